@@ -1,0 +1,124 @@
+//! Identifiers on the card: application IDs and elementary-file IDs, and the
+//! well-known ones of the My Number Card.
+
+use std::fmt;
+
+/// An application identifier (5 to 16 bytes), selected by DF name.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Aid {
+    bytes: [u8; 16],
+    len: u8,
+}
+
+impl Aid {
+    /// Builds an AID at compile time; panics (at compile time when used in a const) if not 5–16 bytes.
+    pub const fn new(bytes: &[u8]) -> Self {
+        assert!(
+            bytes.len() >= 5 && bytes.len() <= 16,
+            "an AID is 5 to 16 bytes"
+        );
+        let mut buf = [0u8; 16];
+        let mut i = 0;
+        while i < bytes.len() {
+            buf[i] = bytes[i];
+            i += 1;
+        }
+        Self {
+            bytes: buf,
+            len: bytes.len() as u8,
+        }
+    }
+
+    /// An AID from received bytes, if it has a valid length.
+    pub fn from_slice(bytes: &[u8]) -> Option<Self> {
+        (5..=16).contains(&bytes.len()).then(|| Self::new(bytes))
+    }
+
+    /// The AID bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+}
+
+impl fmt::Debug for Aid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Aid({self})")
+    }
+}
+
+impl fmt::Display for Aid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&hex::encode_upper(self.as_bytes()))
+    }
+}
+
+/// A two-byte elementary-file identifier, selected with `00 A4 02 0C 02 FID`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u16);
+
+impl FileId {
+    /// The identifier as sent on the wire.
+    pub fn to_bytes(self) -> [u8; 2] {
+        self.0.to_be_bytes()
+    }
+}
+
+impl fmt::Debug for FileId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "FileId({:04X})", self.0)
+    }
+}
+
+impl fmt::Display for FileId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04X}", self.0)
+    }
+}
+
+/// The applications and files of the My Number Card, as real clients address them.
+pub mod mynumber {
+    use super::{Aid, FileId};
+
+    /// 公的個人認証AP: the two certificates, their keys and PINs.
+    pub const JPKI_AID: Aid =
+        Aid::new(&[0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01]);
+    /// 券面事項入力補助AP: My Number and the four basic facts as text.
+    pub const CARD_INFO_AID: Aid =
+        Aid::new(&[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08]);
+    /// 券面AP: face photo and images of name and address.
+    pub const SURFACE_AID: Aid =
+        Aid::new(&[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02]);
+    /// 住基AP: resident registry application.
+    pub const RESIDENT_AID: Aid =
+        Aid::new(&[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x01, 0x00]);
+
+    /// JPKI AP: token information (32-byte space-padded label first).
+    pub const EF_TOKEN_INFO: FileId = FileId(0x0006);
+    /// JPKI AP: user-authentication certificate.
+    pub const EF_AUTH_CERT: FileId = FileId(0x000A);
+    /// JPKI AP: CA certificate for authentication.
+    pub const EF_AUTH_CA_CERT: FileId = FileId(0x000B);
+    /// JPKI AP: signing certificate (readable after the signing PIN).
+    pub const EF_SIGN_CERT: FileId = FileId(0x0001);
+    /// JPKI AP: CA certificate for signing.
+    pub const EF_SIGN_CA_CERT: FileId = FileId(0x0002);
+    /// JPKI AP: authentication private key.
+    pub const EF_AUTH_KEY: FileId = FileId(0x0017);
+    /// JPKI AP: authentication PIN (4 digits, 3 tries).
+    pub const EF_AUTH_PIN: FileId = FileId(0x0018);
+    /// JPKI AP: signing private key.
+    pub const EF_SIGN_KEY: FileId = FileId(0x001A);
+    /// JPKI AP: signing PIN (6–16 of A–Z 0–9, 5 tries).
+    pub const EF_SIGN_PIN: FileId = FileId(0x001B);
+
+    /// Card-info AP: PIN (4 digits, 3 tries).
+    pub const EF_CARD_INFO_PIN: FileId = FileId(0x0011);
+    /// Card-info AP: PIN A (the 12-digit My Number).
+    pub const EF_CARD_INFO_PIN_A: FileId = FileId(0x0014);
+    /// Card-info AP: PIN B (birth date YYMMDD + expiry year + security code).
+    pub const EF_CARD_INFO_PIN_B: FileId = FileId(0x0015);
+    /// Card-info AP: My Number as `FF 10 0C` + 12 ASCII digits.
+    pub const EF_MY_NUMBER: FileId = FileId(0x0001);
+    /// Card-info AP: the four basic facts as `FF 20` TLV.
+    pub const EF_BASIC_FACTS: FileId = FileId(0x0002);
+}
