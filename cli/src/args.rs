@@ -1,0 +1,158 @@
+//! The command line, as clap sees it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use kazasu_core::pin::PinKind;
+
+use crate::reader::ReaderSpec;
+
+/// Use the Japanese My Number Card from the command line: certificates, PINs, signatures.
+#[derive(Debug, Parser)]
+#[command(name = "kazasu", version, about, long_about = None)]
+pub struct Cli {
+    /// Where the card is: `sim` or `sim:PATH` (a simulated card; created on first use).
+    #[arg(long, global = true, default_value = "sim", env = "KAZASU_READER")]
+    pub reader: ReaderSpec,
+
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Report how many APDUs and bytes the command exchanged with the card.
+    #[arg(long, global = true)]
+    pub trace: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Token kind, certificates with expiry and renewal status, tries left on every PIN.
+    Status {
+        /// Judge expiry and renewal as of this date (YYYY-MM-DD) instead of today.
+        #[arg(long, value_parser = crate::output::parse_date)]
+        at: Option<time::Date>,
+    },
+    /// Show or export the certificates on the card.
+    #[command(subcommand)]
+    Cert(CertCommand),
+    /// Tries left, verify and change PINs.
+    #[command(subcommand)]
+    Pin(PinCommand),
+    /// My Number and the four basic facts (name, address, birth date, sex); needs the card-info PIN.
+    CardInfo(PinInput),
+    /// Sign a file's SHA-256 digest with one of the card's keys (raw PKCS#1 v1.5 signature).
+    SignRaw {
+        /// Which key signs.
+        #[arg(long, value_enum)]
+        key: KeyArg,
+        /// The file to sign.
+        file: PathBuf,
+        /// Where to write the 256-byte signature (default: FILE.sig).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        pin: PinInput,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CertCommand {
+    /// Subject, issuer, serial, validity and, for the signing certificate, the holder's attributes.
+    Show {
+        #[arg(value_enum)]
+        which: CertArg,
+        #[command(flatten)]
+        pin: PinInput,
+    },
+    /// Write a certificate as PEM (default) or DER.
+    Export {
+        #[arg(value_enum)]
+        which: CertArg,
+        /// DER instead of PEM.
+        #[arg(long)]
+        der: bool,
+        /// Output file (default: standard output).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        pin: PinInput,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PinCommand {
+    /// Tries left on every PIN (costs no try).
+    Status,
+    /// Check a PIN against the card (a wrong PIN costs a try).
+    Verify {
+        #[command(flatten)]
+        which: PinChoice,
+        #[command(flatten)]
+        pin: PinInput,
+    },
+    /// Change a PIN, knowing the current one.
+    Change {
+        #[command(flatten)]
+        which: PinChoice,
+        #[command(flatten)]
+        pin: PinInput,
+    },
+}
+
+/// Exactly one of `--auth`, `--sign`, `--card-info`.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct PinChoice {
+    /// The 4-digit user-authentication PIN.
+    #[arg(long)]
+    pub auth: bool,
+    /// The signing PIN (6-16 of A-Z and 0-9).
+    #[arg(long)]
+    pub sign: bool,
+    /// The 4-digit card-info PIN.
+    #[arg(long)]
+    pub card_info: bool,
+}
+
+impl PinChoice {
+    pub fn kind(&self) -> PinKind {
+        if self.sign {
+            PinKind::Sign
+        } else if self.card_info {
+            PinKind::CardInfo
+        } else {
+            PinKind::Auth
+        }
+    }
+}
+
+/// How PINs reach the program: typed at a prompt without echo, or one per line on stdin.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct PinInput {
+    /// Read PINs from standard input, one per line (for scripts), instead of prompting.
+    #[arg(long)]
+    pub pin_stdin: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CertArg {
+    /// User-authentication certificate.
+    Auth,
+    /// Signing certificate (needs the signing PIN).
+    Sign,
+    /// CA certificate for authentication.
+    AuthCa,
+    /// CA certificate for signing.
+    SignCa,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KeyArg {
+    /// User-authentication key (4-digit PIN).
+    Auth,
+    /// Signing key (signing PIN).
+    Sign,
+}
