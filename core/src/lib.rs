@@ -5,6 +5,15 @@
 //! [`transport::Transport`].
 
 pub mod apdu;
+pub mod card;
+pub mod cert;
+pub mod error;
+pub mod flows;
 pub mod ids;
+pub mod mynumber;
 pub mod pin;
+mod serde_util;
 pub mod transport;
+
+pub use card::{CardInfoApp, CertSlot, JpkiApp, KeyKind, PinStatus, TokenKind};
+pub use error::CardError;

@@ -1,0 +1,218 @@
+//! The card-info input support application (券面事項入力補助AP): My Number and the four basic
+//! facts (name, address, birth date, sex) as text, behind its own 4-digit PIN.
+
+use std::fmt;
+
+use time::{Date, Month};
+
+use crate::error::CardError;
+use crate::ids::mynumber;
+use crate::mynumber::MyNumber;
+use crate::pin::{Pin, PinKind};
+use crate::transport::Transport;
+
+use super::tlv::Tlv;
+use super::{PinStatus, Session};
+
+/// Sex as the card records it (ISO/IEC 5218 codes `1`, `2`, `9`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sex {
+    /// Code `1`.
+    Male,
+    /// Code `2`.
+    Female,
+    /// Code `9`.
+    NotApplicable,
+}
+
+impl Sex {
+    /// Reads a one-character code (`1`, `2`, `9`); `None` for anything else.
+    pub fn from_code(code: &str) -> Option<Sex> {
+        match code.trim() {
+            "1" => Some(Sex::Male),
+            "2" => Some(Sex::Female),
+            "9" => Some(Sex::NotApplicable),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Sex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Sex::Male => "male",
+            Sex::Female => "female",
+            Sex::NotApplicable => "not applicable",
+        })
+    }
+}
+
+/// The four basic facts (基本4情報) as printed on the card's face.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct BasicFacts {
+    /// Full name.
+    pub name: String,
+    /// Address of residence.
+    pub address: String,
+    /// Date of birth.
+    #[serde(serialize_with = "crate::serde_util::ymd")]
+    pub birth_date: Date,
+    /// Sex.
+    pub sex: Sex,
+}
+
+impl BasicFacts {
+    /// Parses the contents of EF `0002`: `FF 20 len { DF 21 header, DF 22 name, DF 23 address,
+    /// DF 24 birth date YYYYMMDD, DF 25 sex }`. Unknown children are skipped.
+    pub fn from_tlv(bytes: &[u8]) -> Result<BasicFacts, CardError> {
+        let malformed = |reason: String| CardError::Malformed {
+            what: "basic-facts record",
+            reason,
+        };
+        let (outer, _) = Tlv::parse(bytes).map_err(|e| malformed(e.to_string()))?;
+        if outer.tag != 0xFF20 {
+            return Err(malformed(format!(
+                "it starts with tag {:X}, not FF20",
+                outer.tag
+            )));
+        }
+        let (mut name, mut address, mut birth, mut sex) = (None, None, None, None);
+        for child in outer.children() {
+            let child = child.map_err(|e| malformed(e.to_string()))?;
+            let text = || {
+                String::from_utf8(child.value.to_vec())
+                    .map(|s| s.trim_end_matches(['\0', ' ']).to_owned())
+                    .map_err(|_| malformed(format!("field {:X} is not UTF-8", child.tag)))
+            };
+            match child.tag {
+                0xDF22 => name = Some(text()?),
+                0xDF23 => address = Some(text()?),
+                0xDF24 => birth = Some(parse_ymd(child.value).ok_or_else(|| {
+                    malformed("the birth date is not a YYYYMMDD date".to_owned())
+                })?),
+                0xDF25 => {
+                    sex = Some(Sex::from_code(&text()?).ok_or_else(|| {
+                        malformed("the sex code is not 1, 2 or 9".to_owned())
+                    })?)
+                }
+                _ => {}
+            }
+        }
+        let missing = |field: &str| malformed(format!("the {field} is missing"));
+        Ok(BasicFacts {
+            name: name.ok_or_else(|| missing("name"))?,
+            address: address.ok_or_else(|| missing("address"))?,
+            birth_date: birth.ok_or_else(|| missing("birth date"))?,
+            sex: sex.ok_or_else(|| missing("sex"))?,
+        })
+    }
+}
+
+/// Parses `YYYYMMDD` (ASCII) into a date.
+pub(crate) fn parse_ymd(bytes: &[u8]) -> Option<Date> {
+    if bytes.len() != 8 || !bytes.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let s = std::str::from_utf8(bytes).ok()?;
+    let year: i32 = s[0..4].parse().ok()?;
+    let month: u8 = s[4..6].parse().ok()?;
+    let day: u8 = s[6..8].parse().ok()?;
+    Date::from_calendar_date(year, Month::try_from(month).ok()?, day).ok()
+}
+
+const APP_NAME: &str = "card-info application";
+
+/// A session with the card-info input support application.
+///
+/// Everything in it is behind the card-info PIN (4 digits, its own counter of 3 tries). Like
+/// [`crate::JpkiApp`] it skips redundant SELECTs, reads files without going past their end, and
+/// never sends a PIN to a PIN the card reports locked.
+pub struct CardInfoApp<T: Transport> {
+    session: Session<T>,
+}
+
+impl<T: Transport> CardInfoApp<T> {
+    /// Selects the application (`00 A4 04 0C 0A D3 92 10 00 31 00 01 01 04 08`).
+    pub fn select(transport: T) -> Result<Self, CardError> {
+        let aid = mynumber::CARD_INFO_AID;
+        let session = Session::select_app(transport, aid, CardError::AppNotFound { aid })?;
+        Ok(Self { session })
+    }
+
+    /// Tries left on the card-info PIN, without using one.
+    pub fn pin_status(&mut self) -> Result<PinStatus, CardError> {
+        self.session.pin_status(PinKind::CardInfo)
+    }
+
+    /// Presents the card-info PIN once (see [`crate::JpkiApp::verify_pin`] for the rules).
+    pub fn verify_pin(&mut self, pin: &Pin) -> Result<(), CardError> {
+        check_kind(pin.kind())?;
+        self.session.verify(pin)
+    }
+
+    /// Verifies `old`, then replaces it by `new`.
+    pub fn change_pin(&mut self, old: &Pin, new: &Pin) -> Result<(), CardError> {
+        check_kind(old.kind())?;
+        self.session.change(old, new)
+    }
+
+    /// Reads My Number (EF `0001`: `FF 10 0C` + 12 ASCII digits) and checks its check digit.
+    pub fn my_number(&mut self) -> Result<MyNumber, CardError> {
+        let bytes = self.session.read_tlv_file(
+            mynumber::EF_MY_NUMBER,
+            "reading My Number",
+            Some(PinKind::CardInfo),
+            "My Number record",
+        )?;
+        let malformed = |reason: String| CardError::Malformed {
+            what: "My Number",
+            reason,
+        };
+        let (tlv, _) = Tlv::parse(&bytes).map_err(|e| malformed(e.to_string()))?;
+        if tlv.tag != 0xFF10 {
+            return Err(malformed(format!(
+                "it starts with tag {:X}, not FF10",
+                tlv.tag
+            )));
+        }
+        MyNumber::from_ascii(tlv.value).map_err(|e| malformed(e.to_string()))
+    }
+
+    /// Reads the four basic facts (EF `0002`).
+    pub fn basic_facts(&mut self) -> Result<BasicFacts, CardError> {
+        let bytes = self.session.read_tlv_file(
+            mynumber::EF_BASIC_FACTS,
+            "reading the basic facts",
+            Some(PinKind::CardInfo),
+            "basic-facts record",
+        )?;
+        BasicFacts::from_tlv(&bytes)
+    }
+
+    /// The transport underneath; call [`CardInfoApp::forget_card_state`] after sending through it yourself.
+    pub fn transport_mut(&mut self) -> &mut T {
+        self.session.transport_mut()
+    }
+
+    /// Forgets which file is selected and which PIN states were seen.
+    pub fn forget_card_state(&mut self) {
+        self.session.forget_state();
+    }
+
+    /// Ends the session and gives the transport back.
+    pub fn into_transport(self) -> T {
+        self.session.into_transport()
+    }
+}
+
+fn check_kind(kind: PinKind) -> Result<(), CardError> {
+    match kind {
+        PinKind::CardInfo => Ok(()),
+        other => Err(CardError::PinNotInApplication {
+            kind: other,
+            belongs_to: "JPKI application",
+            used_with: APP_NAME,
+        }),
+    }
+}

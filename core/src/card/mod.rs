@@ -1,0 +1,488 @@
+//! Application clients: one type per on-card application, speaking its commands over a [`Transport`].
+//!
+//! [`JpkiApp`] holds the two certificates, keys and PINs; [`CardInfoApp`] gives My Number and the
+//! basic facts as text. Both share the plumbing below: a selected-file cache that skips redundant
+//! SELECTs, reads that never go past the end of a file, and one PIN-status mapping.
+
+pub mod card_info;
+pub mod jpki;
+pub mod tlv;
+
+#[cfg(test)]
+pub(crate) mod mock;
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::apdu::{Command, Response, StatusWord};
+use crate::error::CardError;
+use crate::ids::{Aid, FileId, mynumber};
+use crate::pin::{Pin, PinKind};
+use crate::transport::{Transport, TransportExt};
+
+pub use card_info::{BasicFacts, CardInfoApp, Sex};
+pub use jpki::JpkiApp;
+use tlv::TlvHeader;
+
+/// The two private keys of the JPKI application.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyKind {
+    /// User-authentication key: logging in; unlocked by the 4-digit authentication PIN.
+    Auth,
+    /// Signing key: signing documents; unlocked by the 6–16 character signing PIN.
+    Sign,
+}
+
+impl KeyKind {
+    /// The PIN that unlocks this key.
+    pub fn pin_kind(self) -> PinKind {
+        match self {
+            KeyKind::Auth => PinKind::Auth,
+            KeyKind::Sign => PinKind::Sign,
+        }
+    }
+
+    /// The certificate holding this key's public half.
+    pub fn certificate(self) -> CertSlot {
+        match self {
+            KeyKind::Auth => CertSlot::Auth,
+            KeyKind::Sign => CertSlot::Sign,
+        }
+    }
+
+    /// The key's elementary file, selected before COMPUTE DIGITAL SIGNATURE.
+    pub fn file_id(self) -> FileId {
+        match self {
+            KeyKind::Auth => mynumber::EF_AUTH_KEY,
+            KeyKind::Sign => mynumber::EF_SIGN_KEY,
+        }
+    }
+}
+
+impl fmt::Display for KeyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            KeyKind::Auth => "user-authentication",
+            KeyKind::Sign => "signing",
+        })
+    }
+}
+
+/// The four certificates in the JPKI application.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CertSlot {
+    /// User-authentication certificate (free to read).
+    Auth,
+    /// CA certificate for authentication (free to read).
+    AuthCa,
+    /// Signing certificate: holds personal data, readable only after the signing PIN.
+    Sign,
+    /// CA certificate for signing (free to read).
+    SignCa,
+}
+
+impl CertSlot {
+    /// Every slot, in the order people see them.
+    pub const ALL: [CertSlot; 4] = [
+        CertSlot::Auth,
+        CertSlot::AuthCa,
+        CertSlot::Sign,
+        CertSlot::SignCa,
+    ];
+
+    /// The certificate's elementary file.
+    pub fn file_id(self) -> FileId {
+        match self {
+            CertSlot::Auth => mynumber::EF_AUTH_CERT,
+            CertSlot::AuthCa => mynumber::EF_AUTH_CA_CERT,
+            CertSlot::Sign => mynumber::EF_SIGN_CERT,
+            CertSlot::SignCa => mynumber::EF_SIGN_CA_CERT,
+        }
+    }
+
+    /// The PIN the card wants before it lets this certificate be read (on a My Number Card).
+    pub fn required_pin(self) -> Option<PinKind> {
+        match self {
+            CertSlot::Sign => Some(PinKind::Sign),
+            _ => None,
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    fn reading(self) -> &'static str {
+        match self {
+            CertSlot::Auth => "reading the user-authentication certificate",
+            CertSlot::AuthCa => "reading the authentication CA certificate",
+            CertSlot::Sign => "reading the signing certificate",
+            CertSlot::SignCa => "reading the signing CA certificate",
+        }
+    }
+}
+
+impl fmt::Display for CertSlot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CertSlot::Auth => "user-authentication certificate",
+            CertSlot::AuthCa => "authentication CA certificate",
+            CertSlot::Sign => "signing certificate",
+            CertSlot::SignCa => "signing CA certificate",
+        })
+    }
+}
+
+/// What an empty VERIFY says about a PIN, without using a try.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(tag = "state", content = "tries_left", rename_all = "snake_case")]
+pub enum PinStatus {
+    /// Not verified in this session; this many wrong PINs in a row lock it.
+    Remaining(u8),
+    /// Already verified in this session (since the application was selected).
+    Verified,
+    /// Locked: only the municipal office can reset it.
+    Locked,
+}
+
+impl PinStatus {
+    /// Tries left, when the card said.
+    pub fn tries_left(self) -> Option<u8> {
+        match self {
+            PinStatus::Remaining(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// Reads the answer to an empty VERIFY; `None` for a status word that is not about the PIN.
+    pub fn from_status(status: StatusWord) -> Option<PinStatus> {
+        match status {
+            s if s.is_pin_blocked() => Some(PinStatus::Locked),
+            StatusWord::RemainingRetries(n) => Some(PinStatus::Remaining(n)),
+            StatusWord::Success => Some(PinStatus::Verified),
+            _ => None,
+        }
+    }
+}
+
+/// Which kind of JPKI token answered, from the label at the start of EF `0006`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenKind {
+    /// `JPKIAPICCTOKEN2`: the My Number Card.
+    MyNumberCard,
+    /// `JPKIAPICCTOKEN`: the older Basic Resident Registry card.
+    ResidentRegistryCard,
+    /// `JPKIAPGPSETOKEN`: certificates embedded in an Android phone.
+    PhoneEmbedded,
+    /// Any other label, as read (trimmed).
+    Unknown(String),
+}
+
+impl TokenKind {
+    /// Classifies the space- or NUL-padded label read from the token-info file.
+    ///
+    /// ```
+    /// use kazasu_core::TokenKind;
+    /// assert_eq!(TokenKind::from_label(b"JPKIAPICCTOKEN2                 "), TokenKind::MyNumberCard);
+    /// assert_eq!(TokenKind::from_label(b"JPKIAPICCTOKEN  "), TokenKind::ResidentRegistryCard);
+    /// ```
+    pub fn from_label(label: &[u8]) -> TokenKind {
+        let text = String::from_utf8_lossy(label);
+        let trimmed = text.trim_end_matches([' ', '\0']).trim_start();
+        match trimmed {
+            "JPKIAPICCTOKEN2" => TokenKind::MyNumberCard,
+            "JPKIAPICCTOKEN" => TokenKind::ResidentRegistryCard,
+            "JPKIAPGPSETOKEN" => TokenKind::PhoneEmbedded,
+            other => TokenKind::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for TokenKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TokenKind::MyNumberCard => f.write_str("My Number Card"),
+            TokenKind::ResidentRegistryCard => f.write_str("Basic Resident Registry card"),
+            TokenKind::PhoneEmbedded => f.write_str("phone-embedded JPKI certificates"),
+            TokenKind::Unknown(label) => write!(f, "unknown JPKI token {label:?}"),
+        }
+    }
+}
+
+/// The plumbing both application clients share: the transport, which EF is selected, which
+/// PIN states are known, and reads that stop exactly at the end of a file.
+pub(crate) struct Session<T: Transport> {
+    transport: T,
+    selected: Option<FileId>,
+    known_pins: HashMap<PinKind, PinStatus>,
+    extended: bool,
+}
+
+impl<T: Transport> Session<T> {
+    /// Selects `aid` by DF name; `6A 82` becomes `not_found`.
+    pub(crate) fn select_app(
+        mut transport: T,
+        aid: Aid,
+        not_found: CardError,
+    ) -> Result<Self, CardError> {
+        let select = Command::new(0x00, 0xA4, 0x04, 0x0C).with_data(aid.as_bytes());
+        let response = transport.exchange(&select)?;
+        match response.status() {
+            StatusWord::Success => {}
+            StatusWord::FileNotFound => return Err(not_found),
+            status => {
+                return Err(CardError::from_status(
+                    "selecting the application",
+                    status,
+                    None,
+                ));
+            }
+        }
+        tracing::debug!(target: "kazasu::card", %aid, "application selected");
+        Ok(Self {
+            transport,
+            selected: None,
+            known_pins: HashMap::new(),
+            extended: false,
+        })
+    }
+
+    pub(crate) fn transport_mut(&mut self) -> &mut T {
+        &mut self.transport
+    }
+
+    pub(crate) fn forget_state(&mut self) {
+        self.selected = None;
+        self.known_pins.clear();
+    }
+
+    pub(crate) fn into_transport(self) -> T {
+        self.transport
+    }
+
+    pub(crate) fn set_extended_length(&mut self, on: bool) {
+        self.extended = on;
+    }
+
+    /// One exchange; an error answer (other than a PIN counter) or a failed link forgets the selected EF.
+    pub(crate) fn exchange(&mut self, command: &Command) -> Result<Response, CardError> {
+        match self.transport.exchange(command) {
+            Ok(response) => {
+                let keeps_selection = matches!(
+                    response.status(),
+                    StatusWord::Success | StatusWord::RemainingRetries(_)
+                );
+                if !keeps_selection {
+                    self.selected = None;
+                }
+                Ok(response)
+            }
+            Err(e) => {
+                self.selected = None;
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Selects an EF unless it is already the current one.
+    pub(crate) fn select_ef(&mut self, file: FileId) -> Result<(), CardError> {
+        if self.selected == Some(file) {
+            return Ok(());
+        }
+        let select = Command::new(0x00, 0xA4, 0x02, 0x0C).with_data(file.to_bytes());
+        let response = self.exchange(&select)?;
+        match response.status() {
+            StatusWord::Success => {
+                self.selected = Some(file);
+                Ok(())
+            }
+            StatusWord::FileNotFound => Err(CardError::FileNotFound { file }),
+            status => Err(CardError::from_status("selecting a file", status, None)),
+        }
+    }
+
+    /// READ BINARY of up to `le` bytes at `offset` in the current EF.
+    pub(crate) fn read_binary(
+        &mut self,
+        offset: usize,
+        le: u32,
+        operation: &'static str,
+        pin: Option<PinKind>,
+    ) -> Result<Vec<u8>, CardError> {
+        let response = self.exchange(&read_binary_command(offset, le)?)?;
+        match response.status() {
+            // 62 82: fewer bytes than asked for because the file ended; the data is good.
+            StatusWord::Success | StatusWord::EndOfFileReached => Ok(response.into_data()),
+            status => Err(CardError::from_status(operation, status, pin)),
+        }
+    }
+
+    /// Reads a file holding one TLV (a certificate, a card-info record): 256 bytes first, then
+    /// exactly what its header says is left, so `N` bytes cost `ceil(N / 256)` READ BINARYs.
+    pub(crate) fn read_tlv_file(
+        &mut self,
+        file: FileId,
+        operation: &'static str,
+        pin: Option<PinKind>,
+        what: &'static str,
+    ) -> Result<Vec<u8>, CardError> {
+        self.select_ef(file)?;
+        let mut out = self.read_binary(0, 256, operation, pin)?;
+        let header = TlvHeader::parse(&out).map_err(|e| CardError::Malformed {
+            what,
+            reason: format!("its header cannot be read: {e}"),
+        })?;
+        let total = header.total_len();
+        if out.len() >= total {
+            out.truncate(total);
+            return Ok(out);
+        }
+        if out.len() < 256 {
+            return Err(CardError::Malformed {
+                what,
+                reason: format!(
+                    "the file ends after {} bytes but its header announces {total}",
+                    out.len()
+                ),
+            });
+        }
+        while out.len() < total {
+            let remaining = total - out.len();
+            if self.extended && remaining > 256 {
+                if let Some(rest) = self.try_extended_read(out.len(), remaining)? {
+                    out.extend_from_slice(&rest[..remaining.min(rest.len())]);
+                    continue;
+                }
+                // Fallen back to short reads; make sure the file is still the current one.
+                self.select_ef(file)?;
+            }
+            let le = remaining.min(256);
+            let chunk = self.read_binary(out.len(), le as u32, operation, pin)?;
+            if chunk.is_empty() {
+                return Err(CardError::Malformed {
+                    what,
+                    reason: format!(
+                        "the card returned no data at offset {} of {total}",
+                        out.len()
+                    ),
+                });
+            }
+            out.extend_from_slice(&chunk[..le.min(chunk.len())]);
+        }
+        tracing::debug!(target: "kazasu::card", %file, len = out.len(), "file read");
+        Ok(out)
+    }
+
+    /// One extended-length READ BINARY; `None` (and extended length switched off) when the card refuses it.
+    fn try_extended_read(
+        &mut self,
+        offset: usize,
+        len: usize,
+    ) -> Result<Option<Vec<u8>>, CardError> {
+        let le = u32::try_from(len)
+            .unwrap_or(u32::MAX)
+            .min(crate::apdu::MAX_EXTENDED_LE);
+        let response = self.exchange(&read_binary_command(offset, le)?)?;
+        match response.status() {
+            StatusWord::Success | StatusWord::EndOfFileReached if !response.data().is_empty() => {
+                Ok(Some(response.into_data()))
+            }
+            status => {
+                tracing::debug!(target: "kazasu::card", %status, "extended length refused; using short APDUs");
+                self.extended = false;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Empty VERIFY on the PIN's EF: tries left without using one.
+    pub(crate) fn pin_status(&mut self, kind: PinKind) -> Result<PinStatus, CardError> {
+        self.select_ef(kind.file_id())?;
+        let response = self.exchange(&Command::new(0x00, 0x20, 0x00, 0x80))?;
+        let status = PinStatus::from_status(response.status()).ok_or_else(|| {
+            CardError::from_status("checking the PIN's tries left", response.status(), None)
+        })?;
+        self.known_pins.insert(kind, status);
+        Ok(status)
+    }
+
+    /// VERIFY with the PIN; refuses without sending it when the PIN is known (or found) locked.
+    pub(crate) fn verify(&mut self, pin: &Pin) -> Result<(), CardError> {
+        let kind = pin.kind();
+        let known = match self.known_pins.get(&kind) {
+            Some(status) => *status,
+            None => self.pin_status(kind)?,
+        };
+        if known == PinStatus::Locked {
+            return Err(CardError::PinLocked { kind });
+        }
+        self.select_ef(kind.file_id())?;
+        let command = Command::new(0x00, 0x20, 0x00, 0x80).with_data(pin.as_bytes());
+        let response = self.exchange(&command)?;
+        let result = match response.status() {
+            StatusWord::Success => Ok(()),
+            status => Err(CardError::from_status("verifying the PIN", status, Some(kind))),
+        };
+        match &result {
+            Ok(()) => {
+                self.known_pins.insert(kind, PinStatus::Verified);
+            }
+            Err(CardError::WrongPin { tries_left, .. }) => {
+                self.known_pins.insert(kind, PinStatus::Remaining(*tries_left));
+            }
+            Err(CardError::PinLocked { .. }) => {
+                self.known_pins.insert(kind, PinStatus::Locked);
+            }
+            Err(_) => {
+                self.known_pins.remove(&kind);
+            }
+        }
+        tracing::debug!(target: "kazasu::card", ?kind, ok = result.is_ok(), "PIN presented");
+        result
+    }
+
+    /// VERIFY the old PIN, then CHANGE REFERENCE DATA to the new one.
+    pub(crate) fn change(&mut self, old: &Pin, new: &Pin) -> Result<(), CardError> {
+        if old.kind() != new.kind() {
+            return Err(CardError::MismatchedPins {
+                old: old.kind(),
+                new: new.kind(),
+            });
+        }
+        let kind = old.kind();
+        self.verify(old)?;
+        self.select_ef(kind.file_id())?;
+        let command = Command::new(0x00, 0x24, 0x01, 0x80).with_data(new.as_bytes());
+        let response = self.exchange(&command)?;
+        match response.status() {
+            StatusWord::Success => {
+                tracing::debug!(target: "kazasu::card", ?kind, "PIN changed");
+                Ok(())
+            }
+            status => {
+                self.known_pins.remove(&kind);
+                Err(CardError::from_status(
+                    "changing the PIN",
+                    status,
+                    Some(kind),
+                ))
+            }
+        }
+    }
+}
+
+fn read_binary_command(offset: usize, le: u32) -> Result<Command, CardError> {
+    // P1 bit 8 set would mean "short EF identifier": plain offsets stop at 32 767.
+    let offset = u16::try_from(offset)
+        .ok()
+        .filter(|o| *o <= 0x7FFF)
+        .ok_or_else(|| CardError::Malformed {
+            what: "file length",
+            reason: format!("offset {offset} is beyond what READ BINARY can address"),
+        })?;
+    let [p1, p2] = offset.to_be_bytes();
+    Ok(Command::new(0x00, 0xB0, p1, p2).with_le(le))
+}

@@ -1,0 +1,195 @@
+//! Use cases over a [`Transport`]: what an app or the CLI does in one tap of the card.
+//!
+//! Each function selects the applications it needs, checks PIN states before sending a PIN,
+//! and returns plain data that serializes to the `--json` shapes.
+
+use serde::Serialize;
+use time::Date;
+
+use crate::card::{BasicFacts, CardInfoApp, CertSlot, JpkiApp, KeyKind, PinStatus, TokenKind};
+use crate::cert::CertificateSummary;
+use crate::error::CardError;
+use crate::mynumber::MyNumber;
+use crate::pin::{Pin, PinKind};
+use crate::transport::Transport;
+
+/// One PIN's state, as `pin status` lists it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct PinReport {
+    /// Which PIN.
+    pub pin: PinKind,
+    /// Its state.
+    pub status: PinStatus,
+}
+
+/// One certificate slot in a status report: its summary, or why there is none.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CertificateStatus {
+    /// Which certificate.
+    pub slot: CertSlot,
+    /// The summary, when the certificate could be read.
+    pub summary: Option<CertificateSummary>,
+    /// The PIN needed to read it, when that is why there is no summary.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub needs_pin: Option<PinKind>,
+    /// Why it could not be read or understood, when it was not for lack of a PIN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unavailable: Option<String>,
+}
+
+/// Everything readable without a PIN: token kind, certificates and the tries left on every PIN.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CardStatus {
+    /// Which kind of JPKI token answered.
+    pub token: TokenKind,
+    /// The four certificate slots, in [`CertSlot::ALL`] order.
+    pub certificates: Vec<CertificateStatus>,
+    /// Authentication, signing and (when the card has the application) card-info PIN.
+    pub pins: Vec<PinReport>,
+}
+
+impl CardStatus {
+    /// The summary for `slot`, if it was read.
+    pub fn certificate(&self, slot: CertSlot) -> Option<&CertificateSummary> {
+        self.certificates
+            .iter()
+            .find(|c| c.slot == slot)
+            .and_then(|c| c.summary.as_ref())
+    }
+
+    /// The state of `kind`, if it was checked.
+    pub fn pin(&self, kind: PinKind) -> Option<PinStatus> {
+        self.pins.iter().find(|p| p.pin == kind).map(|p| p.status)
+    }
+}
+
+/// What the card-info application says about its holder.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Identity {
+    /// My Number (serialized in full: reading it is the point of this call; printed masked).
+    #[serde(serialize_with = "MyNumber::serialize_revealed")]
+    pub my_number: MyNumber,
+    /// Name, address, birth date and sex.
+    pub facts: BasicFacts,
+}
+
+/// Reads the card's status without any PIN: token kind, the certificates readable for free
+/// (the signing certificate is reported as needing the signing PIN unless this session has it),
+/// their lifecycle on `today` (a Japan-time date), and the tries left on all three PINs.
+///
+/// No try is used: PIN states come from empty VERIFYs.
+pub fn card_status<T: Transport>(mut transport: T, today: Date) -> Result<CardStatus, CardError> {
+    let mut pins = Vec::with_capacity(3);
+    let mut certificates = Vec::with_capacity(4);
+    let token = {
+        let mut jpki = JpkiApp::select(&mut transport)?;
+        let token = jpki.token_kind()?;
+        for kind in [PinKind::Auth, PinKind::Sign] {
+            pins.push(PinReport {
+                pin: kind,
+                status: jpki.pin_status(kind)?,
+            });
+        }
+        let sign_verified = pins.iter().any(|p| p.pin == PinKind::Sign && p.status == PinStatus::Verified);
+        for slot in CertSlot::ALL {
+            let mut entry = CertificateStatus {
+                slot,
+                summary: None,
+                needs_pin: None,
+                unavailable: None,
+            };
+            if slot == CertSlot::Sign && !sign_verified {
+                entry.needs_pin = Some(PinKind::Sign);
+                certificates.push(entry);
+                continue;
+            }
+            match jpki.certificate(slot) {
+                Ok(cert) => entry.summary = Some(cert.summary(slot, today)),
+                Err(CardError::PinRequired { kind }) => entry.needs_pin = Some(kind),
+                Err(
+                    e @ (CardError::FileNotFound { .. }
+                    | CardError::Malformed { .. }
+                    | CardError::Certificate(_)
+                    | CardError::Card { .. }),
+                ) => {
+                    entry.unavailable = Some(e.to_string());
+                    // The failed read may have left no file selected: nothing else to undo.
+                }
+                Err(e) => return Err(e),
+            }
+            certificates.push(entry);
+        }
+        token
+    };
+    // Phone-embedded tokens have no card-info application: report what there is.
+    match CardInfoApp::select(&mut transport) {
+        Ok(mut info) => pins.push(PinReport {
+            pin: PinKind::CardInfo,
+            status: info.pin_status()?,
+        }),
+        Err(CardError::AppNotFound { .. }) => {}
+        Err(e) => return Err(e),
+    }
+    Ok(CardStatus {
+        token,
+        certificates,
+        pins,
+    })
+}
+
+/// Tries left on all three PINs (card-info only when the card has that application).
+pub fn pin_statuses<T: Transport>(mut transport: T) -> Result<Vec<PinReport>, CardError> {
+    let mut reports = Vec::with_capacity(3);
+    {
+        let mut jpki = JpkiApp::select(&mut transport)?;
+        for kind in [PinKind::Auth, PinKind::Sign] {
+            reports.push(PinReport {
+                pin: kind,
+                status: jpki.pin_status(kind)?,
+            });
+        }
+    }
+    match CardInfoApp::select(&mut transport) {
+        Ok(mut info) => reports.push(PinReport {
+            pin: PinKind::CardInfo,
+            status: info.pin_status()?,
+        }),
+        Err(CardError::AppNotFound { .. }) => {}
+        Err(e) => return Err(e),
+    }
+    Ok(reports)
+}
+
+/// Verifies the card-info PIN and reads My Number and the four basic facts.
+///
+/// A locked PIN is refused with [`CardError::PinLocked`] without being sent.
+pub fn read_identity<T: Transport>(transport: T, pin: &Pin) -> Result<Identity, CardError> {
+    let mut app = CardInfoApp::select(transport)?;
+    app.verify_pin(pin)?;
+    let my_number = app.my_number()?;
+    let facts = app.basic_facts()?;
+    Ok(Identity { my_number, facts })
+}
+
+/// Signs a DER `DigestInfo` with `key`: checks the PIN's state first (a locked PIN is refused
+/// with [`CardError::PinLocked`] and never sent), verifies `pin` once, signs, and checks the
+/// signature against the key's certificate before returning it.
+pub fn sign_digest<T: Transport>(
+    transport: T,
+    key: KeyKind,
+    pin: &Pin,
+    digest_info: &[u8],
+) -> Result<Vec<u8>, CardError> {
+    if pin.kind() != key.pin_kind() {
+        return Err(CardError::PinDoesNotUnlockKey {
+            key,
+            given: pin.kind(),
+        });
+    }
+    let mut app = JpkiApp::select(transport)?;
+    if app.pin_status(pin.kind())? == PinStatus::Locked {
+        return Err(CardError::PinLocked { kind: pin.kind() });
+    }
+    app.verify_pin(pin)?;
+    app.sign(key, digest_info)
+}
