@@ -1,1 +1,33 @@
-fn main() {}
+//! `kazasu`: the My Number Card from the command line.
+
+mod args;
+mod commands;
+mod exit;
+mod output;
+mod prompt;
+mod reader;
+mod session;
+
+use clap::Parser;
+
+use crate::args::Cli;
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KAZASU_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    let cli = Cli::parse();
+    let code = match commands::run(&cli) {
+        Ok(()) => exit::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {}", exit::describe(&err));
+            exit::code_for(&err)
+        }
+    };
+    std::process::exit(code);
+}

@@ -1,0 +1,44 @@
+//! One module per command; `run` opens the card, dispatches, and reports `--trace`.
+
+mod card_info;
+mod cert;
+mod pin;
+mod sign;
+mod status;
+
+use anyhow::Result;
+use time::{Date, OffsetDateTime, UtcOffset};
+
+use crate::args::{Cli, Command};
+use crate::session;
+
+/// Runs the command `cli` names against the card `--reader` names.
+pub fn run(cli: &Cli) -> Result<()> {
+    let mut link = session::open(&cli.reader)?;
+    let result = match &cli.command {
+        Command::Status { at } => status::run(&mut link, at.unwrap_or_else(today), cli.json),
+        Command::Cert(cmd) => cert::run(&mut link, cmd, cli.json),
+        Command::Pin(cmd) => pin::run(&mut link, cmd, cli.json),
+        Command::CardInfo(input) => card_info::run(&mut link, *input, cli.json),
+        Command::SignRaw { key, file, output, pin } => {
+            sign::run(&mut link, *key, file, output.as_deref(), *pin, cli.json)
+        }
+    };
+    if cli.trace {
+        let stats = link.stats();
+        eprintln!(
+            "trace: {} APDUs, {} bytes sent, {} bytes received, {} ms",
+            stats.apdus,
+            stats.bytes_sent,
+            stats.bytes_received,
+            stats.elapsed.as_millis()
+        );
+    }
+    result
+}
+
+/// Today in Japan, where certificate expiry dates are counted.
+pub fn today() -> Date {
+    let jst = UtcOffset::from_hms(9, 0, 0).expect("+09:00 is a valid offset");
+    OffsetDateTime::now_utc().to_offset(jst).date()
+}

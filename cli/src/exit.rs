@@ -1,0 +1,48 @@
+//! Exit codes scripts can act on, and error messages people can act on.
+
+use kazasu_core::CardError;
+use kazasu_core::pin::PinFormatError;
+
+/// Everything worked.
+pub const SUCCESS: i32 = 0;
+/// Anything not covered below.
+pub const OTHER: i32 = 1;
+/// A PIN or argument broke the rules: nothing was sent to the card.
+pub const BAD_INPUT: i32 = 2;
+/// The card refused the PIN: a try was used.
+pub const WRONG_PIN: i32 = 3;
+/// The PIN is locked: only the municipal office can reset it.
+pub const PIN_LOCKED: i32 = 4;
+/// The card or reader failed (removed, not a My Number Card, transport error).
+pub const CARD_TROUBLE: i32 = 5;
+
+/// Picks the exit code for `err` from the most specific cause in its chain.
+pub fn code_for(err: &anyhow::Error) -> i32 {
+    for cause in err.chain() {
+        if cause.downcast_ref::<PinFormatError>().is_some() {
+            return BAD_INPUT;
+        }
+        if let Some(card) = cause.downcast_ref::<CardError>() {
+            return match card {
+                CardError::InvalidPinFormat(_) => BAD_INPUT,
+                CardError::WrongPin { .. } => WRONG_PIN,
+                CardError::PinLocked { .. } => PIN_LOCKED,
+                _ => CARD_TROUBLE,
+            };
+        }
+    }
+    OTHER
+}
+
+/// The whole chain of `err` as one line, outermost context first.
+pub fn describe(err: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        // thiserror messages often repeat their source; do not print the same words twice.
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join(": ")
+}
