@@ -32,7 +32,9 @@ pub enum CardError {
         kind: PinKind,
     },
     /// The operation needs a PIN that was not verified in this session (`69 82`).
-    #[error("the card wants the {kind} before this operation: verify it first (nothing was read or signed)")]
+    #[error(
+        "the card wants the {kind} before this operation: verify it first (nothing was read or signed)"
+    )]
     PinRequired {
         /// The PIN to verify first.
         kind: PinKind,
@@ -77,7 +79,9 @@ pub enum CardError {
         new: PinKind,
     },
     /// The `DigestInfo` to sign is empty or does not fit one short command APDU.
-    #[error("a DigestInfo of {len} bytes cannot be signed: it must be 1 to 255 bytes (nothing was sent to the card)")]
+    #[error(
+        "a DigestInfo of {len} bytes cannot be signed: it must be 1 to 255 bytes (nothing was sent to the card)"
+    )]
     DigestInfoLength {
         /// Its length.
         len: usize,

@@ -90,7 +90,9 @@ pub fn card_status<T: Transport>(mut transport: T, today: Date) -> Result<CardSt
                 status: jpki.pin_status(kind)?,
             });
         }
-        let sign_verified = pins.iter().any(|p| p.pin == PinKind::Sign && p.status == PinStatus::Verified);
+        let sign_verified = pins
+            .iter()
+            .any(|p| p.pin == PinKind::Sign && p.status == PinStatus::Verified);
         for slot in CertSlot::ALL {
             let mut entry = CertificateStatus {
                 slot,
@@ -192,4 +194,127 @@ pub fn sign_digest<T: Transport>(
     }
     app.verify_pin(pin)?;
     app.sign(key, digest_info)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::card::mock::*;
+    use crate::cert::Lifecycle;
+    use crate::transport::Traced;
+    use time::macros::date;
+
+    fn pin(kind: PinKind, s: &str) -> Pin {
+        Pin::parse(kind, s).unwrap()
+    }
+
+    #[test]
+    fn status_reports_token_free_certificates_and_three_pins() {
+        let mut card = FakeCard::my_number_card();
+        let status = card_status(&mut card, date!(2031 - 01 - 10)).unwrap();
+        assert_eq!(status.token, TokenKind::MyNumberCard);
+        assert_eq!(status.certificates.len(), 4);
+        let auth = status.certificate(CertSlot::Auth).unwrap();
+        assert_eq!(auth.expires_on, date!(2031 - 03 - 15));
+        assert!(matches!(auth.lifecycle, Lifecycle::RenewalWindow { .. }));
+        assert!(status.certificate(CertSlot::AuthCa).is_some());
+        assert!(status.certificate(CertSlot::SignCa).is_some());
+        let sign = &status.certificates[2];
+        assert_eq!(sign.slot, CertSlot::Sign);
+        assert!(sign.summary.is_none());
+        assert_eq!(sign.needs_pin, Some(PinKind::Sign));
+        assert_eq!(status.pin(PinKind::Auth), Some(PinStatus::Remaining(3)));
+        assert_eq!(status.pin(PinKind::Sign), Some(PinStatus::Remaining(5)));
+        assert_eq!(status.pin(PinKind::CardInfo), Some(PinStatus::Remaining(3)));
+        assert_eq!(card.pins_sent(), 0, "no PIN, no try");
+
+        let v = serde_json::to_value(&status).unwrap();
+        assert_eq!(v["token"], "my_number_card");
+        assert_eq!(
+            v["certificates"][0]["summary"]["lifecycle"]["state"],
+            "renewal_window"
+        );
+        assert_eq!(v["certificates"][2]["needs_pin"], "sign");
+        assert_eq!(v["pins"][1]["status"]["tries_left"], 5);
+
+        let expired = card_status(&mut card, date!(2031 - 03 - 16)).unwrap();
+        let auth = expired.certificate(CertSlot::Auth).unwrap();
+        assert_eq!(auth.lifecycle, Lifecycle::Expired);
+    }
+
+    #[test]
+    fn status_without_card_info_application() {
+        let mut card = FakeCard::my_number_card();
+        card.apps
+            .remove(crate::ids::mynumber::CARD_INFO_AID.as_bytes());
+        let status = card_status(&mut card, date!(2027 - 01 - 01)).unwrap();
+        assert_eq!(status.pins.len(), 2);
+        assert_eq!(pin_statuses(&mut card).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn status_of_a_card_that_is_not_a_my_number_card() {
+        let mut card = FakeCard::my_number_card();
+        card.apps.clear();
+        assert!(matches!(
+            card_status(&mut card, date!(2027 - 01 - 01)).unwrap_err(),
+            CardError::NotMyNumberCard
+        ));
+    }
+
+    #[test]
+    fn identity_serializes_the_full_number_and_prints_it_masked() {
+        let mut card = FakeCard::my_number_card();
+        let identity = read_identity(&mut card, &pin(PinKind::CardInfo, CARD_INFO_PIN)).unwrap();
+        assert_eq!(identity.facts.name, "山田 太郎");
+        let json = serde_json::to_value(&identity).unwrap();
+        assert_eq!(json["my_number"], MY_NUMBER);
+        assert_eq!(json["facts"]["birth_date"], "1980-01-15");
+        assert_eq!(json["facts"]["sex"], "male");
+        assert!(!format!("{identity:?}").contains(MY_NUMBER));
+        let err = read_identity(&mut card, &pin(PinKind::CardInfo, "0000")).unwrap_err();
+        assert!(matches!(err, CardError::WrongPin { tries_left: 2, .. }));
+    }
+
+    #[test]
+    fn sign_digest_checks_the_pin_state_first() {
+        let di = crate::card::jpki::sha256_digest_info(&[3; 32]);
+        let mut card = FakeCard::my_number_card();
+        let mut link = Traced::new(&mut card);
+        let sig =
+            sign_digest(&mut link, KeyKind::Sign, &pin(PinKind::Sign, SIGN_PIN), &di).unwrap();
+        assert_eq!(sig.len(), 256);
+        // select AP, select PIN, tries, verify, select cert + 5 reads, select key, sign.
+        assert_eq!(link.stats().apdus, 4 + 1 + 5 + 2);
+
+        // Locked: refused before the PIN is sent.
+        let mut card = FakeCard::my_number_card();
+        card.jpki_mut()
+            .pins
+            .get_mut(&crate::ids::mynumber::EF_AUTH_PIN.0)
+            .unwrap()
+            .tries = 0;
+        let err =
+            sign_digest(&mut card, KeyKind::Auth, &pin(PinKind::Auth, AUTH_PIN), &di).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                CardError::PinLocked {
+                    kind: PinKind::Auth
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(card.pins_sent(), 0);
+
+        // The wrong PIN for the key: nothing at all is sent.
+        let mut card = FakeCard::my_number_card();
+        let err =
+            sign_digest(&mut card, KeyKind::Sign, &pin(PinKind::Auth, AUTH_PIN), &di).unwrap_err();
+        assert!(
+            matches!(err, CardError::PinDoesNotUnlockKey { .. }),
+            "{err:?}"
+        );
+        assert!(card.log.is_empty());
+    }
 }

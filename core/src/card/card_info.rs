@@ -88,13 +88,16 @@ impl BasicFacts {
             match child.tag {
                 0xDF22 => name = Some(text()?),
                 0xDF23 => address = Some(text()?),
-                0xDF24 => birth = Some(parse_ymd(child.value).ok_or_else(|| {
-                    malformed("the birth date is not a YYYYMMDD date".to_owned())
-                })?),
-                0xDF25 => {
-                    sex = Some(Sex::from_code(&text()?).ok_or_else(|| {
-                        malformed("the sex code is not 1, 2 or 9".to_owned())
+                0xDF24 => {
+                    birth = Some(parse_ymd(child.value).ok_or_else(|| {
+                        malformed("the birth date is not a YYYYMMDD date".to_owned())
                     })?)
+                }
+                0xDF25 => {
+                    sex = Some(
+                        Sex::from_code(&text()?)
+                            .ok_or_else(|| malformed("the sex code is not 1, 2 or 9".to_owned()))?,
+                    )
                 }
                 _ => {}
             }

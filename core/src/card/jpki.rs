@@ -61,7 +61,8 @@ impl<T: Transport> JpkiApp<T> {
     ///
     /// `6A 82` means the card has no JPKI application: [`CardError::NotMyNumberCard`].
     pub fn select(transport: T) -> Result<Self, CardError> {
-        let session = Session::select_app(transport, mynumber::JPKI_AID, CardError::NotMyNumberCard)?;
+        let session =
+            Session::select_app(transport, mynumber::JPKI_AID, CardError::NotMyNumberCard)?;
         Ok(Self {
             session,
             certificates: Default::default(),

@@ -10,6 +10,8 @@ pub mod tlv;
 
 #[cfg(test)]
 pub(crate) mod mock;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -424,14 +426,19 @@ impl<T: Transport> Session<T> {
         let response = self.exchange(&command)?;
         let result = match response.status() {
             StatusWord::Success => Ok(()),
-            status => Err(CardError::from_status("verifying the PIN", status, Some(kind))),
+            status => Err(CardError::from_status(
+                "verifying the PIN",
+                status,
+                Some(kind),
+            )),
         };
         match &result {
             Ok(()) => {
                 self.known_pins.insert(kind, PinStatus::Verified);
             }
             Err(CardError::WrongPin { tries_left, .. }) => {
-                self.known_pins.insert(kind, PinStatus::Remaining(*tries_left));
+                self.known_pins
+                    .insert(kind, PinStatus::Remaining(*tries_left));
             }
             Err(CardError::PinLocked { .. }) => {
                 self.known_pins.insert(kind, PinStatus::Locked);

@@ -78,7 +78,9 @@ impl TlvHeader {
                 let n = usize::from(len_byte & 0x7F);
                 let field = bytes.get(pos..pos + n).ok_or(truncated(pos + n))?;
                 pos += n;
-                field.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b))
+                field
+                    .iter()
+                    .fold(0usize, |acc, b| (acc << 8) | usize::from(*b))
             }
             first_byte => return Err(TlvError::UnsupportedLength { first_byte }),
         };

@@ -87,12 +87,20 @@ mod tests {
         let at = |d| lifecycle(FROM, UNTIL, d);
         assert_eq!(at(date!(2026 - 03 - 14)), Lifecycle::NotYetValid);
         assert_eq!(at(date!(2026 - 03 - 15)), Lifecycle::Valid);
-        assert_eq!(at(date!(2030 - 12 - 14)), Lifecycle::Valid, "day before the window");
+        assert_eq!(
+            at(date!(2030 - 12 - 14)),
+            Lifecycle::Valid,
+            "day before the window"
+        );
         let window = Lifecycle::RenewalWindow {
             opens_on: date!(2030 - 12 - 15),
         };
         assert_eq!(at(date!(2030 - 12 - 15)), window, "first day of the window");
-        assert_eq!(at(date!(2031 - 03 - 15)), window, "expiry day is still usable");
+        assert_eq!(
+            at(date!(2031 - 03 - 15)),
+            window,
+            "expiry day is still usable"
+        );
         assert_eq!(at(date!(2031 - 03 - 16)), Lifecycle::Expired, "day after");
         assert!(window.is_usable() && !Lifecycle::Expired.is_usable());
     }
@@ -101,22 +109,46 @@ mod tests {
     fn expiry_day_is_counted_in_japan_time() {
         // 15:00 UTC on the 15th is already the 16th in Japan.
         let late = datetime!(2031-03-15 15:00:00 UTC);
-        assert_eq!(lifecycle(FROM, late, date!(2031 - 03 - 16)), Lifecycle::RenewalWindow {
-            opens_on: date!(2030 - 12 - 16)
-        });
+        assert_eq!(
+            lifecycle(FROM, late, date!(2031 - 03 - 16)),
+            Lifecycle::RenewalWindow {
+                opens_on: date!(2030 - 12 - 16)
+            }
+        );
         // 23:59 on 14 March UTC+0 is 08:59 on the 15th in Japan: not yet valid on the 14th.
         let start = datetime!(2026-03-14 23:59:00 UTC);
-        assert_eq!(lifecycle(start, UNTIL, date!(2026 - 03 - 14)), Lifecycle::NotYetValid);
+        assert_eq!(
+            lifecycle(start, UNTIL, date!(2026 - 03 - 14)),
+            Lifecycle::NotYetValid
+        );
     }
 
     #[test]
     fn renewal_opening_clamps_to_short_months() {
-        assert_eq!(renewal_opens_on(date!(2031 - 01 - 31)), date!(2030 - 10 - 31));
-        assert_eq!(renewal_opens_on(date!(2031 - 05 - 31)), date!(2031 - 02 - 28));
-        assert_eq!(renewal_opens_on(date!(2032 - 05 - 30)), date!(2032 - 02 - 29));
-        assert_eq!(renewal_opens_on(date!(2031 - 07 - 31)), date!(2031 - 04 - 30));
-        assert_eq!(renewal_opens_on(date!(2031 - 03 - 01)), date!(2030 - 12 - 01));
-        assert_eq!(renewal_opens_on(date!(2031 - 04 - 01)), date!(2031 - 01 - 01));
+        assert_eq!(
+            renewal_opens_on(date!(2031 - 01 - 31)),
+            date!(2030 - 10 - 31)
+        );
+        assert_eq!(
+            renewal_opens_on(date!(2031 - 05 - 31)),
+            date!(2031 - 02 - 28)
+        );
+        assert_eq!(
+            renewal_opens_on(date!(2032 - 05 - 30)),
+            date!(2032 - 02 - 29)
+        );
+        assert_eq!(
+            renewal_opens_on(date!(2031 - 07 - 31)),
+            date!(2031 - 04 - 30)
+        );
+        assert_eq!(
+            renewal_opens_on(date!(2031 - 03 - 01)),
+            date!(2030 - 12 - 01)
+        );
+        assert_eq!(
+            renewal_opens_on(date!(2031 - 04 - 01)),
+            date!(2031 - 01 - 01)
+        );
     }
 
     #[test]
@@ -125,7 +157,13 @@ mod tests {
             opens_on: date!(2030 - 12 - 15),
         })
         .unwrap();
-        assert_eq!(v, serde_json::json!({"state": "renewal_window", "opens_on": "2030-12-15"}));
-        assert_eq!(serde_json::to_value(Lifecycle::Expired).unwrap(), serde_json::json!({"state": "expired"}));
+        assert_eq!(
+            v,
+            serde_json::json!({"state": "renewal_window", "opens_on": "2030-12-15"})
+        );
+        assert_eq!(
+            serde_json::to_value(Lifecycle::Expired).unwrap(),
+            serde_json::json!({"state": "expired"})
+        );
     }
 }
