@@ -262,3 +262,15 @@ mod tests {
         assert!(text.contains("nothing was signed"), "{text}");
     }
 }
+
+#[cfg(test)]
+mod bounds {
+    /// Callers box it into `anyhow::Error` and send it across threads (mobile bridges).
+    #[test]
+    fn card_error_is_send_sync_static() {
+        fn check<E: std::error::Error + Send + Sync + 'static>() {}
+        check::<super::CardError>();
+        check::<crate::cert::CertificateError>();
+        check::<crate::mynumber::MyNumberError>();
+    }
+}

@@ -135,6 +135,15 @@ pub struct CardInfoApp<T: Transport> {
     session: Session<T>,
 }
 
+/// Shows the selected file and known PIN state; never data.
+impl<T: Transport> fmt::Debug for CardInfoApp<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CardInfoApp")
+            .field("session", &self.session)
+            .finish()
+    }
+}
+
 impl<T: Transport> CardInfoApp<T> {
     /// Selects the application (`00 A4 04 0C 0A D3 92 10 00 31 00 01 01 04 08`).
     pub fn select(transport: T) -> Result<Self, CardError> {

@@ -56,6 +56,20 @@ pub struct JpkiApp<T: Transport> {
     certificates: [Option<Vec<u8>>; 4],
 }
 
+/// Shows the selected file, known PIN states and which certificates are cached; never their bytes.
+impl<T: Transport> std::fmt::Debug for JpkiApp<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let cached: Vec<CertSlot> = CertSlot::ALL
+            .into_iter()
+            .filter(|s| self.certificates[s.index()].is_some())
+            .collect();
+        f.debug_struct("JpkiApp")
+            .field("session", &self.session)
+            .field("cached_certificates", &cached)
+            .finish()
+    }
+}
+
 impl<T: Transport> JpkiApp<T> {
     /// Selects the JPKI application (`00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01`).
     ///

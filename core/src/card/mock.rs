@@ -91,6 +91,8 @@ pub(crate) struct FakeCard {
     pub(crate) blocked_sw: [u8; 2],
     pub(crate) extended_length: bool,
     pub(crate) corrupt_signatures: bool,
+    /// Caps every READ BINARY answer, like readers with small buffers.
+    pub(crate) max_response: Option<usize>,
     app: Option<Vec<u8>>,
     ef: Option<u16>,
     verified: HashSet<u16>,
@@ -179,6 +181,7 @@ impl FakeCard {
             blocked_sw: [0x69, 0x83],
             extended_length: false,
             corrupt_signatures: false,
+            max_response: None,
             app: None,
             ef: None,
             verified: HashSet::new(),
@@ -261,7 +264,7 @@ impl FakeCard {
                     return (none(), [0x67, 0x00]);
                 }
                 if le == 256 || le >= 65_536 {
-                    let n = left.min(le);
+                    let n = left.min(le).min(self.max_response.unwrap_or(usize::MAX));
                     return (file[offset..offset + n].to_vec(), OK);
                 }
                 if le > left {

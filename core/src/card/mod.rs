@@ -223,6 +223,17 @@ pub(crate) struct Session<T: Transport> {
     extended: bool,
 }
 
+/// Shows what the client believes about the card; never data.
+impl<T: Transport> fmt::Debug for Session<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("selected", &self.selected)
+            .field("known_pins", &self.known_pins)
+            .field("extended", &self.extended)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<T: Transport> Session<T> {
     /// Selects `aid` by DF name; `6A 82` becomes `not_found`.
     pub(crate) fn select_app(
@@ -342,15 +353,12 @@ impl<T: Transport> Session<T> {
             out.truncate(total);
             return Ok(out);
         }
-        if out.len() < 256 {
-            return Err(CardError::Malformed {
-                what,
-                reason: format!(
-                    "the file ends after {} bytes but its header announces {total}",
-                    out.len()
-                ),
-            });
-        }
+        // A first answer shorter than 256 bytes usually means the file ended early, but some
+        // readers cap response sizes: keep reading, and let the card say where the file ends.
+        let ended_early = |len: usize| CardError::Malformed {
+            what,
+            reason: format!("the file ends after {len} bytes but its header announces {total}"),
+        };
         while out.len() < total {
             let remaining = total - out.len();
             if self.extended && remaining > 256 {
@@ -362,16 +370,15 @@ impl<T: Transport> Session<T> {
                 self.select_ef(file)?;
             }
             let le = remaining.min(256);
-            let chunk = self.read_binary(out.len(), le as u32, operation, pin)?;
-            if chunk.is_empty() {
-                return Err(CardError::Malformed {
-                    what,
-                    reason: format!(
-                        "the card returned no data at offset {} of {total}",
-                        out.len()
-                    ),
-                });
-            }
+            let chunk = match self.read_binary(out.len(), le as u32, operation, pin) {
+                Ok(chunk) if chunk.is_empty() => return Err(ended_early(out.len())),
+                Ok(chunk) => chunk,
+                Err(CardError::Card {
+                    status: StatusWord::WrongParameters,
+                    ..
+                }) => return Err(ended_early(out.len())),
+                Err(e) => return Err(e),
+            };
             out.extend_from_slice(&chunk[..le.min(chunk.len())]);
         }
         tracing::debug!(target: "kazasu::card", %file, len = out.len(), "file read");

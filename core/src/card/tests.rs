@@ -399,6 +399,18 @@ fn short_files_and_lying_headers() {
 }
 
 #[test]
+fn readers_that_cap_answers_still_get_the_whole_file() {
+    let mut card = FakeCard::my_number_card();
+    card.max_response = Some(200);
+    let mut app = JpkiApp::select(&mut card).unwrap();
+    assert_eq!(
+        app.read_certificate(CertSlot::Auth).unwrap(),
+        fixtures::AUTH_CERT
+    );
+    assert!(format!("{app:?}").contains("cached_certificates: [Auth]"));
+}
+
+#[test]
 fn extended_length_is_opt_in_and_falls_back() {
     let n = 1400;
     // Off by default: short reads only.
