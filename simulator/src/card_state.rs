@@ -1,0 +1,323 @@
+//! One card's persistent state: holder, PIN objects with their counters, keys and certificates.
+//!
+//! Stored as one versioned JSON file. It is a *test* card: PINs and keys are readable on purpose.
+
+use std::path::Path;
+
+use kazasu_core::pin::{Pin, PinKind};
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::error::SimError;
+use crate::holder::{HolderProfile, nth_birthday_after};
+use crate::jlis::{self, CaKind, Jlis, LeafRequest};
+use crate::persist;
+
+const VERSION: u32 = 1;
+
+/// What a blocked PIN answers: no two client codebases agree on what the real card says.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BlockedStatus {
+    /// `69 83` authentication method blocked (default).
+    #[default]
+    #[serde(rename = "6983")]
+    Sw6983,
+    /// `69 84` reference data not usable.
+    #[serde(rename = "6984")]
+    Sw6984,
+    /// `63 C0` no tries left.
+    #[serde(rename = "63c0")]
+    Sw63C0,
+}
+
+/// How this card answers where real cards differ.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardConfig {
+    /// The answer of a blocked PIN.
+    pub blocked_status: BlockedStatus,
+    /// The token label in EF 0006 (`JPKIAPICCTOKEN2` for a My Number Card).
+    pub token_label: String,
+    /// Whether extended-length APDUs are accepted (undocumented on real cards: off by default).
+    pub extended_length: bool,
+}
+
+impl Default for CardConfig {
+    fn default() -> Self {
+        CardConfig {
+            blocked_status: BlockedStatus::default(),
+            token_label: "JPKIAPICCTOKEN2".to_owned(),
+            extended_length: false,
+        }
+    }
+}
+
+/// The three PINs a new card is issued with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CardPins {
+    /// User-authentication PIN (4 digits).
+    pub auth: String,
+    /// Signing PIN (6–16 of A–Z0–9, a letter and a digit).
+    pub sign: String,
+    /// Card-info PIN (4 digits).
+    pub card_info: String,
+}
+
+impl Default for CardPins {
+    fn default() -> Self {
+        CardPins { auth: "1234".to_owned(), sign: "KAZASU1".to_owned(), card_info: "1234".to_owned() }
+    }
+}
+
+/// How to issue a card.
+#[derive(Clone, Debug, Default)]
+pub struct IssueOptions {
+    /// Initial PINs.
+    pub pins: CardPins,
+    /// Card behaviour.
+    pub config: CardConfig,
+    /// Issue date (`None`: the J-LIS clock).
+    pub issued_on: Option<Date>,
+}
+
+/// The four certificates on the card.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CertKind {
+    /// User-authentication certificate (EF 000A).
+    Auth,
+    /// Signing certificate (EF 0001).
+    Sign,
+    /// Authentication CA certificate (EF 000B).
+    AuthCa,
+    /// Signing CA certificate (EF 0002).
+    SignCa,
+}
+
+/// Where a certificate stands at its CA, as the office tracks it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CertStatus {
+    /// Usable.
+    Valid,
+    /// Suspended (一時保留): on the CRL as certificateHold until resumed.
+    Suspended,
+    /// Revoked for good; a new one must be issued.
+    Revoked,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct PinObject {
+    pub(crate) value: String,
+    pub(crate) tries_left: u8,
+    pub(crate) limit: u8,
+}
+
+impl PinObject {
+    fn new(kind: PinKind, value: &str) -> Result<PinObject, SimError> {
+        let pin = Pin::parse(kind, value).map_err(|source| SimError::PinFormat { kind, source })?;
+        Ok(PinObject {
+            value: String::from_utf8_lossy(pin.as_bytes()).into_owned(),
+            tries_left: kind.retry_limit(),
+            limit: kind.retry_limit(),
+        })
+    }
+
+    pub(crate) fn is_blocked(&self) -> bool {
+        self.tries_left == 0
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Pins {
+    pub(crate) auth: PinObject,
+    pub(crate) sign: PinObject,
+    pub(crate) card_info: PinObject,
+}
+
+impl Pins {
+    pub(crate) fn get(&self, kind: PinKind) -> &PinObject {
+        match kind {
+            PinKind::Auth => &self.auth,
+            PinKind::Sign => &self.sign,
+            PinKind::CardInfo => &self.card_info,
+        }
+    }
+
+    pub(crate) fn get_mut(&mut self, kind: PinKind) -> &mut PinObject {
+        match kind {
+            PinKind::Auth => &mut self.auth,
+            PinKind::Sign => &mut self.sign,
+            PinKind::CardInfo => &mut self.card_info,
+        }
+    }
+}
+
+/// A key pair and its certificate.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct KeyCert {
+    pub(crate) key_pem: String,
+    #[serde(with = "crate::hexbytes")]
+    pub(crate) cert_der: Vec<u8>,
+    pub(crate) serial: String,
+    pub(crate) not_after: Date,
+    pub(crate) status: CertStatus,
+}
+
+/// A simulated My Number Card as stored on disk.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CardState {
+    version: u32,
+    pub(crate) holder: HolderProfile,
+    pub(crate) config: CardConfig,
+    pub(crate) issued_on: Date,
+    pub(crate) card_expires_on: Date,
+    pub(crate) pins: Pins,
+    pub(crate) auth: KeyCert,
+    pub(crate) sign: KeyCert,
+    #[serde(with = "crate::hexbytes")]
+    pub(crate) auth_ca_der: Vec<u8>,
+    #[serde(with = "crate::hexbytes")]
+    pub(crate) sign_ca_der: Vec<u8>,
+}
+
+impl CardState {
+    /// Reads a card file; a corrupt or unknown-version file is an error and is left untouched.
+    pub fn load(path: &Path) -> Result<CardState, SimError> {
+        persist::load(path, VERSION)
+    }
+
+    /// Writes the card file atomically.
+    pub fn save(&self, path: &Path) -> Result<(), SimError> {
+        persist::save(path, self)
+    }
+
+    /// Tries left on `kind` (0 = blocked).
+    pub fn tries_left(&self, kind: PinKind) -> u8 {
+        self.pins.get(kind).tries_left
+    }
+
+    /// Whether `kind` is blocked.
+    pub fn is_blocked(&self, kind: PinKind) -> bool {
+        self.pins.get(kind).is_blocked()
+    }
+
+    /// The PIN's value (a test card shows it: demos and tests need it).
+    pub fn pin(&self, kind: PinKind) -> &str {
+        &self.pins.get(kind).value
+    }
+
+    /// The holder the card was issued to (kept current by the office).
+    pub fn holder(&self) -> &HolderProfile {
+        &self.holder
+    }
+
+    /// How the card answers where real cards differ.
+    pub fn config(&self) -> &CardConfig {
+        &self.config
+    }
+
+    /// Day of issue.
+    pub fn issued_on(&self) -> Date {
+        self.issued_on
+    }
+
+    /// Last day the card itself is valid.
+    pub fn card_expires_on(&self) -> Date {
+        self.card_expires_on
+    }
+
+    /// The authentication private key, PKCS#8 PEM.
+    pub fn auth_key_pkcs8_pem(&self) -> &str {
+        &self.auth.key_pem
+    }
+
+    /// The signing private key, PKCS#8 PEM.
+    pub fn sign_key_pkcs8_pem(&self) -> &str {
+        &self.sign.key_pem
+    }
+
+    /// A certificate on the card (DER).
+    pub fn certificate_der(&self, which: CertKind) -> &[u8] {
+        match which {
+            CertKind::Auth => &self.auth.cert_der,
+            CertKind::Sign => &self.sign.cert_der,
+            CertKind::AuthCa => &self.auth_ca_der,
+            CertKind::SignCa => &self.sign_ca_der,
+        }
+    }
+
+    /// Serial number (uppercase hex) of the holder's auth or sign certificate.
+    pub fn serial(&self, which: CaKind) -> &str {
+        &self.key_cert(which).serial
+    }
+
+    /// Last valid day (Japan time) of the holder's auth or sign certificate.
+    pub fn cert_expires_on(&self, which: CaKind) -> Date {
+        self.key_cert(which).not_after
+    }
+
+    /// Whether the holder's auth or sign certificate is valid, suspended or revoked.
+    pub fn cert_status(&self, which: CaKind) -> CertStatus {
+        self.key_cert(which).status
+    }
+
+    pub(crate) fn key_cert(&self, which: CaKind) -> &KeyCert {
+        match which {
+            CaKind::Auth => &self.auth,
+            CaKind::Sign => &self.sign,
+        }
+    }
+
+    pub(crate) fn key_cert_mut(&mut self, which: CaKind) -> &mut KeyCert {
+        match which {
+            CaKind::Auth => &mut self.auth,
+            CaKind::Sign => &mut self.sign,
+        }
+    }
+}
+
+/// Issues a new card for `holder` at `path` (its J-LIS beside it, created if missing).
+///
+/// Generates two RSA-2048 key pairs (slow: a few seconds), so tests should copy a card rather than issue many.
+pub fn issue_card(path: &Path, holder: &HolderProfile, opts: &IssueOptions) -> Result<(), SimError> {
+    holder.validate()?;
+    let pins = Pins {
+        auth: PinObject::new(PinKind::Auth, &opts.pins.auth)?,
+        sign: PinObject::new(PinKind::Sign, &opts.pins.sign)?,
+        card_info: PinObject::new(PinKind::CardInfo, &opts.pins.card_info)?,
+    };
+    let mut jlis = Jlis::for_card(path)?;
+    let issued_on = opts.issued_on.unwrap_or_else(|| jlis.today());
+    // Adults' cards run to the 10th birthday after issue; the certificates to the 5th, or the card's end.
+    let card_expires_on = nth_birthday_after(holder.birth_date, issued_on, 10);
+    let auth = issue_key_cert(&mut jlis, CaKind::Auth, holder, issued_on, card_expires_on)?;
+    let sign = issue_key_cert(&mut jlis, CaKind::Sign, holder, issued_on, card_expires_on)?;
+    let state = CardState {
+        version: VERSION,
+        holder: holder.clone(),
+        config: opts.config.clone(),
+        issued_on,
+        card_expires_on,
+        pins,
+        auth,
+        sign,
+        auth_ca_der: jlis.ca_cert_der(CaKind::Auth).to_vec(),
+        sign_ca_der: jlis.ca_cert_der(CaKind::Sign).to_vec(),
+    };
+    state.save(path)
+}
+
+/// A new key pair and certificate, valid from `from` to the holder's 5th birthday after it (or the card's end).
+pub(crate) fn issue_key_cert(
+    jlis: &mut Jlis,
+    ca: CaKind,
+    holder: &HolderProfile,
+    from: Date,
+    card_expires_on: Date,
+) -> Result<KeyCert, SimError> {
+    let key = jlis::generate_key()?;
+    let not_after = nth_birthday_after(holder.birth_date, from, 5).min(card_expires_on);
+    let public_key = rsa::RsaPublicKey::from(&key);
+    let (cert_der, serial) = jlis.issue(&LeafRequest { ca, public_key: &public_key, holder, not_before: from, not_after })?;
+    Ok(KeyCert { key_pem: jlis::key_to_pem(&key)?, cert_der, serial, not_after, status: CertStatus::Valid })
+}

@@ -1,0 +1,405 @@
+//! The test "J-LIS": two CAs (signing, user authentication) that issue JPKI-shaped certificates,
+//! keep the revocation list, and own the simulated clock.
+//!
+//! It lives in `jlis.json` beside the card files it issued.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use der::asn1::{BitString, GeneralizedTime, UtcTime, Utf8StringRef};
+use der::referenced::OwnedToRef;
+use der::{Any, Decode, Encode};
+use rsa::pkcs1v15::SigningKey;
+use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
+use rsa::{RsaPrivateKey, RsaPublicKey};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use signature::{Keypair, SignatureEncoding, Signer};
+use spki::{DynSignatureAlgorithmIdentifier, SubjectPublicKeyInfoOwned};
+use time::{Date, OffsetDateTime, Time as TimeOfDay, UtcOffset};
+use x509_cert::builder::{Builder, CertificateBuilder, Profile};
+use x509_cert::crl::{CertificateList, RevokedCert, TbsCertList};
+use x509_cert::ext::pkix::name::{GeneralName, OtherName};
+use x509_cert::ext::pkix::{
+    AuthorityKeyIdentifier, BasicConstraints, CrlReason, KeyUsage, KeyUsages, SubjectAltName,
+    SubjectKeyIdentifier,
+};
+use x509_cert::ext::AsExtension;
+use x509_cert::name::Name;
+use x509_cert::serial_number::SerialNumber;
+use x509_cert::time::{Time, Validity};
+
+use crate::error::SimError;
+use crate::holder::HolderProfile;
+use crate::persist;
+
+const VERSION: u32 = 1;
+/// File name of the J-LIS state, in the directory of the cards it issued.
+pub const JLIS_FILE: &str = "jlis.json";
+/// Arc of the JPKI holder attributes in the signing certificate's subjectAltName.
+const HOLDER_ARC: &str = "1.2.392.200149.8.5.5";
+
+/// Which CA: the signing CA or the user-authentication CA.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaKind {
+    /// Issues signing certificates.
+    Sign,
+    /// Issues user-authentication certificates.
+    Auth,
+}
+
+/// Why a certificate is on the CRL (RFC 5280 reason codes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevocationReason {
+    /// Voluntary revocation without a stated reason.
+    Unspecified,
+    /// The holder moved or changed name: the signing certificate's attributes are out of date.
+    AffiliationChanged,
+    /// Replaced by a renewed certificate.
+    Superseded,
+    /// Revoked at the holder's request (card no longer used).
+    CessationOfOperation,
+    /// Temporarily suspended (一時保留), e.g. a lost card; removed on resumption.
+    CertificateHold,
+}
+
+impl RevocationReason {
+    fn crl_reason(self) -> CrlReason {
+        match self {
+            RevocationReason::Unspecified => CrlReason::Unspecified,
+            RevocationReason::AffiliationChanged => CrlReason::AffiliationChanged,
+            RevocationReason::Superseded => CrlReason::Superseded,
+            RevocationReason::CessationOfOperation => CrlReason::CessationOfOperation,
+            RevocationReason::CertificateHold => CrlReason::CertificateHold,
+        }
+    }
+}
+
+/// One CRL entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revocation {
+    /// Serial number of the revoked certificate, uppercase hex.
+    pub serial: String,
+    /// Day of revocation.
+    pub revoked_on: Date,
+    /// Why.
+    pub reason: RevocationReason,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct CaState {
+    key_pem: String,
+    #[serde(with = "crate::hexbytes")]
+    cert_der: Vec<u8>,
+    revoked: Vec<Revocation>,
+}
+
+/// The test CA pair, the revocation lists and the simulated date.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Jlis {
+    version: u32,
+    /// The simulated "today" (Japan time); `None` follows the system clock.
+    today: Option<Date>,
+    next_serial: u64,
+    sign_ca: CaState,
+    auth_ca: CaState,
+    #[serde(skip)]
+    path: PathBuf,
+}
+
+/// What a new leaf certificate says.
+pub(crate) struct LeafRequest<'a> {
+    pub ca: CaKind,
+    pub public_key: &'a RsaPublicKey,
+    pub holder: &'a HolderProfile,
+    pub not_before: Date,
+    pub not_after: Date,
+}
+
+impl Jlis {
+    /// Opens `dir/jlis.json`, creating the two CAs (RSA-2048) on first use.
+    pub fn open_or_create(dir: &Path) -> Result<Jlis, SimError> {
+        let path = dir.join(JLIS_FILE);
+        if path.exists() {
+            let mut jlis: Jlis = persist::load(&path, VERSION)?;
+            jlis.path = path;
+            return Ok(jlis);
+        }
+        let today = system_today();
+        let jlis = Jlis {
+            version: VERSION,
+            today: None,
+            next_serial: 1,
+            sign_ca: new_ca("JPKI for digital signature", today)?,
+            auth_ca: new_ca("JPKI for user authentication", today)?,
+            path,
+        };
+        jlis.save()?;
+        Ok(jlis)
+    }
+
+    /// Opens the J-LIS that issued the card at `card_path` (it lives beside it).
+    pub fn for_card(card_path: &Path) -> Result<Jlis, SimError> {
+        Jlis::open_or_create(card_dir(card_path))
+    }
+
+    /// Writes the state back atomically.
+    pub fn save(&self) -> Result<(), SimError> {
+        persist::save(&self.path, self)
+    }
+
+    /// The simulated date: the override if set, else today in Japan.
+    pub fn today(&self) -> Date {
+        self.today.unwrap_or_else(system_today)
+    }
+
+    /// Whether the clock is fixed (`Some`) or follows the system (`None`).
+    pub fn clock_override(&self) -> Option<Date> {
+        self.today
+    }
+
+    /// Fixes the simulated date (`Some`) or returns to the system clock (`None`), and saves.
+    pub fn set_clock(&mut self, today: Option<Date>) -> Result<(), SimError> {
+        self.today = today;
+        self.save()
+    }
+
+    /// The CA certificate (DER).
+    pub fn ca_cert_der(&self, ca: CaKind) -> &[u8] {
+        &self.ca(ca).cert_der
+    }
+
+    /// Every revocation recorded by `ca`.
+    pub fn revocations(&self, ca: CaKind) -> &[Revocation] {
+        &self.ca(ca).revoked
+    }
+
+    /// The reason `serial` is on `ca`'s CRL, if it is.
+    pub fn revocation_of(&self, ca: CaKind, serial: &str) -> Option<RevocationReason> {
+        self.ca(ca).revoked.iter().find(|r| r.serial == serial).map(|r| r.reason)
+    }
+
+    /// Puts `serial` on `ca`'s CRL (replacing a hold by a final reason), and saves.
+    pub fn revoke(&mut self, ca: CaKind, serial: &str, reason: RevocationReason) -> Result<(), SimError> {
+        let today = self.today();
+        let list = &mut self.ca_mut(ca).revoked;
+        list.retain(|r| r.serial != serial);
+        list.push(Revocation { serial: serial.to_owned(), revoked_on: today, reason });
+        self.save()
+    }
+
+    /// Takes a suspended (`certificateHold`) certificate off the CRL, and saves.
+    pub fn release_hold(&mut self, ca: CaKind, serial: &str) -> Result<bool, SimError> {
+        let list = &mut self.ca_mut(ca).revoked;
+        let before = list.len();
+        list.retain(|r| !(r.serial == serial && r.reason == RevocationReason::CertificateHold));
+        let released = list.len() != before;
+        self.save()?;
+        Ok(released)
+    }
+
+    /// A freshly signed CRL (DER) for `ca`: this update now, next update a day later.
+    pub fn crl_der(&self, ca: CaKind) -> Result<Vec<u8>, SimError> {
+        let state = self.ca(ca);
+        let key = load_key(&state.key_pem)?;
+        let signer = SigningKey::<Sha256>::new(key);
+        let ca_cert = x509_cert::Certificate::from_der(&state.cert_der).map_err(SimError::issue)?;
+        let issuer = ca_cert.tbs_certificate.subject.clone();
+        let now = OffsetDateTime::now_utc();
+        let this_update = to_time(now)?;
+        let next_update = to_time(now + time::Duration::days(1))?;
+        let mut revoked = Vec::new();
+        for r in &state.revoked {
+            let serial_bytes = hex::decode(&r.serial).map_err(SimError::issue)?;
+            let ext = r
+                .reason
+                .crl_reason()
+                .to_extension(&issuer, &[])
+                .map_err(SimError::issue)?;
+            revoked.push(RevokedCert {
+                serial_number: SerialNumber::new(&serial_bytes).map_err(SimError::issue)?,
+                revocation_date: to_time(r.revoked_on.midnight().assume_offset(jst()))?,
+                crl_entry_extensions: Some(vec![ext]),
+            });
+        }
+        let aki = AuthorityKeyIdentifier::try_from(ca_cert.tbs_certificate.subject_public_key_info.owned_to_ref())
+            .map_err(SimError::issue)?
+            .to_extension(&issuer, &[])
+            .map_err(SimError::issue)?;
+        let tbs = TbsCertList {
+            version: x509_cert::Version::V2,
+            signature: signer.signature_algorithm_identifier().map_err(SimError::issue)?,
+            issuer,
+            this_update,
+            next_update: Some(next_update),
+            revoked_certificates: (!revoked.is_empty()).then_some(revoked),
+            crl_extensions: Some(vec![aki]),
+        };
+        let tbs_der = tbs.to_der().map_err(SimError::issue)?;
+        let sig = signer.sign(&tbs_der).to_vec();
+        let crl = CertificateList {
+            signature_algorithm: tbs.signature.clone(),
+            tbs_cert_list: tbs,
+            signature: BitString::from_bytes(&sig).map_err(SimError::issue)?,
+        };
+        crl.to_der().map_err(SimError::issue)
+    }
+
+    /// Issues a JPKI-shaped leaf certificate and returns it (DER) with its serial (hex). Saves.
+    pub(crate) fn issue(&mut self, req: &LeafRequest<'_>) -> Result<(Vec<u8>, String), SimError> {
+        let serial_value = self.next_serial;
+        self.next_serial += 1;
+        // Positive, non-zero, 8 bytes: looks like a real serial and is unique per J-LIS.
+        let serial_bytes = [&[0x01u8][..], &serial_value.to_be_bytes()[1..]].concat();
+        let serial = SerialNumber::new(&serial_bytes).map_err(SimError::issue)?;
+        let serial_hex = hex::encode_upper(&serial_bytes);
+
+        let state = self.ca(req.ca).clone();
+        let ca_key = load_key(&state.key_pem)?;
+        let signer = SigningKey::<Sha256>::new(ca_key);
+        let ca_cert = x509_cert::Certificate::from_der(&state.cert_der).map_err(SimError::issue)?;
+        let subject = match req.ca {
+            CaKind::Sign => format!("CN=KZS{serial_hex},L=Kawasaki-shi,L=Kanagawa-ken,C=JP"),
+            CaKind::Auth => format!("CN=KZA{serial_hex},C=JP"),
+        };
+        let subject = Name::from_str(&subject).map_err(SimError::issue)?;
+        let spki = SubjectPublicKeyInfoOwned::from_key(req.public_key.clone()).map_err(SimError::issue)?;
+        let validity = Validity {
+            not_before: to_time(req.not_before.midnight().assume_offset(jst()))?,
+            not_after: to_time(req.not_after.with_time(TimeOfDay::from_hms(23, 59, 59).expect("valid time")).assume_offset(jst()))?,
+        };
+        let mut builder = CertificateBuilder::new(
+            Profile::Manual { issuer: Some(ca_cert.tbs_certificate.subject.clone()) },
+            serial,
+            validity,
+            subject,
+            spki.clone(),
+            &signer,
+        )
+        .map_err(SimError::issue)?;
+        let usages = match req.ca {
+            CaKind::Sign => KeyUsages::DigitalSignature | KeyUsages::NonRepudiation,
+            CaKind::Auth => KeyUsages::DigitalSignature.into(),
+        };
+        builder.add_extension(&KeyUsage(usages)).map_err(SimError::issue)?;
+        builder
+            .add_extension(&BasicConstraints { ca: false, path_len_constraint: None })
+            .map_err(SimError::issue)?;
+        let ski = SubjectKeyIdentifier::try_from(spki.owned_to_ref()).map_err(SimError::issue)?;
+        builder.add_extension(&ski).map_err(SimError::issue)?;
+        let aki = AuthorityKeyIdentifier::try_from(ca_cert.tbs_certificate.subject_public_key_info.owned_to_ref())
+            .map_err(SimError::issue)?;
+        builder.add_extension(&aki).map_err(SimError::issue)?;
+        if req.ca == CaKind::Sign {
+            builder.add_extension(&holder_alt_names(req.holder)?).map_err(SimError::issue)?;
+        }
+        let cert = builder.build::<rsa::pkcs1v15::Signature>().map_err(SimError::issue)?;
+        let der = cert.to_der().map_err(SimError::issue)?;
+        self.save()?;
+        Ok((der, serial_hex))
+    }
+
+    fn ca(&self, ca: CaKind) -> &CaState {
+        match ca {
+            CaKind::Sign => &self.sign_ca,
+            CaKind::Auth => &self.auth_ca,
+        }
+    }
+
+    fn ca_mut(&mut self, ca: CaKind) -> &mut CaState {
+        match ca {
+            CaKind::Sign => &mut self.sign_ca,
+            CaKind::Auth => &mut self.auth_ca,
+        }
+    }
+}
+
+/// The directory a card file lives in (its J-LIS is there too).
+pub(crate) fn card_dir(card_path: &Path) -> &Path {
+    match card_path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+/// Japan Standard Time.
+pub(crate) fn jst() -> UtcOffset {
+    UtcOffset::from_hms(9, 0, 0).expect("+09:00 is valid")
+}
+
+fn system_today() -> Date {
+    OffsetDateTime::now_utc().to_offset(jst()).date()
+}
+
+/// A new RSA-2048 key from the OS's random source (slow: about a second).
+pub(crate) fn generate_key() -> Result<RsaPrivateKey, SimError> {
+    RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).map_err(SimError::issue)
+}
+
+/// PKCS#8 PEM of a private key, as stored in the state files.
+pub(crate) fn key_to_pem(key: &RsaPrivateKey) -> Result<String, SimError> {
+    Ok(key.to_pkcs8_pem(LineEnding::LF).map_err(SimError::issue)?.to_string())
+}
+
+/// Parses a PKCS#8 PEM private key from a state file.
+pub(crate) fn load_key(pem: &str) -> Result<RsaPrivateKey, SimError> {
+    RsaPrivateKey::from_pkcs8_pem(pem).map_err(|e| SimError::Issue(format!("stored key unreadable: {e}")))
+}
+
+fn to_time(t: OffsetDateTime) -> Result<Time, SimError> {
+    let secs = u64::try_from(t.unix_timestamp()).map_err(|_| SimError::Issue("date before 1970".into()))?;
+    let since_epoch = Duration::from_secs(secs);
+    // RFC 5280: UTCTime through 2049, GeneralizedTime from 2050.
+    if t.year() < 2050 {
+        Ok(Time::UtcTime(UtcTime::from_unix_duration(since_epoch).map_err(SimError::issue)?))
+    } else {
+        Ok(Time::GeneralTime(GeneralizedTime::from_unix_duration(since_epoch).map_err(SimError::issue)?))
+    }
+}
+
+fn new_ca(unit: &str, today: Date) -> Result<CaState, SimError> {
+    let key = generate_key()?;
+    let signer = SigningKey::<Sha256>::new(key.clone());
+    let subject = Name::from_str(&format!("OU=Kazasu Test CA,OU={unit},O=JPKI,C=JP")).map_err(SimError::issue)?;
+    let spki = SubjectPublicKeyInfoOwned::from_key(signer.verifying_key()).map_err(SimError::issue)?;
+    let not_before = today.midnight().assume_offset(jst()) - time::Duration::days(3650);
+    let not_after = today.midnight().assume_offset(jst()) + time::Duration::days(365 * 30);
+    let validity = Validity { not_before: to_time(not_before)?, not_after: to_time(not_after)? };
+    let builder = CertificateBuilder::new(Profile::Root, SerialNumber::from(1u32), validity, subject, spki, &signer)
+        .map_err(SimError::issue)?;
+    let cert = builder.build::<rsa::pkcs1v15::Signature>().map_err(SimError::issue)?;
+    Ok(CaState {
+        key_pem: key_to_pem(&key)?,
+        cert_der: cert.to_der().map_err(SimError::issue)?,
+        revoked: Vec::new(),
+    })
+}
+
+fn holder_alt_names(holder: &HolderProfile) -> Result<SubjectAltName, SimError> {
+    let birth = format!(
+        "{:04}{:02}{:02}",
+        holder.birth_date.year(),
+        holder.birth_date.month() as u8,
+        holder.birth_date.day()
+    );
+    let sex = holder.sex.to_string();
+    let values: [(u32, &str); 6] = [
+        (1, &holder.name),
+        (2, &holder.name_alt),
+        (3, &sex),
+        (4, &birth),
+        (5, &holder.address),
+        (6, &holder.address_alt),
+    ];
+    let mut names = Vec::new();
+    for (n, value) in values {
+        let oid = const_oid::ObjectIdentifier::new(&format!("{HOLDER_ARC}.{n}")).map_err(SimError::issue)?;
+        let utf8 = Utf8StringRef::new(value).map_err(SimError::issue)?;
+        let value = Any::encode_from(&utf8).map_err(SimError::issue)?;
+        names.push(GeneralName::OtherName(OtherName { type_id: oid, value }));
+    }
+    Ok(SubjectAltName(names))
+}
