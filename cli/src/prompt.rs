@@ -28,7 +28,8 @@ impl PinSource {
     /// the person is told why and asked again (nothing was sent to the card).
     pub fn read(&mut self, kind: PinKind, prompt: &str) -> Result<Pin> {
         if self.from_stdin {
-            let raw = read_stdin_line().with_context(|| format!("reading the {kind} from stdin"))?;
+            let raw =
+                read_stdin_line().with_context(|| format!("reading the {kind} from stdin"))?;
             return finish(Pin::parse(kind, &raw)?);
         }
         for attempt in 1..=FORMAT_ATTEMPTS {
@@ -60,7 +61,10 @@ impl PinSource {
 
 fn finish(pin: Pin) -> Result<Pin> {
     if pin.was_uppercased() {
-        eprintln!("note: the {} uses uppercase letters only; lowercase letters were converted", pin.kind());
+        eprintln!(
+            "note: the {} uses uppercase letters only; lowercase letters were converted",
+            pin.kind()
+        );
     }
     Ok(pin)
 }

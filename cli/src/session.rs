@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
-use kazasu_core::transport::{Transport, Traced};
+use kazasu_core::transport::{Traced, Transport};
 
 use crate::reader::ReaderSpec;
 

@@ -26,7 +26,12 @@ fn run(home: &Path, args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run kazasu");
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -36,7 +41,11 @@ fn text(bytes: &[u8]) -> String {
 
 fn tries(card: &TestCard) -> [u8; 3] {
     let s = card.state();
-    [s.tries_left(PinKind::Auth), s.tries_left(PinKind::Sign), s.tries_left(PinKind::CardInfo)]
+    [
+        s.tries_left(PinKind::Auth),
+        s.tries_left(PinKind::Sign),
+        s.tries_left(PinKind::CardInfo),
+    ]
 }
 
 #[test]
@@ -46,8 +55,14 @@ fn status_shows_token_certificates_and_tries() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("My Number Card"), "{stdout}");
-    assert!(stdout.contains("2031-03-15"), "expiry of the auth certificate: {stdout}");
-    assert!(stdout.contains("3 tries left") && stdout.contains("5 tries left"), "{stdout}");
+    assert!(
+        stdout.contains("2031-03-15"),
+        "expiry of the auth certificate: {stdout}"
+    );
+    assert!(
+        stdout.contains("3 tries left") && stdout.contains("5 tries left"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -69,7 +84,10 @@ fn trace_reports_apdus_and_bytes() {
     let out = kazasu(&card, &["--trace", "pin", "status"], "");
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("APDUs") && stderr.contains("bytes sent"), "{stderr}");
+    assert!(
+        stderr.contains("APDUs") && stderr.contains("bytes sent"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -77,16 +95,35 @@ fn wrong_pin_exits_3_and_says_tries_left() {
     let card = TestCard::new();
     let out = kazasu(&card, &["pin", "verify", "--auth", "--pin-stdin"], "0000\n");
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("2 tries left"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("2 tries left"),
+        "{}",
+        text(&out.stderr)
+    );
     assert_eq!(tries(&card), [2, 5, 3]);
 }
 
 #[test]
 fn malformed_pins_exit_2_and_cost_nothing() {
     let card = TestCard::new();
-    for (flag, bad) in [("--auth", "123"), ("--auth", "12345"), ("--sign", "ABCDEF"), ("--sign", "abc-123"), ("--card-info", "abcd")] {
-        let out = kazasu(&card, &["pin", "verify", flag, "--pin-stdin"], &format!("{bad}\n"));
-        assert_eq!(out.status.code(), Some(2), "{flag} {bad:?}: {}", text(&out.stderr));
+    for (flag, bad) in [
+        ("--auth", "123"),
+        ("--auth", "12345"),
+        ("--sign", "ABCDEF"),
+        ("--sign", "abc-123"),
+        ("--card-info", "abcd"),
+    ] {
+        let out = kazasu(
+            &card,
+            &["pin", "verify", flag, "--pin-stdin"],
+            &format!("{bad}\n"),
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{flag} {bad:?}: {}",
+            text(&out.stderr)
+        );
     }
     assert_eq!(tries(&card), [3, 5, 3], "no counter moved");
 }
@@ -96,9 +133,17 @@ fn last_try_is_announced_before_the_pin_is_asked() {
     let card = TestCard::new();
     kazasu(&card, &["pin", "verify", "--auth", "--pin-stdin"], "0000\n");
     kazasu(&card, &["pin", "verify", "--auth", "--pin-stdin"], "0000\n");
-    let out = kazasu(&card, &["pin", "verify", "--auth", "--pin-stdin"], &format!("{AUTH_PIN}\n"));
+    let out = kazasu(
+        &card,
+        &["pin", "verify", "--auth", "--pin-stdin"],
+        &format!("{AUTH_PIN}\n"),
+    );
     assert!(out.status.success());
-    assert!(text(&out.stderr).to_lowercase().contains("last try"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).to_lowercase().contains("last try"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -110,18 +155,37 @@ fn locked_pin_exits_4_without_asking_for_the_pin() {
     // No PIN on stdin: a locked PIN must be refused before one is read.
     let out = kazasu(&card, &["pin", "verify", "--auth", "--pin-stdin"], "");
     assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("municipal office"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("municipal office"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
 fn pin_change_then_old_pin_fails() {
     let card = TestCard::new();
-    let out = kazasu(&card, &["pin", "change", "--sign", "--pin-stdin"], &format!("{SIGN_PIN}\nnewpin77\n"));
+    let out = kazasu(
+        &card,
+        &["pin", "change", "--sign", "--pin-stdin"],
+        &format!("{SIGN_PIN}\nnewpin77\n"),
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("uppercase"), "lowercase was converted and said so");
-    let out = kazasu(&card, &["pin", "verify", "--sign", "--pin-stdin"], &format!("{SIGN_PIN}\n"));
+    assert!(
+        text(&out.stderr).contains("uppercase"),
+        "lowercase was converted and said so"
+    );
+    let out = kazasu(
+        &card,
+        &["pin", "verify", "--sign", "--pin-stdin"],
+        &format!("{SIGN_PIN}\n"),
+    );
     assert_eq!(out.status.code(), Some(3));
-    let out = kazasu(&card, &["pin", "verify", "--sign", "--pin-stdin"], "NEWPIN77\n");
+    let out = kazasu(
+        &card,
+        &["pin", "verify", "--sign", "--pin-stdin"],
+        "NEWPIN77\n",
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
@@ -129,13 +193,33 @@ fn pin_change_then_old_pin_fails() {
 fn cert_export_pem_and_der_are_read_by_openssl() {
     let card = TestCard::new();
     let pem = card.dir().join("auth.pem");
-    let out = kazasu(&card, &["cert", "export", "auth", "-o", pem.to_str().unwrap()], "");
+    let out = kazasu(
+        &card,
+        &["cert", "export", "auth", "-o", pem.to_str().unwrap()],
+        "",
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let der = card.dir().join("sign.der");
-    let out = kazasu(&card, &["cert", "export", "sign", "--der", "--pin-stdin", "-o", der.to_str().unwrap()], &format!("{SIGN_PIN}\n"));
+    let out = kazasu(
+        &card,
+        &[
+            "cert",
+            "export",
+            "sign",
+            "--der",
+            "--pin-stdin",
+            "-o",
+            der.to_str().unwrap(),
+        ],
+        &format!("{SIGN_PIN}\n"),
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     for (file, form) in [(&pem, "PEM"), (&der, "DER")] {
-        let o = Command::new("openssl").args(["x509", "-noout", "-subject", "-inform", form, "-in"]).arg(file).output().unwrap();
+        let o = Command::new("openssl")
+            .args(["x509", "-noout", "-subject", "-inform", form, "-in"])
+            .arg(file)
+            .output()
+            .unwrap();
         assert!(o.status.success(), "{form}: {}", text(&o.stderr));
     }
 }
@@ -145,12 +229,37 @@ fn sign_raw_makes_a_signature_openssl_accepts() {
     let card = TestCard::new();
     let doc = card.dir().join("doc.txt");
     std::fs::write(&doc, b"a document").unwrap();
-    let out = kazasu(&card, &["sign-raw", "--key", "sign", "--pin-stdin", doc.to_str().unwrap()], &format!("{SIGN_PIN}\n"));
+    let out = kazasu(
+        &card,
+        &[
+            "sign-raw",
+            "--key",
+            "sign",
+            "--pin-stdin",
+            doc.to_str().unwrap(),
+        ],
+        &format!("{SIGN_PIN}\n"),
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let pem = card.dir().join("sign.pem");
-    let out = kazasu(&card, &["cert", "export", "sign", "--pin-stdin", "-o", pem.to_str().unwrap()], &format!("{SIGN_PIN}\n"));
+    let out = kazasu(
+        &card,
+        &[
+            "cert",
+            "export",
+            "sign",
+            "--pin-stdin",
+            "-o",
+            pem.to_str().unwrap(),
+        ],
+        &format!("{SIGN_PIN}\n"),
+    );
     assert!(out.status.success());
-    let pubkey = Command::new("openssl").args(["x509", "-pubkey", "-noout", "-in"]).arg(&pem).output().unwrap();
+    let pubkey = Command::new("openssl")
+        .args(["x509", "-pubkey", "-noout", "-in"])
+        .arg(&pem)
+        .output()
+        .unwrap();
     std::fs::write(card.dir().join("pub.pem"), pubkey.stdout).unwrap();
     let v = Command::new("openssl")
         .args(["dgst", "-sha256", "-verify"])
@@ -167,7 +276,17 @@ fn sign_raw_makes_a_signature_openssl_accepts() {
 fn sign_raw_of_a_missing_file_asks_for_no_pin() {
     let card = TestCard::new();
     let missing = card.dir().join("nope.txt");
-    let out = kazasu(&card, &["sign-raw", "--key", "auth", "--pin-stdin", missing.to_str().unwrap()], "0000\n");
+    let out = kazasu(
+        &card,
+        &[
+            "sign-raw",
+            "--key",
+            "auth",
+            "--pin-stdin",
+            missing.to_str().unwrap(),
+        ],
+        "0000\n",
+    );
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(tries(&card), [3, 5, 3]);
 }
@@ -175,7 +294,11 @@ fn sign_raw_of_a_missing_file_asks_for_no_pin() {
 #[test]
 fn card_info_shows_my_number_and_basic_facts() {
     let card = TestCard::new();
-    let out = kazasu(&card, &["--json", "card-info", "--pin-stdin"], &format!("{CARD_INFO_PIN}\n"));
+    let out = kazasu(
+        &card,
+        &["--json", "card-info", "--pin-stdin"],
+        &format!("{CARD_INFO_PIN}\n"),
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let holder = card.state().holder().clone();
@@ -200,7 +323,11 @@ fn a_default_card_is_created_on_first_use() {
 fn a_missing_sim_path_is_an_error_not_a_new_card() {
     let home = tempfile::tempdir().unwrap();
     let path = home.path().join("typo.json");
-    let out = run(home.path(), &["--reader", &format!("sim:{}", path.display()), "status"], "");
+    let out = run(
+        home.path(),
+        &["--reader", &format!("sim:{}", path.display()), "status"],
+        "",
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("kazasu-sim new"));
     assert!(!path.exists());

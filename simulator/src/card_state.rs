@@ -64,7 +64,11 @@ pub struct CardPins {
 
 impl Default for CardPins {
     fn default() -> Self {
-        CardPins { auth: "1234".to_owned(), sign: "KAZASU1".to_owned(), card_info: "1234".to_owned() }
+        CardPins {
+            auth: "1234".to_owned(),
+            sign: "KAZASU1".to_owned(),
+            card_info: "1234".to_owned(),
+        }
     }
 }
 
@@ -279,7 +283,11 @@ impl CardState {
 /// Issues a new card for `holder` at `path` (its J-LIS beside it, created if missing).
 ///
 /// Generates two RSA-2048 key pairs (slow: a few seconds), so tests should copy a card rather than issue many.
-pub fn issue_card(path: &Path, holder: &HolderProfile, opts: &IssueOptions) -> Result<(), SimError> {
+pub fn issue_card(
+    path: &Path,
+    holder: &HolderProfile,
+    opts: &IssueOptions,
+) -> Result<(), SimError> {
     holder.validate()?;
     let pins = Pins {
         auth: PinObject::new(PinKind::Auth, &opts.pins.auth)?,
@@ -318,6 +326,18 @@ pub(crate) fn issue_key_cert(
     let key = jlis::generate_key()?;
     let not_after = nth_birthday_after(holder.birth_date, from, 5).min(card_expires_on);
     let public_key = rsa::RsaPublicKey::from(&key);
-    let (cert_der, serial) = jlis.issue(&LeafRequest { ca, public_key: &public_key, holder, not_before: from, not_after })?;
-    Ok(KeyCert { key_pem: jlis::key_to_pem(&key)?, cert_der, serial, not_after, status: CertStatus::Valid })
+    let (cert_der, serial) = jlis.issue(&LeafRequest {
+        ca,
+        public_key: &public_key,
+        holder,
+        not_before: from,
+        not_after,
+    })?;
+    Ok(KeyCert {
+        key_pem: jlis::key_to_pem(&key)?,
+        cert_der,
+        serial,
+        not_after,
+        status: CertStatus::Valid,
+    })
 }

@@ -41,7 +41,9 @@ pub enum SimError {
         source: PinFormatError,
     },
     /// Renewal is only possible from 3 months before expiry.
-    #[error("renewal opens on {opens_on} (3 months before the certificate expires); come back then")]
+    #[error(
+        "renewal opens on {opens_on} (3 months before the certificate expires); come back then"
+    )]
     RenewalTooEarly {
         /// First day renewal is possible.
         opens_on: time::Date,
@@ -69,7 +71,11 @@ pub enum SimError {
 
 impl SimError {
     pub(crate) fn io(action: &'static str, path: &std::path::Path, source: std::io::Error) -> Self {
-        SimError::Io { action, path: path.to_owned(), source }
+        SimError::Io {
+            action,
+            path: path.to_owned(),
+            source,
+        }
     }
 
     pub(crate) fn issue(e: impl std::fmt::Display) -> Self {

@@ -66,7 +66,10 @@ pub fn with_check_digit(first_eleven: &str) -> String {
         .collect::<Vec<_>>()
         .try_into()
         .expect("exactly 11 digits");
-    format!("{first_eleven}{}", kazasu_core::mynumber::check_digit(&digits))
+    format!(
+        "{first_eleven}{}",
+        kazasu_core::mynumber::check_digit(&digits)
+    )
 }
 
 /// The same day `years` later; 29 February becomes 28 February in a common year.
@@ -98,16 +101,31 @@ mod tests {
     #[test]
     fn fifth_birthday_after_issue() {
         let b = date!(1990 - 03 - 15);
-        assert_eq!(nth_birthday_after(b, date!(2026 - 04 - 01), 5), date!(2031 - 03 - 15));
-        assert_eq!(nth_birthday_after(b, date!(2026 - 03 - 14), 5), date!(2030 - 03 - 15));
+        assert_eq!(
+            nth_birthday_after(b, date!(2026 - 04 - 01), 5),
+            date!(2031 - 03 - 15)
+        );
+        assert_eq!(
+            nth_birthday_after(b, date!(2026 - 03 - 14), 5),
+            date!(2030 - 03 - 15)
+        );
         // Issued on the birthday itself: the next one counts as the first.
-        assert_eq!(nth_birthday_after(b, date!(2026 - 03 - 15), 5), date!(2031 - 03 - 15));
+        assert_eq!(
+            nth_birthday_after(b, date!(2026 - 03 - 15), 5),
+            date!(2031 - 03 - 15)
+        );
     }
 
     #[test]
     fn leap_day_birthdays_fall_on_28_february_in_common_years() {
         let b = date!(2000 - 02 - 29);
-        assert_eq!(nth_birthday_after(b, date!(2026 - 04 - 01), 5), date!(2031 - 02 - 28));
-        assert_eq!(nth_birthday_after(b, date!(2027 - 04 - 01), 5), date!(2032 - 02 - 29));
+        assert_eq!(
+            nth_birthday_after(b, date!(2026 - 04 - 01), 5),
+            date!(2031 - 02 - 28)
+        );
+        assert_eq!(
+            nth_birthday_after(b, date!(2027 - 04 - 01), 5),
+            date!(2032 - 02 - 29)
+        );
     }
 }

@@ -20,12 +20,12 @@ use spki::{DynSignatureAlgorithmIdentifier, SubjectPublicKeyInfoOwned};
 use time::{Date, OffsetDateTime, Time as TimeOfDay, UtcOffset};
 use x509_cert::builder::{Builder, CertificateBuilder, Profile};
 use x509_cert::crl::{CertificateList, RevokedCert, TbsCertList};
+use x509_cert::ext::AsExtension;
 use x509_cert::ext::pkix::name::{GeneralName, OtherName};
 use x509_cert::ext::pkix::{
     AuthorityKeyIdentifier, BasicConstraints, CrlReason, KeyUsage, KeyUsages, SubjectAltName,
     SubjectKeyIdentifier,
 };
-use x509_cert::ext::AsExtension;
 use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
@@ -179,15 +179,28 @@ impl Jlis {
 
     /// The reason `serial` is on `ca`'s CRL, if it is.
     pub fn revocation_of(&self, ca: CaKind, serial: &str) -> Option<RevocationReason> {
-        self.ca(ca).revoked.iter().find(|r| r.serial == serial).map(|r| r.reason)
+        self.ca(ca)
+            .revoked
+            .iter()
+            .find(|r| r.serial == serial)
+            .map(|r| r.reason)
     }
 
     /// Puts `serial` on `ca`'s CRL (replacing a hold by a final reason), and saves.
-    pub fn revoke(&mut self, ca: CaKind, serial: &str, reason: RevocationReason) -> Result<(), SimError> {
+    pub fn revoke(
+        &mut self,
+        ca: CaKind,
+        serial: &str,
+        reason: RevocationReason,
+    ) -> Result<(), SimError> {
         let today = self.today();
         let list = &mut self.ca_mut(ca).revoked;
         list.retain(|r| r.serial != serial);
-        list.push(Revocation { serial: serial.to_owned(), revoked_on: today, reason });
+        list.push(Revocation {
+            serial: serial.to_owned(),
+            revoked_on: today,
+            reason,
+        });
         self.save()
     }
 
@@ -225,13 +238,20 @@ impl Jlis {
                 crl_entry_extensions: Some(vec![ext]),
             });
         }
-        let aki = AuthorityKeyIdentifier::try_from(ca_cert.tbs_certificate.subject_public_key_info.owned_to_ref())
-            .map_err(SimError::issue)?
-            .to_extension(&issuer, &[])
-            .map_err(SimError::issue)?;
+        let aki = AuthorityKeyIdentifier::try_from(
+            ca_cert
+                .tbs_certificate
+                .subject_public_key_info
+                .owned_to_ref(),
+        )
+        .map_err(SimError::issue)?
+        .to_extension(&issuer, &[])
+        .map_err(SimError::issue)?;
         let tbs = TbsCertList {
             version: x509_cert::Version::V2,
-            signature: signer.signature_algorithm_identifier().map_err(SimError::issue)?,
+            signature: signer
+                .signature_algorithm_identifier()
+                .map_err(SimError::issue)?,
             issuer,
             this_update,
             next_update: Some(next_update),
@@ -266,13 +286,20 @@ impl Jlis {
             CaKind::Auth => format!("CN=KZA{serial_hex},C=JP"),
         };
         let subject = Name::from_str(&subject).map_err(SimError::issue)?;
-        let spki = SubjectPublicKeyInfoOwned::from_key(req.public_key.clone()).map_err(SimError::issue)?;
+        let spki =
+            SubjectPublicKeyInfoOwned::from_key(req.public_key.clone()).map_err(SimError::issue)?;
         let validity = Validity {
             not_before: to_time(req.not_before.midnight().assume_offset(jst()))?,
-            not_after: to_time(req.not_after.with_time(TimeOfDay::from_hms(23, 59, 59).expect("valid time")).assume_offset(jst()))?,
+            not_after: to_time(
+                req.not_after
+                    .with_time(TimeOfDay::from_hms(23, 59, 59).expect("valid time"))
+                    .assume_offset(jst()),
+            )?,
         };
         let mut builder = CertificateBuilder::new(
-            Profile::Manual { issuer: Some(ca_cert.tbs_certificate.subject.clone()) },
+            Profile::Manual {
+                issuer: Some(ca_cert.tbs_certificate.subject.clone()),
+            },
             serial,
             validity,
             subject,
@@ -284,19 +311,33 @@ impl Jlis {
             CaKind::Sign => KeyUsages::DigitalSignature | KeyUsages::NonRepudiation,
             CaKind::Auth => KeyUsages::DigitalSignature.into(),
         };
-        builder.add_extension(&KeyUsage(usages)).map_err(SimError::issue)?;
         builder
-            .add_extension(&BasicConstraints { ca: false, path_len_constraint: None })
+            .add_extension(&KeyUsage(usages))
+            .map_err(SimError::issue)?;
+        builder
+            .add_extension(&BasicConstraints {
+                ca: false,
+                path_len_constraint: None,
+            })
             .map_err(SimError::issue)?;
         let ski = SubjectKeyIdentifier::try_from(spki.owned_to_ref()).map_err(SimError::issue)?;
         builder.add_extension(&ski).map_err(SimError::issue)?;
-        let aki = AuthorityKeyIdentifier::try_from(ca_cert.tbs_certificate.subject_public_key_info.owned_to_ref())
-            .map_err(SimError::issue)?;
+        let aki = AuthorityKeyIdentifier::try_from(
+            ca_cert
+                .tbs_certificate
+                .subject_public_key_info
+                .owned_to_ref(),
+        )
+        .map_err(SimError::issue)?;
         builder.add_extension(&aki).map_err(SimError::issue)?;
         if req.ca == CaKind::Sign {
-            builder.add_extension(&holder_alt_names(req.holder)?).map_err(SimError::issue)?;
+            builder
+                .add_extension(&holder_alt_names(req.holder)?)
+                .map_err(SimError::issue)?;
         }
-        let cert = builder.build::<rsa::pkcs1v15::Signature>().map_err(SimError::issue)?;
+        let cert = builder
+            .build::<rsa::pkcs1v15::Signature>()
+            .map_err(SimError::issue)?;
         let der = cert.to_der().map_err(SimError::issue)?;
         self.save()?;
         Ok((der, serial_hex))
@@ -341,36 +382,59 @@ pub(crate) fn generate_key() -> Result<RsaPrivateKey, SimError> {
 
 /// PKCS#8 PEM of a private key, as stored in the state files.
 pub(crate) fn key_to_pem(key: &RsaPrivateKey) -> Result<String, SimError> {
-    Ok(key.to_pkcs8_pem(LineEnding::LF).map_err(SimError::issue)?.to_string())
+    Ok(key
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(SimError::issue)?
+        .to_string())
 }
 
 /// Parses a PKCS#8 PEM private key from a state file.
 pub(crate) fn load_key(pem: &str) -> Result<RsaPrivateKey, SimError> {
-    RsaPrivateKey::from_pkcs8_pem(pem).map_err(|e| SimError::Issue(format!("stored key unreadable: {e}")))
+    RsaPrivateKey::from_pkcs8_pem(pem)
+        .map_err(|e| SimError::Issue(format!("stored key unreadable: {e}")))
 }
 
 fn to_time(t: OffsetDateTime) -> Result<Time, SimError> {
-    let secs = u64::try_from(t.unix_timestamp()).map_err(|_| SimError::Issue("date before 1970".into()))?;
+    let secs = u64::try_from(t.unix_timestamp())
+        .map_err(|_| SimError::Issue("date before 1970".into()))?;
     let since_epoch = Duration::from_secs(secs);
     // RFC 5280: UTCTime through 2049, GeneralizedTime from 2050.
     if t.year() < 2050 {
-        Ok(Time::UtcTime(UtcTime::from_unix_duration(since_epoch).map_err(SimError::issue)?))
+        Ok(Time::UtcTime(
+            UtcTime::from_unix_duration(since_epoch).map_err(SimError::issue)?,
+        ))
     } else {
-        Ok(Time::GeneralTime(GeneralizedTime::from_unix_duration(since_epoch).map_err(SimError::issue)?))
+        Ok(Time::GeneralTime(
+            GeneralizedTime::from_unix_duration(since_epoch).map_err(SimError::issue)?,
+        ))
     }
 }
 
 fn new_ca(unit: &str, today: Date) -> Result<CaState, SimError> {
     let key = generate_key()?;
     let signer = SigningKey::<Sha256>::new(key.clone());
-    let subject = Name::from_str(&format!("OU=Kazasu Test CA,OU={unit},O=JPKI,C=JP")).map_err(SimError::issue)?;
-    let spki = SubjectPublicKeyInfoOwned::from_key(signer.verifying_key()).map_err(SimError::issue)?;
+    let subject = Name::from_str(&format!("OU=Kazasu Test CA,OU={unit},O=JPKI,C=JP"))
+        .map_err(SimError::issue)?;
+    let spki =
+        SubjectPublicKeyInfoOwned::from_key(signer.verifying_key()).map_err(SimError::issue)?;
     let not_before = today.midnight().assume_offset(jst()) - time::Duration::days(3650);
     let not_after = today.midnight().assume_offset(jst()) + time::Duration::days(365 * 30);
-    let validity = Validity { not_before: to_time(not_before)?, not_after: to_time(not_after)? };
-    let builder = CertificateBuilder::new(Profile::Root, SerialNumber::from(1u32), validity, subject, spki, &signer)
+    let validity = Validity {
+        not_before: to_time(not_before)?,
+        not_after: to_time(not_after)?,
+    };
+    let builder = CertificateBuilder::new(
+        Profile::Root,
+        SerialNumber::from(1u32),
+        validity,
+        subject,
+        spki,
+        &signer,
+    )
+    .map_err(SimError::issue)?;
+    let cert = builder
+        .build::<rsa::pkcs1v15::Signature>()
         .map_err(SimError::issue)?;
-    let cert = builder.build::<rsa::pkcs1v15::Signature>().map_err(SimError::issue)?;
     Ok(CaState {
         key_pem: key_to_pem(&key)?,
         cert_der: cert.to_der().map_err(SimError::issue)?,
@@ -396,10 +460,14 @@ fn holder_alt_names(holder: &HolderProfile) -> Result<SubjectAltName, SimError> 
     ];
     let mut names = Vec::new();
     for (n, value) in values {
-        let oid = const_oid::ObjectIdentifier::new(&format!("{HOLDER_ARC}.{n}")).map_err(SimError::issue)?;
+        let oid = const_oid::ObjectIdentifier::new(&format!("{HOLDER_ARC}.{n}"))
+            .map_err(SimError::issue)?;
         let utf8 = Utf8StringRef::new(value).map_err(SimError::issue)?;
         let value = Any::encode_from(&utf8).map_err(SimError::issue)?;
-        names.push(GeneralName::OtherName(OtherName { type_id: oid, value }));
+        names.push(GeneralName::OtherName(OtherName {
+            type_id: oid,
+            value,
+        }));
     }
     Ok(SubjectAltName(names))
 }

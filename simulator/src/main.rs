@@ -1,6 +1,6 @@
 //! `kazasu-sim`: issue simulated My Number Cards, inspect them, and play the municipal office.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -169,12 +169,17 @@ struct CaChoice {
 
 impl CaChoice {
     fn kind(&self) -> CaKind {
-        if self.sign { CaKind::Sign } else { CaKind::Auth }
+        if self.sign {
+            CaKind::Sign
+        } else {
+            CaKind::Auth
+        }
     }
 }
 
 fn parse_date(s: &str) -> Result<Date, String> {
-    Date::parse(s, format_description!("[year]-[month]-[day]")).map_err(|e| format!("expected YYYY-MM-DD: {e}"))
+    Date::parse(s, format_description!("[year]-[month]-[day]"))
+        .map_err(|e| format!("expected YYYY-MM-DD: {e}"))
 }
 
 fn parse_blocked(s: &str) -> Result<BlockedStatus, String> {
@@ -210,14 +215,21 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Show { json } => show(&card, json),
         Cmd::Office(cmd) => office(&card, cmd),
         Cmd::Clock(cmd) => {
-            let dir = card.parent().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+            let dir = card
+                .parent()
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("."));
             let mut jlis = Jlis::open_or_create(&dir)?;
             match cmd {
                 ClockCmd::Show => {}
                 ClockCmd::Set { date } => jlis.set_clock(Some(date))?,
                 ClockCmd::System => jlis.set_clock(None)?,
             }
-            let how = if jlis.clock_override().is_some() { "fixed" } else { "system clock" };
+            let how = if jlis.clock_override().is_some() {
+                "fixed"
+            } else {
+                "system clock"
+            };
             println!("{} ({how})", jlis.today());
             Ok(())
         }
@@ -229,9 +241,9 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
-fn new_card(path: &PathBuf, a: NewArgs) -> Result<()> {
+fn new_card(path: &Path, a: NewArgs) -> Result<()> {
     if path.exists() && !a.force {
-        return Err(kazasu_sim::SimError::CardExists(path.clone()).into());
+        return Err(kazasu_sim::SimError::CardExists(path.to_owned()).into());
     }
     let mut holder = HolderProfile::sample();
     if let Some(name) = a.name {
@@ -249,12 +261,21 @@ fn new_card(path: &PathBuf, a: NewArgs) -> Result<()> {
         holder.address = address;
     }
     let opts = IssueOptions {
-        pins: CardPins { auth: a.auth_pin, sign: a.sign_pin, card_info: a.card_info_pin },
-        config: kazasu_sim::CardConfig { blocked_status: a.blocked_status, token_label: a.label, extended_length: false },
+        pins: CardPins {
+            auth: a.auth_pin,
+            sign: a.sign_pin,
+            card_info: a.card_info_pin,
+        },
+        config: kazasu_sim::CardConfig {
+            blocked_status: a.blocked_status,
+            token_label: a.label,
+            extended_length: false,
+        },
         issued_on: a.issued_on,
     };
     eprintln!("issuing a card (generating RSA-2048 keys)...");
-    issue_card(path, &holder, &opts).with_context(|| format!("issuing a card at {}", path.display()))?;
+    issue_card(path, &holder, &opts)
+        .with_context(|| format!("issuing a card at {}", path.display()))?;
     let state = CardState::load(path)?;
     println!(
         "issued a card for {} at {} (certificates valid until {})",
@@ -265,7 +286,7 @@ fn new_card(path: &PathBuf, a: NewArgs) -> Result<()> {
     Ok(())
 }
 
-fn show(path: &PathBuf, json: bool) -> Result<()> {
+fn show(path: &Path, json: bool) -> Result<()> {
     let state = CardState::load(path)?;
     let jlis = Jlis::for_card(path)?;
     let pins: Vec<_> = PinKind::ALL
@@ -297,10 +318,17 @@ fn show(path: &PathBuf, json: bool) -> Result<()> {
     }
     let h = state.holder();
     println!("Simulated My Number Card at {}", path.display());
-    println!("  holder     {} ({}), born {}, sex {}", h.name, h.name_alt, h.birth_date, h.sex);
+    println!(
+        "  holder     {} ({}), born {}, sex {}",
+        h.name, h.name_alt, h.birth_date, h.sex
+    );
     println!("  address    {}", h.address);
     println!("  My Number  {}", h.my_number);
-    println!("  card valid {} .. {}", state.issued_on(), state.card_expires_on());
+    println!(
+        "  card valid {} .. {}",
+        state.issued_on(),
+        state.card_expires_on()
+    );
     for ca in [CaKind::Auth, CaKind::Sign] {
         println!(
             "  {:?} certificate: serial {}, until {}, {:?}",
@@ -312,13 +340,19 @@ fn show(path: &PathBuf, json: bool) -> Result<()> {
     }
     for k in PinKind::ALL {
         let lock = if state.is_blocked(k) { " LOCKED" } else { "" };
-        println!("  {:<28} {} ({} of {} tries left){lock}", k.to_string(), state.pin(k), state.tries_left(k), k.retry_limit());
+        println!(
+            "  {:<28} {} ({} of {} tries left){lock}",
+            k.to_string(),
+            state.pin(k),
+            state.tries_left(k),
+            k.retry_limit()
+        );
     }
     println!("  simulated date {}", jlis.today());
     Ok(())
 }
 
-fn office(path: &PathBuf, cmd: OfficeCmd) -> Result<()> {
+fn office(path: &Path, cmd: OfficeCmd) -> Result<()> {
     let mut office = Office::open(path)?;
     match cmd {
         OfficeCmd::Unlock { which, new_pin } => {
@@ -332,13 +366,20 @@ fn office(path: &PathBuf, cmd: OfficeCmd) -> Result<()> {
             office.unlock_pin(kind, &new_pin)?;
             println!("the {kind} was reset; {} tries", kind.retry_limit());
         }
-        OfficeCmd::Move { address, address_alt } => {
+        OfficeCmd::Move {
+            address,
+            address_alt,
+        } => {
             office.move_address(&address, &address_alt)?;
-            println!("address changed; the signing certificate was revoked (the authentication certificate stays valid)");
+            println!(
+                "address changed; the signing certificate was revoked (the authentication certificate stays valid)"
+            );
         }
         OfficeCmd::Marry { name, name_alt } => {
             office.change_name(&name, &name_alt)?;
-            println!("name changed; the signing certificate was revoked (the authentication certificate stays valid)");
+            println!(
+                "name changed; the signing certificate was revoked (the authentication certificate stays valid)"
+            );
         }
         OfficeCmd::ReissueSign => {
             office.reissue_sign_cert()?;
@@ -374,17 +415,24 @@ fn office(path: &PathBuf, cmd: OfficeCmd) -> Result<()> {
 }
 
 fn der_to_pem(label: &str, der: &[u8]) -> Result<String> {
-    der::pem::encode_string(label, der::pem::LineEnding::LF, der).map_err(|e| anyhow::anyhow!("PEM encoding: {e}"))
+    der::pem::encode_string(label, der::pem::LineEnding::LF, der)
+        .map_err(|e| anyhow::anyhow!("PEM encoding: {e}"))
 }
 
-fn write_file(path: &PathBuf, bytes: &[u8]) -> Result<()> {
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     if path.as_os_str().is_empty() {
         bail!("no output file given");
     }
     // Through a temporary file: a failed write never leaves a truncated file behind.
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("writing {}", path.display()))?;
-    std::io::Write::write_all(&mut tmp, bytes).with_context(|| format!("writing {}", path.display()))?;
-    tmp.persist(path).with_context(|| format!("writing {}", path.display()))?;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("writing {}", path.display()))?;
+    std::io::Write::write_all(&mut tmp, bytes)
+        .with_context(|| format!("writing {}", path.display()))?;
+    tmp.persist(path)
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }

@@ -24,7 +24,11 @@ impl Office {
     pub fn open(card_path: &Path) -> Result<Office, SimError> {
         let card = CardState::load(card_path)?;
         let jlis = Jlis::for_card(card_path)?;
-        Ok(Office { card_path: card_path.to_owned(), card, jlis })
+        Ok(Office {
+            card_path: card_path.to_owned(),
+            card,
+            jlis,
+        })
     }
 
     /// The card as it stands now.
@@ -39,7 +43,8 @@ impl Office {
 
     /// Resets a (locked or forgotten) PIN to `new_pin` with full tries. The holder shows photo ID.
     pub fn unlock_pin(&mut self, kind: PinKind, new_pin: &str) -> Result<(), SimError> {
-        let pin = Pin::parse(kind, new_pin).map_err(|source| SimError::PinFormat { kind, source })?;
+        let pin =
+            Pin::parse(kind, new_pin).map_err(|source| SimError::PinFormat { kind, source })?;
         let obj = self.card.pins.get_mut(kind);
         obj.value = String::from_utf8_lossy(pin.as_bytes()).into_owned();
         obj.tries_left = obj.limit;
@@ -77,7 +82,8 @@ impl Office {
         for ca in [CaKind::Auth, CaKind::Sign] {
             if self.card.cert_status(ca) == CertStatus::Valid {
                 let serial = self.card.serial(ca).to_owned();
-                self.jlis.revoke(ca, &serial, RevocationReason::CertificateHold)?;
+                self.jlis
+                    .revoke(ca, &serial, RevocationReason::CertificateHold)?;
                 self.card.key_cert_mut(ca).status = CertStatus::Suspended;
             }
         }
@@ -133,7 +139,9 @@ impl Office {
             }
         }
         if renewed.is_empty() {
-            return Err(SimError::RenewalTooEarly { opens_on: earliest.unwrap_or(today) });
+            return Err(SimError::RenewalTooEarly {
+                opens_on: earliest.unwrap_or(today),
+            });
         }
         self.save()?;
         Ok(renewed)
@@ -156,10 +164,17 @@ impl Office {
     fn reissue(&mut self, ca: CaKind) -> Result<(), SimError> {
         if self.card.cert_status(ca) != CertStatus::Revoked {
             let serial = self.card.serial(ca).to_owned();
-            self.jlis.revoke(ca, &serial, RevocationReason::Superseded)?;
+            self.jlis
+                .revoke(ca, &serial, RevocationReason::Superseded)?;
         }
         let today = self.jlis.today();
-        let fresh = issue_key_cert(&mut self.jlis, ca, &self.card.holder, today, self.card.card_expires_on)?;
+        let fresh = issue_key_cert(
+            &mut self.jlis,
+            ca,
+            &self.card.holder,
+            today,
+            self.card.card_expires_on,
+        )?;
         *self.card.key_cert_mut(ca) = fresh;
         Ok(())
     }

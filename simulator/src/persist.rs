@@ -15,14 +15,24 @@ use crate::error::SimError;
 pub(crate) fn load<T: DeserializeOwned>(path: &Path, expected: u32) -> Result<T, SimError> {
     let bytes = match fs::read(path) {
         Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(SimError::NoCard(path.to_owned())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(SimError::NoCard(path.to_owned()));
+        }
         Err(e) => return Err(SimError::io("reading", path, e)),
     };
-    let bad = |reason: String| SimError::BadStateFile { path: path.to_owned(), reason };
-    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| bad(format!("not JSON: {e}")))?;
+    let bad = |reason: String| SimError::BadStateFile {
+        path: path.to_owned(),
+        reason,
+    };
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| bad(format!("not JSON: {e}")))?;
     match value.get("version").and_then(|v| v.as_u64()) {
         Some(v) if v == u64::from(expected) => {}
-        Some(v) => return Err(bad(format!("version {v}; this simulator reads version {expected}"))),
+        Some(v) => {
+            return Err(bad(format!(
+                "version {v}; this simulator reads version {expected}"
+            )));
+        }
         None => return Err(bad("no version field".to_owned())),
     }
     serde_json::from_value(value).map_err(|e| bad(e.to_string()))
@@ -30,7 +40,8 @@ pub(crate) fn load<T: DeserializeOwned>(path: &Path, expected: u32) -> Result<T,
 
 /// Writes `value` as pretty JSON to `path` atomically and durably.
 pub(crate) fn save<T: Serialize>(path: &Path, value: &T) -> Result<(), SimError> {
-    let json = serde_json::to_vec_pretty(value).map_err(|e| SimError::issue(format!("serialising state: {e}")))?;
+    let json = serde_json::to_vec_pretty(value)
+        .map_err(|e| SimError::issue(format!("serialising state: {e}")))?;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -44,7 +55,8 @@ pub(crate) fn save<T: Serialize>(path: &Path, value: &T) -> Result<(), SimError>
     tmp.write_all(&json)
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| SimError::io("writing", tmp.path(), e))?;
-    tmp.persist(path).map_err(|e| SimError::io("replacing", path, e.error))?;
+    tmp.persist(path)
+        .map_err(|e| SimError::io("replacing", path, e.error))?;
     File::open(dir)
         .and_then(|d| d.sync_all())
         .map_err(|e| SimError::io("syncing", dir, e))?;

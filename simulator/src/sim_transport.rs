@@ -42,14 +42,24 @@ impl SimTransport {
         let state = CardState::load(path)?;
         Ok(SimTransport {
             card: Card::new(state),
-            store: FileStore { path: Some(path.to_owned()), fail_next: false },
+            store: FileStore {
+                path: Some(path.to_owned()),
+                fail_next: false,
+            },
             present: true,
         })
     }
 
     /// A card that lives only in memory (nothing is written): for unit tests and throw-away demos.
     pub fn in_memory(state: CardState) -> SimTransport {
-        SimTransport { card: Card::new(state), store: FileStore { path: None, fail_next: false }, present: true }
+        SimTransport {
+            card: Card::new(state),
+            store: FileStore {
+                path: None,
+                fail_next: false,
+            },
+            present: true,
+        }
     }
 
     /// Takes the card out of the reader: the next exchange fails with "card removed".
@@ -90,10 +100,21 @@ impl SimTransport {
         let response = match Command::parse(apdu) {
             Ok(cmd) => {
                 let extended = apdu.len() > 5 && apdu[4] == 0;
-                let span = tracing::debug_span!("sim", cla = cmd.cla(), ins = cmd.ins(), p1 = cmd.p1(), p2 = cmd.p2(), lc = cmd.data().len());
+                let span = tracing::debug_span!(
+                    "sim",
+                    cla = cmd.cla(),
+                    ins = cmd.ins(),
+                    p1 = cmd.p1(),
+                    p2 = cmd.p2(),
+                    lc = cmd.data().len()
+                );
                 let _guard = span.enter();
                 let r = self.card.process(&cmd, extended, &mut self.store);
-                tracing::debug!(sw = format_args!("{:04X}", r.status().to_u16()), len = r.data().len(), "answer");
+                tracing::debug!(
+                    sw = format_args!("{:04X}", r.status().to_u16()),
+                    len = r.data().len(),
+                    "answer"
+                );
                 r
             }
             Err(_) => Response::status_only(StatusWord::WrongLength),

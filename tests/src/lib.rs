@@ -100,17 +100,21 @@ fn template(variant: Variant) -> PathBuf {
     }
     let staging = tempfile::tempdir_in(root.parent().expect("fixture root")).expect("staging dir");
     let card = staging.path().join("card.json");
-    let mut opts = kazasu_sim::IssueOptions::default();
-    opts.pins = kazasu_sim::CardPins {
-        auth: AUTH_PIN.to_owned(),
-        sign: SIGN_PIN.to_owned(),
-        card_info: CARD_INFO_PIN.to_owned(),
-    };
-    opts.issued_on = Some(issue_date());
+    let mut config = kazasu_sim::CardConfig::default();
     if let Variant::Blocked(status) = variant {
-        opts.config.blocked_status = status;
+        config.blocked_status = status;
     }
-    kazasu_sim::issue_card(&card, &kazasu_sim::HolderProfile::sample(), &opts).expect("issue template card");
+    let opts = kazasu_sim::IssueOptions {
+        pins: kazasu_sim::CardPins {
+            auth: AUTH_PIN.to_owned(),
+            sign: SIGN_PIN.to_owned(),
+            card_info: CARD_INFO_PIN.to_owned(),
+        },
+        config,
+        issued_on: Some(issue_date()),
+    };
+    kazasu_sim::issue_card(&card, &kazasu_sim::HolderProfile::sample(), &opts)
+        .expect("issue template card");
     let staged = staging.keep();
     if fs::rename(&staged, &root).is_err() {
         // Another test process finished first: use its template.
@@ -127,10 +131,19 @@ fn fixture_root() -> PathBuf {
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_secs());
-    let stem = exe.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = exe
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     // target/<profile>/deps/<exe> → target/kazasu-fixtures
-    let target = exe.ancestors().nth(3).map(Path::to_owned).unwrap_or_else(std::env::temp_dir);
-    let root = target.join("kazasu-fixtures").join(format!("{stem}-{stamp}"));
+    let target = exe
+        .ancestors()
+        .nth(3)
+        .map(Path::to_owned)
+        .unwrap_or_else(std::env::temp_dir);
+    let root = target
+        .join("kazasu-fixtures")
+        .join(format!("{stem}-{stamp}"));
     fs::create_dir_all(&root).expect("fixture directory");
     root
 }

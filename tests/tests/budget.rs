@@ -13,8 +13,14 @@ fn chunks(n: usize) -> u64 {
 fn reading_each_certificate_costs_one_select_plus_one_read_per_256_bytes() {
     let card = TestCard::new();
     let mut app = JpkiApp::select(Traced::new(card.transport())).unwrap();
-    app.verify_pin(&Pin::parse(PinKind::Sign, SIGN_PIN).unwrap()).unwrap();
-    for slot in [CertSlot::Auth, CertSlot::AuthCa, CertSlot::Sign, CertSlot::SignCa] {
+    app.verify_pin(&Pin::parse(PinKind::Sign, SIGN_PIN).unwrap())
+        .unwrap();
+    for slot in [
+        CertSlot::Auth,
+        CertSlot::AuthCa,
+        CertSlot::Sign,
+        CertSlot::SignCa,
+    ] {
         app.transport_mut().take_stats();
         let der = app.read_certificate(slot).unwrap();
         let stats = app.transport_mut().take_stats();
@@ -35,7 +41,10 @@ fn certificate_lengths_cover_chunk_boundaries() {
     let card = TestCard::new();
     let state = card.state();
     let auth = state.certificate_der(kazasu_sim::CertKind::Auth).len();
-    assert!(auth > 256, "an auth certificate spans more than one chunk ({auth} bytes)");
+    assert!(
+        auth > 256,
+        "an auth certificate spans more than one chunk ({auth} bytes)"
+    );
 }
 
 #[test]
@@ -45,8 +54,12 @@ fn login_flow_from_a_fresh_card_fits_the_budget() {
     let n = {
         let mut app = JpkiApp::select(&mut link).unwrap();
         let der = app.read_certificate(CertSlot::Auth).unwrap();
-        assert_eq!(app.pin_status(PinKind::Auth).unwrap(), PinStatus::Remaining(3));
-        app.verify_pin(&Pin::parse(PinKind::Auth, AUTH_PIN).unwrap()).unwrap();
+        assert_eq!(
+            app.pin_status(PinKind::Auth).unwrap(),
+            PinStatus::Remaining(3)
+        );
+        app.verify_pin(&Pin::parse(PinKind::Auth, AUTH_PIN).unwrap())
+            .unwrap();
         let sig = app.sign_sha256(KeyKind::Auth, &[7u8; 32]).unwrap();
         assert_eq!(sig.len(), 256);
         der.len()

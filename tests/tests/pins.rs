@@ -36,8 +36,14 @@ fn verify(card: &TestCard, p: &Pin) -> Result<(), CardError> {
 
 fn status(card: &TestCard, kind: PinKind) -> PinStatus {
     match kind {
-        PinKind::CardInfo => CardInfoApp::select(card.transport()).unwrap().pin_status().unwrap(),
-        _ => JpkiApp::select(card.transport()).unwrap().pin_status(kind).unwrap(),
+        PinKind::CardInfo => CardInfoApp::select(card.transport())
+            .unwrap()
+            .pin_status()
+            .unwrap(),
+        _ => JpkiApp::select(card.transport())
+            .unwrap()
+            .pin_status(kind)
+            .unwrap(),
     }
 }
 
@@ -52,11 +58,21 @@ fn locks_after_exactly_limit_tries(kind: PinKind) {
             "try {used}: {err:?}"
         );
         assert_eq!(status(&card, kind), PinStatus::Remaining(left));
-        assert_eq!(card.state().tries_left(kind), left, "persisted after try {used}");
+        assert_eq!(
+            card.state().tries_left(kind),
+            left,
+            "persisted after try {used}"
+        );
     }
     let err = verify(&card, &pin(kind, wrong(kind))).unwrap_err();
-    assert!(matches!(err, CardError::PinLocked { kind: k } if k == kind), "last try locks: {err:?}");
-    assert!(err.to_string().contains("municipal office"), "explains the lock: {err}");
+    assert!(
+        matches!(err, CardError::PinLocked { kind: k } if k == kind),
+        "last try locks: {err:?}"
+    );
+    assert!(
+        err.to_string().contains("municipal office"),
+        "explains the lock: {err}"
+    );
     // Reopening the state file (a new reader session) finds it still locked, and the right PIN no longer helps.
     assert_eq!(status(&card, kind), PinStatus::Locked);
     assert!(card.state().is_blocked(kind));
@@ -79,7 +95,11 @@ fn card_info_pin_locks_after_exactly_3_wrong_tries_on_its_own_counter() {
     locks_after_exactly_limit_tries(PinKind::CardInfo);
     let card = TestCard::new();
     verify(&card, &pin(PinKind::CardInfo, "0000")).unwrap_err();
-    assert_eq!(card.state().tries_left(PinKind::Auth), 3, "the auth PIN counter is separate");
+    assert_eq!(
+        card.state().tries_left(PinKind::Auth),
+        3,
+        "the auth PIN counter is separate"
+    );
 }
 
 #[test]
@@ -98,7 +118,10 @@ fn last_try_warning_names_what_locks() {
     verify(&card, &pin(PinKind::Auth, "0000")).unwrap_err();
     let err = verify(&card, &pin(PinKind::Auth, "0000")).unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("1 try left") || text.contains("last try"), "{text}");
+    assert!(
+        text.contains("1 try left") || text.contains("last try"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -113,15 +136,25 @@ fn office_unlock_resets_a_locked_pin() {
             PinKind::Sign => "NEWPIN99",
             _ => "2468",
         };
-        Office::open(card.path()).unwrap().unlock_pin(kind, new).unwrap();
-        assert_eq!(status(&card, kind), PinStatus::Remaining(kind.retry_limit()));
+        Office::open(card.path())
+            .unwrap()
+            .unlock_pin(kind, new)
+            .unwrap();
+        assert_eq!(
+            status(&card, kind),
+            PinStatus::Remaining(kind.retry_limit())
+        );
         verify(&card, &pin(kind, new)).unwrap();
     }
 }
 
 #[test]
 fn pin_change_makes_the_old_pin_fail() {
-    for (kind, new) in [(PinKind::Auth, "9753"), (PinKind::Sign, "CHANGED42"), (PinKind::CardInfo, "1357")] {
+    for (kind, new) in [
+        (PinKind::Auth, "9753"),
+        (PinKind::Sign, "CHANGED42"),
+        (PinKind::CardInfo, "1357"),
+    ] {
         let card = TestCard::new();
         match kind {
             PinKind::CardInfo => CardInfoApp::select(card.transport())
@@ -134,7 +167,10 @@ fn pin_change_makes_the_old_pin_fail() {
                 .unwrap(),
         }
         let err = verify(&card, &pin(kind, right(kind))).unwrap_err();
-        assert!(matches!(err, CardError::WrongPin { .. }), "{kind}: old PIN fails: {err:?}");
+        assert!(
+            matches!(err, CardError::WrongPin { .. }),
+            "{kind}: old PIN fails: {err:?}"
+        );
         verify(&card, &pin(kind, new)).unwrap();
     }
 }
@@ -142,7 +178,10 @@ fn pin_change_makes_the_old_pin_fail() {
 #[test]
 fn malformed_pins_never_reach_the_card_and_leave_every_counter_untouched() {
     let card = TestCard::new();
-    let before: Vec<u8> = PinKind::ALL.iter().map(|k| card.state().tries_left(*k)).collect();
+    let before: Vec<u8> = PinKind::ALL
+        .iter()
+        .map(|k| card.state().tries_left(*k))
+        .collect();
     let bad: &[(PinKind, &str)] = &[
         (PinKind::Auth, "123"),
         (PinKind::Auth, "12345"),
@@ -159,14 +198,23 @@ fn malformed_pins_never_reach_the_card_and_leave_every_counter_untouched() {
     for (kind, input) in bad {
         // The only way to a card VERIFY is through a `Pin`, and a malformed one cannot be made;
         // the CLI tests check the same through `kazasu pin verify --pin-stdin`.
-        assert!(Pin::parse(*kind, input).is_err(), "{kind} {input:?} must be refused");
+        assert!(
+            Pin::parse(*kind, input).is_err(),
+            "{kind} {input:?} must be refused"
+        );
     }
     // Bad input at the very moment a session is open costs nothing either.
     let mut link = Traced::new(card.transport());
     let mut app = JpkiApp::select(&mut link).unwrap();
-    assert_eq!(app.pin_status(PinKind::Sign).unwrap(), PinStatus::Remaining(5));
+    assert_eq!(
+        app.pin_status(PinKind::Sign).unwrap(),
+        PinStatus::Remaining(5)
+    );
     drop(app);
-    let after: Vec<u8> = PinKind::ALL.iter().map(|k| card.state().tries_left(*k)).collect();
+    let after: Vec<u8> = PinKind::ALL
+        .iter()
+        .map(|k| card.state().tries_left(*k))
+        .collect();
     assert_eq!(before, after);
 }
 

@@ -9,7 +9,8 @@ use kazasu_core::{CertSlot, JpkiApp, KeyKind};
 use kazasu_tests::{AUTH_PIN, SIGN_PIN, TestCard};
 use sha2::{Digest, Sha256};
 
-const DOCUMENT: &[u8] = b"Kazasu known-answer test: the same key must give the same PKCS#1 v1.5 signature.\n";
+const DOCUMENT: &[u8] =
+    b"Kazasu known-answer test: the same key must give the same PKCS#1 v1.5 signature.\n";
 
 fn card_signature(card: &TestCard, key: KeyKind) -> (Vec<u8>, CardCertificate) {
     let (pin_kind, pin, slot) = match key {
@@ -17,10 +18,12 @@ fn card_signature(card: &TestCard, key: KeyKind) -> (Vec<u8>, CardCertificate) {
         KeyKind::Sign => (PinKind::Sign, SIGN_PIN, CertSlot::Sign),
     };
     let mut app = JpkiApp::select(card.transport()).expect("select JPKI AP");
-    app.verify_pin(&Pin::parse(pin_kind, pin).unwrap()).expect("verify PIN");
+    app.verify_pin(&Pin::parse(pin_kind, pin).unwrap())
+        .expect("verify PIN");
     let hash: [u8; 32] = Sha256::digest(DOCUMENT).into();
     let sig = app.sign_sha256(key, &hash).expect("sign");
-    let cert = CardCertificate::from_der(&app.read_certificate(slot).expect("read cert")).expect("parse cert");
+    let cert = CardCertificate::from_der(&app.read_certificate(slot).expect("read cert"))
+        .expect("parse cert");
     (sig, cert)
 }
 
@@ -40,7 +43,11 @@ fn openssl_signature(card: &TestCard, key: KeyKind) -> Vec<u8> {
         .arg(&doc_path)
         .output()
         .expect("run openssl (install it with scripts/install-deps)");
-    assert!(out.status.success(), "openssl failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "openssl failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out.stdout
 }
 
@@ -51,8 +58,15 @@ fn check(key: KeyKind) {
     let hash: [u8; 32] = Sha256::digest(DOCUMENT).into();
     let mut digest_info = hex::decode("3031300d060960864801650304020105000420").unwrap();
     digest_info.extend_from_slice(&hash);
-    assert!(cert.verify_signature(&digest_info, &sig), "signature verifies against the certificate");
-    assert_eq!(sig, openssl_signature(&card, key), "card and OpenSSL agree byte for byte");
+    assert!(
+        cert.verify_signature(&digest_info, &sig),
+        "signature verifies against the certificate"
+    );
+    assert_eq!(
+        sig,
+        openssl_signature(&card, key),
+        "card and OpenSSL agree byte for byte"
+    );
 }
 
 #[test]
@@ -88,8 +102,15 @@ fn openssl_verifies_card_signature_with_exported_certificate() {
         .arg(dir.join("doc.txt"))
         .output()
         .unwrap();
-    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
-    assert_eq!(String::from_utf8_lossy(&verify.stdout).trim(), "Verified OK");
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&verify.stdout).trim(),
+        "Verified OK"
+    );
 }
 
 #[test]
@@ -98,7 +119,12 @@ fn signing_without_pin_is_refused_and_nothing_is_returned() {
     let mut app = JpkiApp::select(card.transport()).unwrap();
     let err = app.sign_sha256(KeyKind::Sign, &[0u8; 32]).unwrap_err();
     assert!(
-        matches!(err, kazasu_core::CardError::PinRequired { kind: PinKind::Sign }),
+        matches!(
+            err,
+            kazasu_core::CardError::PinRequired {
+                kind: PinKind::Sign
+            }
+        ),
         "got {err:?}"
     );
 }

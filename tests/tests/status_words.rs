@@ -32,10 +32,16 @@ fn sw(r: &Response) -> StatusWord {
 fn unknown_application_is_6a82_and_the_client_says_it_is_not_this_card() {
     let card = TestCard::new();
     let mut sim = card.transport();
-    let r = send(&mut sim, select_aid(&[0xA0, 0x00, 0x00, 0x00, 0x03, 0x10, 0x10]));
+    let r = send(
+        &mut sim,
+        select_aid(&[0xA0, 0x00, 0x00, 0x00, 0x03, 0x10, 0x10]),
+    );
     assert_eq!(sw(&r), StatusWord::FileNotFound);
     for aid in [JPKI_AID, CARD_INFO_AID, SURFACE_AID] {
-        assert!(send(&mut sim, select_aid(aid.as_bytes())).is_success(), "{aid:?} is on the card");
+        assert!(
+            send(&mut sim, select_aid(aid.as_bytes())).is_success(),
+            "{aid:?} is on the card"
+        );
     }
 }
 
@@ -44,7 +50,10 @@ fn unknown_file_is_6a82() {
     let card = TestCard::new();
     let mut sim = card.transport();
     send(&mut sim, select_aid(JPKI_AID.as_bytes()));
-    assert_eq!(sw(&send(&mut sim, select_ef(kazasu_core::ids::FileId(0x1234)))), StatusWord::FileNotFound);
+    assert_eq!(
+        sw(&send(&mut sim, select_ef(kazasu_core::ids::FileId(0x1234)))),
+        StatusWord::FileNotFound
+    );
 }
 
 #[test]
@@ -58,7 +67,10 @@ fn reading_without_a_current_file_is_6986() {
 #[test]
 fn reading_past_the_end_is_an_error_never_empty_data() {
     let card = TestCard::new();
-    let n = card.state().certificate_der(kazasu_sim::CertKind::Auth).len();
+    let n = card
+        .state()
+        .certificate_der(kazasu_sim::CertKind::Auth)
+        .len();
     let mut sim = card.transport();
     send(&mut sim, select_aid(JPKI_AID.as_bytes()));
     send(&mut sim, select_ef(EF_AUTH_CERT));
@@ -82,16 +94,40 @@ fn signing_certificate_and_signing_key_need_the_pin_69_82() {
     let mut sim = card.transport();
     send(&mut sim, select_aid(JPKI_AID.as_bytes()));
     send(&mut sim, select_ef(EF_SIGN_CERT));
-    assert_eq!(sw(&send(&mut sim, read(0, 256))), StatusWord::SecurityStatusNotSatisfied);
+    assert_eq!(
+        sw(&send(&mut sim, read(0, 256))),
+        StatusWord::SecurityStatusNotSatisfied
+    );
     send(&mut sim, select_ef(EF_SIGN_KEY));
-    let sign = Command::new(0x80, 0x2A, 0x00, 0x80).with_data(vec![0u8; 51]).with_le(256);
-    assert_eq!(sw(&send(&mut sim, sign)), StatusWord::SecurityStatusNotSatisfied);
+    let sign = Command::new(0x80, 0x2A, 0x00, 0x80)
+        .with_data(vec![0u8; 51])
+        .with_le(256);
+    assert_eq!(
+        sw(&send(&mut sim, sign)),
+        StatusWord::SecurityStatusNotSatisfied
+    );
 
     let mut app = JpkiApp::select(card.transport()).unwrap();
     let err = app.read_certificate(CertSlot::Sign).unwrap_err();
-    assert!(matches!(err, CardError::PinRequired { kind: PinKind::Sign }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            CardError::PinRequired {
+                kind: PinKind::Sign
+            }
+        ),
+        "{err:?}"
+    );
     let err = app.sign_sha256(KeyKind::Auth, &[0; 32]).unwrap_err();
-    assert!(matches!(err, CardError::PinRequired { kind: PinKind::Auth }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            CardError::PinRequired {
+                kind: PinKind::Auth
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -102,15 +138,27 @@ fn empty_verify_reports_tries_without_using_one_63cx() {
     send(&mut sim, select_ef(EF_SIGN_PIN));
     let empty = || Command::new(0x00, 0x20, 0x00, 0x80);
     for _ in 0..10 {
-        assert_eq!(sw(&send(&mut sim, empty())), StatusWord::RemainingRetries(5));
+        assert_eq!(
+            sw(&send(&mut sim, empty())),
+            StatusWord::RemainingRetries(5)
+        );
     }
     assert_eq!(card.state().tries_left(PinKind::Sign), 5);
     // After a right PIN, the empty VERIFY says "verified"; re-selecting the AP forgets it.
-    assert!(send(&mut sim, Command::new(0x00, 0x20, 0x00, 0x80).with_data(SIGN_PIN.as_bytes().to_vec())).is_success());
+    assert!(
+        send(
+            &mut sim,
+            Command::new(0x00, 0x20, 0x00, 0x80).with_data(SIGN_PIN.as_bytes().to_vec())
+        )
+        .is_success()
+    );
     assert_eq!(sw(&send(&mut sim, empty())), StatusWord::Success);
     send(&mut sim, select_aid(JPKI_AID.as_bytes()));
     send(&mut sim, select_ef(EF_SIGN_PIN));
-    assert_eq!(sw(&send(&mut sim, empty())), StatusWord::RemainingRetries(5));
+    assert_eq!(
+        sw(&send(&mut sim, empty())),
+        StatusWord::RemainingRetries(5)
+    );
 }
 
 #[test]
@@ -118,12 +166,16 @@ fn power_off_clears_the_verified_state() {
     let card = TestCard::new();
     let mut sim = card.transport();
     let mut app = JpkiApp::select(&mut sim).unwrap();
-    app.verify_pin(&Pin::parse(PinKind::Sign, SIGN_PIN).unwrap()).unwrap();
+    app.verify_pin(&Pin::parse(PinKind::Sign, SIGN_PIN).unwrap())
+        .unwrap();
     assert_eq!(app.pin_status(PinKind::Sign).unwrap(), PinStatus::Verified);
     drop(app);
     sim.power_cycle();
     let mut app = JpkiApp::select(&mut sim).unwrap();
-    assert_eq!(app.pin_status(PinKind::Sign).unwrap(), PinStatus::Remaining(5));
+    assert_eq!(
+        app.pin_status(PinKind::Sign).unwrap(),
+        PinStatus::Remaining(5)
+    );
 }
 
 fn block_and_check(status: BlockedStatus, expected: StatusWord) {
@@ -132,22 +184,47 @@ fn block_and_check(status: BlockedStatus, expected: StatusWord) {
     send(&mut sim, select_aid(JPKI_AID.as_bytes()));
     send(&mut sim, select_ef(EF_AUTH_PIN));
     let wrong = || Command::new(0x00, 0x20, 0x00, 0x80).with_data(b"0000".to_vec());
-    assert_eq!(sw(&send(&mut sim, wrong())), StatusWord::RemainingRetries(2));
-    assert_eq!(sw(&send(&mut sim, wrong())), StatusWord::RemainingRetries(1));
-    assert_eq!(sw(&send(&mut sim, wrong())), StatusWord::RemainingRetries(0));
+    assert_eq!(
+        sw(&send(&mut sim, wrong())),
+        StatusWord::RemainingRetries(2)
+    );
+    assert_eq!(
+        sw(&send(&mut sim, wrong())),
+        StatusWord::RemainingRetries(1)
+    );
+    assert_eq!(
+        sw(&send(&mut sim, wrong())),
+        StatusWord::RemainingRetries(0)
+    );
     assert_eq!(sw(&send(&mut sim, wrong())), expected);
-    assert_eq!(sw(&send(&mut sim, Command::new(0x00, 0x20, 0x00, 0x80))), expected);
+    assert_eq!(
+        sw(&send(&mut sim, Command::new(0x00, 0x20, 0x00, 0x80))),
+        expected
+    );
 
     // Whatever the card's dialect, the client says "locked" and never sends the PIN.
     let mut app = JpkiApp::select(card.transport()).unwrap();
     assert_eq!(app.pin_status(PinKind::Auth).unwrap(), PinStatus::Locked);
-    let err = app.verify_pin(&Pin::parse(PinKind::Auth, "0000").unwrap()).unwrap_err();
-    assert!(matches!(err, CardError::PinLocked { kind: PinKind::Auth }), "{err:?}");
+    let err = app
+        .verify_pin(&Pin::parse(PinKind::Auth, "0000").unwrap())
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CardError::PinLocked {
+                kind: PinKind::Auth
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[test]
 fn blocked_pin_answers_6983_by_default() {
-    block_and_check(BlockedStatus::Sw6983, StatusWord::AuthenticationMethodBlocked);
+    block_and_check(
+        BlockedStatus::Sw6983,
+        StatusWord::AuthenticationMethodBlocked,
+    );
 }
 
 #[test]
@@ -166,14 +243,26 @@ fn malformed_commands_get_iso_errors() {
     let mut sim = card.transport();
     send(&mut sim, select_aid(JPKI_AID.as_bytes()));
     // Wrong CLA, unknown INS, bad P1/P2, wrong length.
-    assert_eq!(sw(&send(&mut sim, Command::new(0x90, 0xB0, 0, 0).with_le(256))), StatusWord::ClassNotSupported);
-    assert_eq!(sw(&send(&mut sim, Command::new(0x00, 0x50, 0, 0))), StatusWord::InstructionNotSupported);
     assert_eq!(
-        sw(&send(&mut sim, Command::new(0x00, 0xA4, 0x07, 0x0C).with_data(vec![0x00, 0x0A]))),
+        sw(&send(&mut sim, Command::new(0x90, 0xB0, 0, 0).with_le(256))),
+        StatusWord::ClassNotSupported
+    );
+    assert_eq!(
+        sw(&send(&mut sim, Command::new(0x00, 0x50, 0, 0))),
+        StatusWord::InstructionNotSupported
+    );
+    assert_eq!(
+        sw(&send(
+            &mut sim,
+            Command::new(0x00, 0xA4, 0x07, 0x0C).with_data(vec![0x00, 0x0A])
+        )),
         StatusWord::IncorrectP1P2
     );
     assert_eq!(
-        sw(&send(&mut sim, Command::new(0x00, 0xA4, 0x02, 0x0C).with_data(vec![0x00]))),
+        sw(&send(
+            &mut sim,
+            Command::new(0x00, 0xA4, 0x02, 0x0C).with_data(vec![0x00])
+        )),
         StatusWord::WrongLength
     );
 }
@@ -201,7 +290,13 @@ fn every_status_word_the_card_answers_maps_to_words_a_person_can_act_on() {
     ] {
         let text = CardError::from_status("reading a file", status, None).to_string();
         let [sw1, sw2] = status.to_bytes();
-        assert!(text.contains(&format!("{sw1:02X} {sw2:02X}")), "names the status word: {text}");
-        assert!(text.contains(status.meaning()), "says what it means: {text}");
+        assert!(
+            text.contains(&format!("{sw1:02X} {sw2:02X}")),
+            "names the status word: {text}"
+        );
+        assert!(
+            text.contains(status.meaning()),
+            "says what it means: {text}"
+        );
     }
 }

@@ -1,9 +1,9 @@
 //! `kazasu card-info`: My Number and the four basic facts, behind the card-info PIN.
 
 use anyhow::Result;
+use kazasu_core::CardInfoApp;
 use kazasu_core::flows;
 use kazasu_core::pin::PinKind;
-use kazasu_core::CardInfoApp;
 
 use crate::args::PinInput;
 use crate::commands::pin::gate;

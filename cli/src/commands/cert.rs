@@ -27,20 +27,33 @@ pub fn run(link: &mut CardLink, cmd: &CertCommand, json: bool) -> Result<()> {
                 Ok(())
             }
         }
-        CertCommand::Export { which, der, output: out, pin } => {
+        CertCommand::Export {
+            which,
+            der,
+            output: out,
+            pin,
+        } => {
             let cert = read(link, slot(*which), *pin)?;
-            let bytes = if *der { cert.der().to_vec() } else { cert.to_pem()?.into_bytes() };
+            let bytes = if *der {
+                cert.der().to_vec()
+            } else {
+                cert.to_pem()?.into_bytes()
+            };
             match out {
                 Some(path) => {
                     output::write_atomically(path, &bytes)?;
                     if json {
-                        output::json(&serde_json::json!({ "written": path, "bytes": bytes.len() }))?;
+                        output::json(
+                            &serde_json::json!({ "written": path, "bytes": bytes.len() }),
+                        )?;
                     } else {
                         eprintln!("wrote {} ({} bytes)", path.display(), bytes.len());
                     }
                     Ok(())
                 }
-                None => std::io::stdout().write_all(&bytes).context("writing to standard output"),
+                None => std::io::stdout()
+                    .write_all(&bytes)
+                    .context("writing to standard output"),
             }
         }
     }

@@ -20,9 +20,12 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Cert(cmd) => cert::run(&mut link, cmd, cli.json),
         Command::Pin(cmd) => pin::run(&mut link, cmd, cli.json),
         Command::CardInfo(input) => card_info::run(&mut link, *input, cli.json),
-        Command::SignRaw { key, file, output, pin } => {
-            sign::run(&mut link, *key, file, output.as_deref(), *pin, cli.json)
-        }
+        Command::SignRaw {
+            key,
+            file,
+            output,
+            pin,
+        } => sign::run(&mut link, *key, file, output.as_deref(), *pin, cli.json),
     };
     if cli.trace {
         let stats = link.stats();

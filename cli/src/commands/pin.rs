@@ -23,7 +23,11 @@ fn status(link: &mut CardLink, json: bool) -> Result<()> {
         return output::json(&reports);
     }
     for r in &reports {
-        println!("{:<28} {}", r.pin.to_string(), describe_status(r.pin, r.status));
+        println!(
+            "{:<28} {}",
+            r.pin.to_string(),
+            describe_status(r.pin, r.status)
+        );
     }
     Ok(())
 }
@@ -31,8 +35,11 @@ fn status(link: &mut CardLink, json: bool) -> Result<()> {
 /// One line a person reads: tries left, or what a lock means.
 pub fn describe_status(kind: PinKind, status: PinStatus) -> String {
     match status {
-        PinStatus::Remaining(n) if n == 1 => {
-            format!("1 try left of {} (LAST TRY: a wrong PIN now locks it)", kind.retry_limit())
+        PinStatus::Remaining(1) => {
+            format!(
+                "1 try left of {} (LAST TRY: a wrong PIN now locks it)",
+                kind.retry_limit()
+            )
         }
         PinStatus::Remaining(n) => format!("{n} tries left of {}", kind.retry_limit()),
         PinStatus::Verified => "verified in this session".to_owned(),
@@ -46,7 +53,9 @@ pub fn gate(kind: PinKind, status: PinStatus) -> Result<()> {
     match status {
         PinStatus::Locked => Err(CardError::PinLocked { kind }.into()),
         PinStatus::Remaining(1) => {
-            eprintln!("WARNING: last try for the {kind}: one more wrong PIN locks it, and only your municipal office can unlock it.");
+            eprintln!(
+                "WARNING: last try for the {kind}: one more wrong PIN locks it, and only your municipal office can unlock it."
+            );
             Ok(())
         }
         PinStatus::Remaining(n) => {
@@ -103,7 +112,12 @@ fn change(link: &mut CardLink, kind: PinKind, input: PinInput, json: bool) -> Re
             app.change_pin(&old, &new)?;
         }
     }
-    done(json, kind, "changed", &format!("The {kind} was changed. Use the new one from now on."))
+    done(
+        json,
+        kind,
+        "changed",
+        &format!("The {kind} was changed. Use the new one from now on."),
+    )
 }
 
 fn done(json: bool, kind: PinKind, result: &str, text: &str) -> Result<()> {

@@ -54,8 +54,12 @@ pub fn run(
             "signature_bytes": signature.len(),
         }))
     } else {
-        println!("Signed {} (SHA-256 {}); signature checked against the certificate and written to {}",
-            file.display(), hex::encode(digest), out.display());
+        println!(
+            "Signed {} (SHA-256 {}); signature checked against the certificate and written to {}",
+            file.display(),
+            hex::encode(digest),
+            out.display()
+        );
         Ok(())
     }
 }

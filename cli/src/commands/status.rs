@@ -19,7 +19,10 @@ pub fn run(link: &mut CardLink, today: time::Date, json: bool) -> Result<()> {
         match (&cert.summary, cert.needs_pin, &cert.unavailable) {
             (Some(summary), _, _) => print_certificate(summary),
             (None, Some(pin), _) => {
-                println!("  {}: holds personal data; `kazasu cert show sign` reads it with the {pin}", cert.slot)
+                println!(
+                    "  {}: holds personal data; `kazasu cert show sign` reads it with the {pin}",
+                    cert.slot
+                )
             }
             (None, None, Some(why)) => println!("  {}: unavailable: {why}", cert.slot),
             (None, None, None) => println!("  {}: unavailable", cert.slot),
@@ -27,7 +30,11 @@ pub fn run(link: &mut CardLink, today: time::Date, json: bool) -> Result<()> {
     }
     println!("PINs:");
     for report in &status.pins {
-        println!("  {:<28} {}", report.pin.to_string(), describe_status(report.pin, report.status));
+        println!(
+            "  {:<28} {}",
+            report.pin.to_string(),
+            describe_status(report.pin, report.status)
+        );
     }
     Ok(())
 }
@@ -56,12 +63,16 @@ pub fn print_certificate(summary: &CertificateSummary) {
 fn lifecycle_words(summary: &CertificateSummary) -> String {
     let until = ymd(summary.expires_on);
     match summary.lifecycle {
-        Lifecycle::NotYetValid => format!("not valid yet (from {})", ymd(summary.not_before.date())),
+        Lifecycle::NotYetValid => {
+            format!("not valid yet (from {})", ymd(summary.not_before.date()))
+        }
         Lifecycle::Valid => format!("valid until {until}"),
         Lifecycle::RenewalWindow { opens_on } => format!(
             "valid until {until}; RENEWAL OPEN since {}: renew it at your municipal office",
             ymd(opens_on)
         ),
-        Lifecycle::Expired => format!("EXPIRED on {until}: a new one is issued at your municipal office"),
+        Lifecycle::Expired => {
+            format!("EXPIRED on {until}: a new one is issued at your municipal office")
+        }
     }
 }

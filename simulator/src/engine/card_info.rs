@@ -9,7 +9,12 @@ use crate::holder::HolderProfile;
 
 /// The file `fid` in the card-info application, if there is one.
 pub(super) fn file(fid: FileId) -> Option<Ef> {
-    let guarded = |content| Some(Ef::Binary { content, needs: Some(PinKind::CardInfo) });
+    let guarded = |content| {
+        Some(Ef::Binary {
+            content,
+            needs: Some(PinKind::CardInfo),
+        })
+    };
     match fid {
         EF_CARD_INFO_PIN => Some(Ef::Pin(PinKind::CardInfo)),
         EF_MY_NUMBER => guarded(Content::MyNumber),

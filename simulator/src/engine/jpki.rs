@@ -10,12 +10,20 @@ use crate::jlis::CaKind;
 
 /// The file `fid` in the JPKI application, if there is one.
 pub(super) fn file(fid: FileId) -> Option<Ef> {
-    let free = |content| Some(Ef::Binary { content, needs: None });
+    let free = |content| {
+        Some(Ef::Binary {
+            content,
+            needs: None,
+        })
+    };
     match fid {
         EF_TOKEN_INFO => free(Content::TokenInfo),
         EF_AUTH_CERT => free(Content::Cert(CertKind::Auth)),
         EF_AUTH_CA_CERT => free(Content::Cert(CertKind::AuthCa)),
-        EF_SIGN_CERT => Some(Ef::Binary { content: Content::Cert(CertKind::Sign), needs: Some(PinKind::Sign) }),
+        EF_SIGN_CERT => Some(Ef::Binary {
+            content: Content::Cert(CertKind::Sign),
+            needs: Some(PinKind::Sign),
+        }),
         EF_SIGN_CA_CERT => free(Content::Cert(CertKind::SignCa)),
         EF_AUTH_KEY => Some(Ef::Key(CaKind::Auth)),
         EF_AUTH_PIN => Some(Ef::Pin(PinKind::Auth)),

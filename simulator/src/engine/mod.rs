@@ -36,7 +36,10 @@ enum App {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Ef {
     /// Transparent data, readable freely or after a PIN.
-    Binary { content: Content, needs: Option<PinKind> },
+    Binary {
+        content: Content,
+        needs: Option<PinKind>,
+    },
     /// A PIN object.
     Pin(PinKind),
     /// A private key, usable after its PIN.
@@ -62,7 +65,12 @@ pub(crate) struct Card {
 
 impl Card {
     pub(crate) fn new(state: CardState) -> Card {
-        Card { state, app: None, ef: None, verified: Vec::new() }
+        Card {
+            state,
+            app: None,
+            ef: None,
+            verified: Vec::new(),
+        }
     }
 
     /// Power off: everything but the stored state is forgotten.
@@ -73,7 +81,12 @@ impl Card {
     }
 
     /// Answers one command APDU. `extended` says whether it came in extended-length encoding.
-    pub(crate) fn process(&mut self, cmd: &Command, extended: bool, store: &mut dyn Store) -> Response {
+    pub(crate) fn process(
+        &mut self,
+        cmd: &Command,
+        extended: bool,
+        store: &mut dyn Store,
+    ) -> Response {
         if extended && !self.state.config.extended_length {
             return sw(StatusWord::WrongLength);
         }
