@@ -221,7 +221,11 @@ impl Jlis {
         let signer = SigningKey::<Sha256>::new(key);
         let ca_cert = x509_cert::Certificate::from_der(&state.cert_der).map_err(SimError::issue)?;
         let issuer = ca_cert.tbs_certificate.subject.clone();
-        let now = OffsetDateTime::now_utc();
+        // The CRL is dated by the simulated clock, so verifiers judging "as of" that day accept it.
+        let now = match self.today {
+            Some(day) => day.midnight().assume_offset(jst()),
+            None => OffsetDateTime::now_utc(),
+        };
         let this_update = to_time(now)?;
         let next_update = to_time(now + time::Duration::days(1))?;
         let mut revoked = Vec::new();
