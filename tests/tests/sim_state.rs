@@ -84,7 +84,7 @@ fn a_removed_card_is_reported_as_removed() {
     let card = TestCard::new();
     let mut sim = card.transport();
     sim.remove();
-    let err = JpkiApp::select(&mut sim).err().expect("no card");
+    let err = JpkiApp::select(&mut sim).expect_err("no card");
     assert!(
         matches!(err, CardError::Transport(TransportError::CardRemoved)),
         "{err:?}"
