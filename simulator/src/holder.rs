@@ -36,6 +36,12 @@ impl HolderProfile {
         }
     }
 
+    /// The birth date as the card and the signing certificate write it: `YYYYMMDD`.
+    pub fn birth_date_yyyymmdd(&self) -> String {
+        let d = self.birth_date;
+        format!("{:04}{:02}{:02}", d.year(), d.month() as u8, d.day())
+    }
+
     /// Checks what the card and certificates will carry: a valid sex code and My Number, non-empty names.
     pub fn validate(&self) -> Result<(), crate::SimError> {
         let err = |m: &str| Err(crate::SimError::Holder(m.to_owned()));

@@ -447,12 +447,7 @@ fn new_ca(unit: &str, today: Date) -> Result<CaState, SimError> {
 }
 
 fn holder_alt_names(holder: &HolderProfile) -> Result<SubjectAltName, SimError> {
-    let birth = format!(
-        "{:04}{:02}{:02}",
-        holder.birth_date.year(),
-        holder.birth_date.month() as u8,
-        holder.birth_date.day()
-    );
+    let birth = holder.birth_date_yyyymmdd();
     let sex = holder.sex.to_string();
     let values: [(u32, &str); 6] = [
         (1, &holder.name),

@@ -105,16 +105,7 @@ pub(crate) const MY_NUMBER: &str = "123456789018";
 
 /// `FF 20` basic-facts record as the card stores it.
 pub(crate) fn basic_facts_record(name: &str, address: &str, birth: &str, sex: &str) -> Vec<u8> {
-    fn tlv(tag: &[u8], value: &[u8]) -> Vec<u8> {
-        let mut out = tag.to_vec();
-        match value.len() {
-            n @ 0..=0x7F => out.push(n as u8),
-            n @ 0x80..=0xFF => out.extend([0x81, n as u8]),
-            n => out.extend([0x82, (n >> 8) as u8, n as u8]),
-        }
-        out.extend_from_slice(value);
-        out
-    }
+    use crate::card::tlv::encode as tlv;
     let mut inner = tlv(&[0xDF, 0x21], &[0x00, 0x01, 0x02]);
     inner.extend(tlv(&[0xDF, 0x22], name.as_bytes()));
     inner.extend(tlv(&[0xDF, 0x23], address.as_bytes()));

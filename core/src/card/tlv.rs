@@ -177,6 +177,33 @@ impl<'a> Iterator for TlvIter<'a> {
     }
 }
 
+/// Encodes one BER-TLV with a definite length (short form, or the `81`/`82` long forms): the
+/// inverse of [`Tlv::parse`], for whoever writes card data (the simulator, test fixtures).
+///
+/// ```
+/// use kazasu_core::card::tlv::{Tlv, encode};
+/// let bytes = encode(&[0xFF, 0x10], b"123456789018");
+/// assert_eq!(&bytes[..3], &[0xFF, 0x10, 0x0C]);
+/// assert_eq!(Tlv::parse(&bytes).unwrap().0.value, b"123456789018");
+/// ```
+///
+/// # Panics
+/// If `value` is longer than 65,535 bytes (no card file is).
+pub fn encode(tag: &[u8], value: &[u8]) -> Vec<u8> {
+    let mut out = tag.to_vec();
+    match value.len() {
+        n @ 0..=0x7F => out.push(n as u8),
+        n @ 0x80..=0xFF => out.extend([0x81, n as u8]),
+        n => {
+            let n = u16::try_from(n).expect("TLV values are at most 65,535 bytes");
+            out.push(0x82);
+            out.extend(n.to_be_bytes());
+        }
+    }
+    out.extend_from_slice(value);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

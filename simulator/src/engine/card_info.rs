@@ -1,5 +1,6 @@
 //! The card-info input support application (券面事項入力補助AP): My Number and the four basic facts.
 
+use kazasu_core::card::tlv::encode as tlv;
 use kazasu_core::ids::FileId;
 use kazasu_core::ids::mynumber::{EF_BASIC_FACTS, EF_CARD_INFO_PIN, EF_MY_NUMBER};
 use kazasu_core::pin::PinKind;
@@ -30,28 +31,10 @@ pub(super) fn my_number(holder: &HolderProfile) -> Vec<u8> {
 
 /// EF 0002: `FF 20` holding header, name, address, birth date (YYYYMMDD) and sex code.
 pub(super) fn basic_facts(holder: &HolderProfile) -> Vec<u8> {
-    let birth = format!(
-        "{:04}{:02}{:02}",
-        holder.birth_date.year(),
-        holder.birth_date.month() as u8,
-        holder.birth_date.day()
-    );
     let mut body = tlv(&[0xDF, 0x21], &[0x01, 0x00, 0x00]);
     body.extend(tlv(&[0xDF, 0x22], holder.name.as_bytes()));
     body.extend(tlv(&[0xDF, 0x23], holder.address.as_bytes()));
-    body.extend(tlv(&[0xDF, 0x24], birth.as_bytes()));
+    body.extend(tlv(&[0xDF, 0x24], holder.birth_date_yyyymmdd().as_bytes()));
     body.extend(tlv(&[0xDF, 0x25], holder.sex.to_string().as_bytes()));
     tlv(&[0xFF, 0x20], &body)
-}
-
-/// BER-TLV with definite length (short form, or `81`/`82` long forms).
-fn tlv(tag: &[u8], value: &[u8]) -> Vec<u8> {
-    let mut out = tag.to_vec();
-    match value.len() {
-        n @ 0..=0x7F => out.push(n as u8),
-        n @ 0x80..=0xFF => out.extend([0x81, n as u8]),
-        n => out.extend([0x82, (n >> 8) as u8, n as u8]),
-    }
-    out.extend_from_slice(value);
-    out
 }
