@@ -11,9 +11,15 @@ use crate::reader::ReaderSpec;
 #[derive(Debug, Parser)]
 #[command(name = "kazasu", version, about, long_about = None)]
 pub struct Cli {
-    /// Where the card is: `sim` or `sim:PATH` (a simulated card; created on first use).
-    #[arg(long, global = true, default_value = "sim", env = "KAZASU_READER")]
+    /// Where the card is: auto (the PC/SC reader with a card), pcsc[:NAME|INDEX],
+    /// nfc[:CONNSTRING] (libnfc, e.g. nfc:pn532_uart:/dev/ttyUSB0), tcp:HOST:PORT
+    /// (`kazasu-sim serve --tcp`), sim or sim:PATH (the built-in test card).
+    #[arg(long, global = true, default_value = "auto", env = "KAZASU_READER")]
     pub reader: ReaderSpec,
+
+    /// Wait this many seconds for the card to be put on the reader.
+    #[arg(long, global = true, default_value_t = 0, value_name = "SECONDS")]
+    pub wait: u64,
 
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
@@ -29,6 +35,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// List the PC/SC readers and whether a card is on them (libnfc and TCP readers are named with --reader).
+    Readers,
     /// Token kind, certificates with expiry and renewal status, tries left on every PIN.
     Status {
         /// Judge expiry and renewal as of this date (YYYY-MM-DD) instead of today.

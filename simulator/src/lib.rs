@@ -16,6 +16,7 @@
 mod card_state;
 mod engine;
 mod error;
+pub mod frontend;
 mod hexbytes;
 mod holder;
 mod jlis;

@@ -3,8 +3,11 @@
 mod card_info;
 mod cert;
 mod pin;
+mod readers;
 mod sign;
 mod status;
+
+use std::time::Duration;
 
 use anyhow::Result;
 use time::{Date, OffsetDateTime, UtcOffset};
@@ -14,8 +17,12 @@ use crate::session;
 
 /// Runs the command `cli` names against the card `--reader` names.
 pub fn run(cli: &Cli) -> Result<()> {
-    let mut link = session::open(&cli.reader)?;
+    if let Command::Readers = cli.command {
+        return readers::run(cli.json);
+    }
+    let mut link = session::open(&cli.reader, Duration::from_secs(cli.wait))?;
     let result = match &cli.command {
+        Command::Readers => unreachable!("handled before opening a card"),
         Command::Status { at } => status::run(&mut link, at.unwrap_or_else(today), cli.json),
         Command::Cert(cmd) => cert::run(&mut link, cmd, cli.json),
         Command::Pin(cmd) => pin::run(&mut link, cmd, cli.json),

@@ -4,6 +4,12 @@
 //! simulator) implements `transmit`; everything above it speaks [`Command`]s
 //! through [`TransportExt::exchange`].
 
+pub mod framing;
+#[cfg(feature = "libnfc")]
+pub mod libnfc;
+#[cfg(feature = "pcsc")]
+pub mod pcsc;
+pub mod remote;
 mod traced;
 
 pub use traced::{TraceStats, Traced};
@@ -35,14 +41,17 @@ pub enum TransportError {
     /// The card left the reader (or the phone) before answering.
     #[error("the card was removed: hold it still against the reader and try again")]
     CardRemoved,
+    /// Another program reset the card: whatever was selected or verified is gone.
+    #[error("the card was reset by another program; start again")]
+    CardReset,
     /// No card is in or on the reader.
     #[error("no card found: place your My Number Card on the reader")]
     NoCard,
     /// The reader could not be opened.
     #[error("reader {reader:?} is not available: {reason}")]
     ReaderUnavailable { reader: String, reason: String },
-    /// The card did not answer in time.
-    #[error("the card did not answer within {millis} ms")]
+    /// The card did not answer in time (`millis` is 0 when the reader does not say how long it waited).
+    #[error("the card did not answer in time ({millis} ms); hold it still against the reader")]
     Timeout { millis: u64 },
     /// The reader or link answered with something that is not an APDU.
     #[error("the reader sent a malformed answer: {0}")]

@@ -1,4 +1,7 @@
-//! `kazasu-sim`: issue simulated My Number Cards, inspect them, and play the municipal office.
+//! `kazasu-sim`: issue simulated My Number Cards, inspect them, play the municipal office, and
+//! serve the card to real reader stacks.
+
+mod serve;
 
 use std::path::{Path, PathBuf};
 
@@ -39,6 +42,8 @@ enum Cmd {
     /// The simulated date used for issuing, renewal and CRLs.
     #[command(subcommand)]
     Clock(ClockCmd),
+    /// Serve the card to other programs: through pcscd (vpcd), libnfc (a PN532 on a pty) or TCP.
+    Serve(serve::ServeArgs),
     /// Export a test CA certificate (PEM), e.g. as a trust anchor for verifiers.
     CaExport {
         #[command(flatten)]
@@ -212,6 +217,7 @@ fn run(cli: Cli) -> Result<()> {
     };
     match cli.command {
         Cmd::New(args) => new_card(&card, args),
+        Cmd::Serve(args) => serve::serve(&card, args),
         Cmd::Show { json } => show(&card, json),
         Cmd::Office(cmd) => office(&card, cmd),
         Cmd::Clock(cmd) => {
