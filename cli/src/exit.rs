@@ -2,6 +2,7 @@
 
 use kazasu_core::CardError;
 use kazasu_core::pin::PinFormatError;
+use kazasu_core::transport::TransportError;
 
 /// Everything worked.
 pub const SUCCESS: i32 = 0;
@@ -21,6 +22,9 @@ pub fn code_for(err: &anyhow::Error) -> i32 {
     for cause in err.chain() {
         if cause.downcast_ref::<PinFormatError>().is_some() {
             return BAD_INPUT;
+        }
+        if cause.downcast_ref::<TransportError>().is_some() {
+            return CARD_TROUBLE;
         }
         if let Some(card) = cause.downcast_ref::<CardError>() {
             return match card {

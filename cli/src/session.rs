@@ -28,11 +28,13 @@ pub fn open(spec: &ReaderSpec, wait: Duration) -> Result<CardLink> {
                 tracing::info!(reader = t.reader(), "using the PC/SC reader with a card");
                 boxed(Box::new(t))
             }
-            Err(e @ (TransportError::NoCard | TransportError::ReaderUnavailable { .. })) => bail!(
-                "{e}\nno card found on a PC/SC reader. Put your card on the reader (add --wait 30 to wait for it), \
-                 or choose one: --reader pcsc:NAME, nfc:CONNSTRING (e.g. nfc:pn532_uart:/dev/ttyUSB0), \
-                 tcp:HOST:PORT, or sim for the built-in test card. `kazasu readers` lists what is connected."
-            ),
+            Err(e @ (TransportError::NoCard | TransportError::ReaderUnavailable { .. })) => {
+                Err(anyhow::Error::new(e).context(
+                    "no card found on a PC/SC reader. Put your card on the reader (add --wait 30 to wait for it), \
+                     or choose one: --reader pcsc:NAME, nfc:CONNSTRING (e.g. nfc:pn532_uart:/dev/ttyUSB0), \
+                     tcp:HOST:PORT, or sim for the built-in test card; `kazasu readers` lists what is connected",
+                ))
+            }
             Err(e) => Err(e.into()),
         },
         ReaderSpec::Pcsc(choice) => boxed(Box::new(PcscTransport::connect(choice, wait)?)),

@@ -1,10 +1,10 @@
 //! `kazasu` as a person or a script uses it, against simulated cards.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use kazasu_core::pin::PinKind;
+use kazasu_tests::bins::{run_kazasu, text};
 use kazasu_tests::{AUTH_PIN, CARD_INFO_PIN, SIGN_PIN, TestCard};
 
 /// Runs `kazasu --reader sim:CARD ARGS` with `stdin` fed in, in an empty home directory.
@@ -16,23 +16,7 @@ fn kazasu(card: &TestCard, args: &[&str], stdin: &str) -> Output {
 }
 
 fn run(home: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kazasu"))
-        .args(args)
-        .env("HOME", home)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env_remove("KAZASU_READER")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run kazasu");
-    // kazasu may exit before reading stdin (a locked PIN is refused first): a closed pipe is fine.
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    child.wait_with_output().unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    run_kazasu(Path::new(env!("CARGO_BIN_EXE_kazasu")), home, args, stdin)
 }
 
 fn tries(card: &TestCard) -> [u8; 3] {
@@ -307,12 +291,32 @@ fn card_info_shows_my_number_and_basic_facts() {
 #[test]
 fn a_default_card_is_created_on_first_use() {
     let home = tempfile::tempdir().unwrap();
-    let out = run(home.path(), &["status"], "");
+    let out = run(home.path(), &["--reader", "sim", "status"], "");
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("created a simulated My Number Card"));
     assert!(home.path().join("data/kazasu/sim/card.json").exists());
-    let out = run(home.path(), &["status"], "");
+    let out = run(home.path(), &["--reader", "sim", "status"], "");
     assert!(!text(&out.stderr).contains("created"), "only once");
+}
+
+#[test]
+fn without_a_reader_the_default_never_falls_back_to_a_test_card() {
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kazasu"))
+        .arg("status")
+        .env("HOME", home.path())
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env_remove("KAZASU_READER")
+        // A PC/SC service that is not there, whatever runs on this machine.
+        .env("PCSCLITE_CSOCK_NAME", home.path().join("no-pcscd.comm"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("no card found on a PC/SC reader"), "{err}");
+    assert!(err.contains("PC/SC service is not running"), "{err}");
+    assert!(err.contains("--reader"), "{err}");
+    assert!(!home.path().join("data/kazasu/sim/card.json").exists());
 }
 
 #[test]

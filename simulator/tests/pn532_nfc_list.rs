@@ -126,10 +126,10 @@ fn pupi_hex() -> String {
 
 #[test]
 fn nfc_list_finds_the_card_as_type_b() {
-    if !nfc_list_available() {
-        eprintln!("skipped: nfc-list (libnfc-bin) is not installed");
-        return;
-    }
+    assert!(
+        nfc_list_available(),
+        "nfc-list is not installed: scripts/install-deps installs libnfc-bin"
+    );
     let (slot, _dir) = slot();
     // The default mask polls every modulation libnfc knows, so every command it sends is met.
     let (stdout, stderr) = run_nfc_list(slot, &[]);
@@ -160,10 +160,10 @@ fn nfc_list_finds_the_card_as_type_b() {
 
 #[test]
 fn nfc_list_finds_nothing_without_a_card() {
-    if !nfc_list_available() {
-        eprintln!("skipped: nfc-list (libnfc-bin) is not installed");
-        return;
-    }
+    assert!(
+        nfc_list_available(),
+        "nfc-list is not installed: scripts/install-deps installs libnfc-bin"
+    );
     let (slot, _dir) = slot();
     lock(&slot).remove();
     let (stdout, stderr) = run_nfc_list(slot, &["-v", "-t", "8"]);

@@ -10,6 +10,11 @@ use std::path::{Path, PathBuf};
 use kazasu_sim::{CardState, SimTransport};
 use tempfile::TempDir;
 
+pub mod bins;
+pub mod pcscd;
+pub mod served;
+pub mod transcript;
+
 /// The test card's user-authentication PIN.
 pub const AUTH_PIN: &str = "4321";
 /// The test card's signing PIN.
@@ -39,11 +44,20 @@ impl TestCard {
         TestCard::from_template(&template(Variant::Blocked(status)))
     }
 
+    /// An identical twin of this card as it is now (same keys, certificates, PINs and counters),
+    /// to run the same commands through two different readers and compare.
+    pub fn twin(&self) -> TestCard {
+        TestCard::from_template(self.dir())
+    }
+
     fn from_template(template: &Path) -> TestCard {
         let dir = tempfile::tempdir().expect("temporary directory");
         for entry in fs::read_dir(template).expect("template directory") {
             let entry = entry.expect("template entry");
-            fs::copy(entry.path(), dir.path().join(entry.file_name())).expect("copy template file");
+            if entry.file_type().is_ok_and(|t| t.is_file()) {
+                fs::copy(entry.path(), dir.path().join(entry.file_name()))
+                    .expect("copy template file");
+            }
         }
         let path = dir.path().join("card.json");
         TestCard { dir, path }
