@@ -51,6 +51,12 @@ pub enum Command {
     Pin(PinCommand),
     /// My Number and the four basic facts (name, address, birth date, sex); needs the card-info PIN.
     CardInfo(PinInput),
+    /// Sign a document with the signing key: a detached CAdES signature (FILE.p7s), or for a PDF a
+    /// PAdES signature inside a copy of it (FILE-signed.pdf).
+    Sign(SignArgs),
+    /// Check a document's signature: the document, the signer's certificate, its CA, its
+    /// validity when it signed, its key usage and, with --crl, revocation. Needs no card.
+    Verify(VerifyArgs),
     /// Sign a file's SHA-256 digest with one of the card's keys (raw PKCS#1 v1.5 signature).
     SignRaw {
         /// Which key signs.
@@ -64,6 +70,57 @@ pub enum Command {
         #[command(flatten)]
         pin: PinInput,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The document.
+    pub file: PathBuf,
+    /// Where to write the signature or the signed PDF (default: FILE.p7s, or FILE-signed.pdf).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Sign as a PDF (the default for files that start with %PDF).
+    #[arg(long, conflicts_with = "detached")]
+    pub pdf: bool,
+    /// Make a detached .p7s signature even for a PDF.
+    #[arg(long)]
+    pub detached: bool,
+    /// Show the signature on a page: PAGE:X1,Y1,X2,Y2 in points from the bottom left (e.g. 1:36,36,236,96).
+    #[arg(long, value_name = "PAGE:X1,Y1,X2,Y2")]
+    pub visible: Option<crate::commands::document::VisibleSpec>,
+    /// The reason written into a PDF signature.
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// The place written into a PDF signature.
+    #[arg(long)]
+    pub location: Option<String>,
+    /// Digest algorithm.
+    #[arg(long, value_enum, default_value = "sha256")]
+    pub digest: DigestArg,
+    #[command(flatten)]
+    pub pin: PinInput,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The document (a signed PDF, or the file a detached signature is for).
+    pub file: PathBuf,
+    /// The detached signature (default: FILE.p7s when FILE is not a PDF).
+    #[arg(long)]
+    pub signature: Option<PathBuf>,
+    /// Trusted CA certificates (PEM or DER; repeat for several CA generations).
+    #[arg(long, required = true, value_name = "PEM")]
+    pub trust: Vec<PathBuf>,
+    /// CRLs to check revocation against (PEM or DER; repeatable).
+    #[arg(long, value_name = "CRL")]
+    pub crl: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DigestArg {
+    Sha256,
+    Sha384,
+    Sha512,
 }
 
 #[derive(Debug, Subcommand)]

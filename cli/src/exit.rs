@@ -16,12 +16,22 @@ pub const WRONG_PIN: i32 = 3;
 pub const PIN_LOCKED: i32 = 4;
 /// The card or reader failed (removed, not a My Number Card, transport error).
 pub const CARD_TROUBLE: i32 = 5;
+/// A signature was checked and is not valid.
+pub const SIGNATURE_NOT_VALID: i32 = 6;
+
+/// `kazasu verify` found the signature not valid (its report says why).
+#[derive(Debug, thiserror::Error)]
+#[error("the signature is not valid")]
+pub struct SignatureInvalid;
 
 /// Picks the exit code for `err` from the most specific cause in its chain.
 pub fn code_for(err: &anyhow::Error) -> i32 {
     for cause in err.chain() {
         if cause.downcast_ref::<PinFormatError>().is_some() {
             return BAD_INPUT;
+        }
+        if cause.downcast_ref::<SignatureInvalid>().is_some() {
+            return SIGNATURE_NOT_VALID;
         }
         if cause.downcast_ref::<TransportError>().is_some() {
             return CARD_TROUBLE;

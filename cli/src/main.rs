@@ -4,6 +4,7 @@ mod args;
 mod commands;
 mod exit;
 mod output;
+mod progress;
 mod prompt;
 mod reader;
 mod session;

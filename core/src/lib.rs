@@ -7,10 +7,13 @@
 pub mod apdu;
 pub mod card;
 pub mod cert;
+pub mod cms;
+pub mod documents;
 pub mod error;
 pub mod flows;
 pub mod ids;
 pub mod mynumber;
+pub mod pdf;
 pub mod pin;
 mod serde_util;
 pub mod transport;

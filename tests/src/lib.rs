@@ -12,6 +12,7 @@ use tempfile::TempDir;
 
 pub mod bins;
 pub mod pcscd;
+pub mod pdf_fixture;
 pub mod served;
 pub mod transcript;
 

@@ -2,10 +2,12 @@
 
 mod card_info;
 mod cert;
+pub mod document;
 mod pin;
 mod readers;
 mod sign;
 mod status;
+mod verify;
 
 use std::time::Duration;
 
@@ -17,12 +19,15 @@ use crate::session;
 
 /// Runs the command `cli` names against the card `--reader` names.
 pub fn run(cli: &Cli) -> Result<()> {
-    if let Command::Readers = cli.command {
-        return readers::run(cli.json);
+    match &cli.command {
+        Command::Readers => return readers::run(cli.json),
+        Command::Verify(args) => return verify::run(args, cli.json),
+        _ => {}
     }
     let mut link = session::open(&cli.reader, Duration::from_secs(cli.wait))?;
     let result = match &cli.command {
-        Command::Readers => unreachable!("handled before opening a card"),
+        Command::Readers | Command::Verify(_) => unreachable!("handled before opening a card"),
+        Command::Sign(args) => document::run(&mut link, args, cli.json),
         Command::Status { at } => status::run(&mut link, at.unwrap_or_else(today), cli.json),
         Command::Cert(cmd) => cert::run(&mut link, cmd, cli.json),
         Command::Pin(cmd) => pin::run(&mut link, cmd, cli.json),

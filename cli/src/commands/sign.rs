@@ -1,13 +1,12 @@
 //! `kazasu sign-raw`: the card signs a file's SHA-256 digest; the signature is checked before it is written.
 
 use std::fs::File;
-use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use kazasu_core::cms::DigestAlgorithm;
 use kazasu_core::pin::PinKind;
 use kazasu_core::{JpkiApp, KeyKind};
-use sha2::{Digest, Sha256};
 
 use crate::args::{KeyArg, PinInput};
 use crate::commands::pin::ask_jpki;
@@ -64,19 +63,12 @@ pub fn run(
     }
 }
 
-/// Hashes a file in 64 KiB pieces: constant memory whatever its size.
+/// Hashes a file as a stream: constant memory whatever its size.
 fn sha256_file(path: &Path) -> Result<[u8; 32]> {
-    let mut file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = match file.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
-        };
-        hasher.update(&buf[..n]);
-    }
-    Ok(hasher.finalize().into())
+    let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let digest = kazasu_core::cms::digest_reader(DigestAlgorithm::Sha256, file, |_| {})
+        .with_context(|| format!("reading {}", path.display()))?;
+    digest
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("SHA-256 gave a digest of the wrong length"))
 }

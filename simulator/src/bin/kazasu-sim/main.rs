@@ -130,6 +130,12 @@ enum OfficeCmd {
     },
     /// Renew the certificates (only from 3 months before expiry).
     Renew,
+    /// Write both CA certificates and both current CRLs (PEM) into a directory, for verifiers:
+    /// auth-ca.pem, sign-ca.pem, auth-crl.pem, sign-crl.pem.
+    ExportTrust {
+        /// The directory (created if missing).
+        dir: PathBuf,
+    },
     /// Write a CA's current CRL (DER).
     Crl {
         #[command(flatten)]
@@ -415,6 +421,19 @@ fn office(path: &Path, cmd: OfficeCmd) -> Result<()> {
         OfficeCmd::Crl { which, output } => {
             let crl = office.crl(which.kind())?;
             write_file(&output, &crl)?;
+        }
+        OfficeCmd::ExportTrust { dir } => {
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            for (kind, name) in [(CaKind::Auth, "auth"), (CaKind::Sign, "sign")] {
+                let ca = der_to_pem("CERTIFICATE", office.jlis().ca_cert_der(kind))?;
+                write_file(&dir.join(format!("{name}-ca.pem")), ca.as_bytes())?;
+                let crl = der_to_pem("X509 CRL", &office.crl(kind)?)?;
+                write_file(&dir.join(format!("{name}-crl.pem")), crl.as_bytes())?;
+            }
+            println!(
+                "wrote auth-ca.pem, sign-ca.pem, auth-crl.pem and sign-crl.pem to {}",
+                dir.display()
+            );
         }
     }
     Ok(())

@@ -1,0 +1,214 @@
+//! `kazasu sign`: a document signature with the signing key. The file is hashed first (no card
+//! needed, with progress for large files), then the card verifies the PIN and signs once.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use anyhow::{Context, Result, bail};
+use kazasu_core::cms::{self, CardSigner, DigestAlgorithm, DocumentSigner};
+use kazasu_core::pdf::{SignOptions, Visible};
+use kazasu_core::pin::PinKind;
+use kazasu_core::{JpkiApp, KeyKind, documents};
+use time::OffsetDateTime;
+
+use crate::args::{DigestArg, SignArgs};
+use crate::commands::pin::ask_jpki;
+use crate::output;
+use crate::progress;
+use crate::prompt::PinSource;
+use crate::session::CardLink;
+
+/// `--visible PAGE:X1,Y1,X2,Y2`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisibleSpec {
+    page: usize,
+    rect: [f32; 4],
+}
+
+impl FromStr for VisibleSpec {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let usage = || format!("{s:?}: expected PAGE:X1,Y1,X2,Y2, e.g. 1:36,36,236,96");
+        let (page, rect) = s.split_once(':').ok_or_else(usage)?;
+        let page: usize = page.parse().map_err(|_| usage())?;
+        let nums: Vec<f32> = rect
+            .split(',')
+            .map(|n| n.trim().parse::<f32>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| usage())?;
+        let [x1, y1, x2, y2] = nums[..] else {
+            return Err(usage());
+        };
+        if page == 0 || x2 <= x1 || y2 <= y1 {
+            return Err(format!("{s:?}: pages count from 1, and X2 > X1, Y2 > Y1"));
+        }
+        Ok(VisibleSpec {
+            page,
+            rect: [x1, y1, x2, y2],
+        })
+    }
+}
+
+impl From<DigestArg> for DigestAlgorithm {
+    fn from(d: DigestArg) -> Self {
+        match d {
+            DigestArg::Sha256 => DigestAlgorithm::Sha256,
+            DigestArg::Sha384 => DigestAlgorithm::Sha384,
+            DigestArg::Sha512 => DigestAlgorithm::Sha512,
+        }
+    }
+}
+
+/// Whether the file starts like a PDF.
+pub fn looks_like_pdf(path: &Path) -> Result<bool> {
+    use std::io::Read;
+    let mut head = [0u8; 5];
+    let mut f = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let n = f
+        .read(&mut head)
+        .with_context(|| format!("reading {}", path.display()))?;
+    Ok(&head[..n] == b"%PDF-")
+}
+
+fn default_output(file: &Path, pdf: bool) -> PathBuf {
+    if pdf {
+        let stem = file.file_stem().unwrap_or_default().to_string_lossy();
+        file.with_file_name(format!("{stem}-signed.pdf"))
+    } else {
+        let mut name = file.as_os_str().to_owned();
+        name.push(".p7s");
+        PathBuf::from(name)
+    }
+}
+
+pub fn run(link: &mut CardLink, args: &SignArgs, json: bool) -> Result<()> {
+    let algorithm = DigestAlgorithm::from(args.digest);
+    let as_pdf = !args.detached && (args.pdf || looks_like_pdf(&args.file)?);
+    if args.visible.is_some() && !as_pdf {
+        bail!("--visible needs a PDF");
+    }
+    let out = args
+        .output
+        .clone()
+        .unwrap_or_else(|| default_output(&args.file, as_pdf));
+    if out == args.file {
+        bail!("the output would replace the document itself; choose another name with -o");
+    }
+    let signing_time = OffsetDateTime::now_utc();
+
+    // All the work that needs no card comes first: a missing or huge file costs no PIN prompt,
+    // and the card only has to stay on the reader for the PIN and one signature.
+    enum Prepared {
+        Detached(Vec<u8>),
+        Pdf(Vec<u8>),
+    }
+    let prepared = if as_pdf {
+        let bytes = std::fs::read(&args.file)
+            .with_context(|| format!("reading {}", args.file.display()))?;
+        kazasu_core::pdf::prepare(&bytes, &SignOptions::default())
+            .with_context(|| format!("{} cannot be signed as a PDF", args.file.display()))?;
+        Prepared::Pdf(bytes)
+    } else {
+        let file =
+            File::open(&args.file).with_context(|| format!("opening {}", args.file.display()))?;
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let bar = progress::bar(size, "hashing");
+        let digest = cms::digest_reader(algorithm, file, |n| bar.set_position(n))
+            .with_context(|| format!("reading {}", args.file.display()))?;
+        bar.finish_and_clear();
+        Prepared::Detached(digest)
+    };
+
+    let mut app = JpkiApp::select(&mut *link)?;
+    let mut source = PinSource::new(args.pin.pin_stdin);
+    let pin = ask_jpki(&mut app, PinKind::Sign, &mut source)?;
+    let mut signer = CardSigner::with_app(app, KeyKind::Sign, &pin)?;
+    let signer_name = signer
+        .certificate()
+        .holder()
+        .and_then(|h| h.name)
+        .unwrap_or_else(|| signer.certificate().subject());
+    let written = match prepared {
+        Prepared::Detached(digest) => {
+            documents::sign_digest_detached(&mut signer, algorithm, digest, signing_time)?
+        }
+        Prepared::Pdf(bytes) => {
+            let options = SignOptions {
+                reason: args.reason.clone(),
+                location: args.location.clone(),
+                signing_time,
+                visible: args.visible.as_ref().map(|v| Visible {
+                    page: v.page,
+                    rect: v.rect,
+                    lines: vec![
+                        "Digitally signed with a My Number Card".to_owned(),
+                        format!("Serial {}", signer.certificate().serial_hex()),
+                        format!(
+                            "{}",
+                            signing_time
+                                .to_offset(kazasu_core::cert::JST)
+                                .format(&time::format_description::well_known::Rfc3339)
+                                .unwrap_or_default()
+                        ),
+                    ],
+                }),
+                ..SignOptions::default()
+            };
+            documents::sign_pdf(&mut signer, &bytes, algorithm, &options)?
+        }
+    };
+    output::write_atomically(&out, &written)?;
+
+    if json {
+        output::json(&serde_json::json!({
+            "file": args.file,
+            "output": out,
+            "format": if as_pdf { "pades" } else { "cades-detached" },
+            "digest": algorithm,
+            "signer": signer_name,
+            "signing_time": signing_time.format(&time::format_description::well_known::Rfc3339)?,
+        }))
+    } else {
+        println!(
+            "Signed {} as {signer_name} ({}); {} written to {}",
+            args.file.display(),
+            algorithm,
+            if as_pdf { "signed PDF" } else { "signature" },
+            out.display()
+        );
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn visible_specs_parse_and_reject_nonsense() {
+        assert_eq!(
+            "1:36,36,236,96".parse::<VisibleSpec>().unwrap(),
+            VisibleSpec {
+                page: 1,
+                rect: [36.0, 36.0, 236.0, 96.0]
+            }
+        );
+        for bad in ["", "1", "0:1,1,2,2", "1:1,1,2", "1:5,5,1,1", "x:1,1,2,2"] {
+            assert!(bad.parse::<VisibleSpec>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn default_outputs_never_replace_the_document() {
+        assert_eq!(
+            default_output(Path::new("/d/contract.pdf"), true),
+            Path::new("/d/contract-signed.pdf")
+        );
+        assert_eq!(
+            default_output(Path::new("/d/report.xml"), false),
+            Path::new("/d/report.xml.p7s")
+        );
+    }
+}

@@ -1,0 +1,139 @@
+//! `kazasu verify`: checks a signed PDF or a detached signature against trusted CAs and CRLs.
+//! Needs no card. Exit code 0 when valid, 6 when not.
+
+use std::fs::File;
+
+use anyhow::{Context, Result, bail};
+use kazasu_core::cms::{Outcome, TrustStore, Verdict};
+use kazasu_core::documents::{self, PdfVerdict};
+use time::OffsetDateTime;
+
+use crate::args::VerifyArgs;
+use crate::commands::document::looks_like_pdf;
+use crate::exit::SignatureInvalid;
+use crate::output;
+use crate::progress;
+
+fn trust_store(args: &VerifyArgs) -> Result<TrustStore> {
+    let mut trust = TrustStore::new();
+    for path in &args.trust {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        trust
+            .add_anchors(&bytes)
+            .with_context(|| format!("{} holds no usable CA certificate", path.display()))?;
+    }
+    for path in &args.crl {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        trust
+            .add_crls(&bytes)
+            .with_context(|| format!("{} holds no usable CRL", path.display()))?;
+    }
+    Ok(trust)
+}
+
+pub fn run(args: &VerifyArgs, json: bool) -> Result<()> {
+    let trust = trust_store(args)?;
+    let now = OffsetDateTime::now_utc();
+    let valid = if args.signature.is_none() && looks_like_pdf(&args.file)? {
+        let bytes = std::fs::read(&args.file)
+            .with_context(|| format!("reading {}", args.file.display()))?;
+        let verdict = documents::verify_pdf(&bytes, &trust, now)?;
+        if json {
+            output::json(&verdict)?;
+        } else {
+            print_pdf(&verdict);
+        }
+        verdict.valid
+    } else {
+        let sig_path = match &args.signature {
+            Some(p) => p.clone(),
+            None => {
+                let mut name = args.file.as_os_str().to_owned();
+                name.push(".p7s");
+                name.into()
+            }
+        };
+        if !sig_path.exists() {
+            bail!(
+                "no signature at {}: give it with --signature",
+                sig_path.display()
+            );
+        }
+        let signature =
+            std::fs::read(&sig_path).with_context(|| format!("reading {}", sig_path.display()))?;
+        let file =
+            File::open(&args.file).with_context(|| format!("opening {}", args.file.display()))?;
+        let bar = progress::bar(file.metadata().map(|m| m.len()).unwrap_or(0), "hashing");
+        let verdict =
+            documents::verify_detached(&signature, file, &trust, now, |n| bar.set_position(n))?;
+        bar.finish_and_clear();
+        if json {
+            output::json(&verdict)?;
+        } else {
+            print_verdict(&verdict, "");
+        }
+        verdict.valid
+    };
+    if valid {
+        Ok(())
+    } else {
+        Err(SignatureInvalid.into())
+    }
+}
+
+fn print_verdict(v: &Verdict, indent: &str) {
+    let who = v
+        .signer
+        .as_ref()
+        .map(|s| match &s.name {
+            Some(name) => format!("{name} ({})", s.subject),
+            None => s.subject.clone(),
+        })
+        .unwrap_or_else(|| "an unknown signer".to_owned());
+    println!(
+        "{indent}{}: signed by {who}{}",
+        if v.valid { "VALID" } else { "NOT VALID" },
+        v.signing_time
+            .as_ref()
+            .map(|t| format!(" at {t}"))
+            .unwrap_or_default()
+    );
+    for c in &v.checks {
+        let mark = match c.outcome {
+            Outcome::Passed => "ok  ",
+            Outcome::Failed => "FAIL",
+            Outcome::NotChecked => "--  ",
+        };
+        println!(
+            "{indent}  {mark} {:<20} {}",
+            format!("{:?}", c.check).to_lowercase(),
+            c.detail
+        );
+    }
+}
+
+fn print_pdf(v: &PdfVerdict) {
+    println!(
+        "{}: {} signature(s)",
+        if v.valid { "VALID" } else { "NOT VALID" },
+        v.signatures.len()
+    );
+    for p in &v.problems {
+        println!("  FAIL {p}");
+    }
+    for (i, s) in v.signatures.iter().enumerate() {
+        println!(
+            "signature {} ({}), {}: covers {}",
+            i + 1,
+            s.field.as_deref().unwrap_or("unnamed field"),
+            s.sub_filter.as_deref().unwrap_or("no SubFilter"),
+            s.coverage
+        );
+        for p in &s.problems {
+            println!("  FAIL {p}");
+        }
+        if let Some(verdict) = &s.verdict {
+            print_verdict(verdict, "  ");
+        }
+    }
+}

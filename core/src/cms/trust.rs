@@ -1,0 +1,192 @@
+//! What a verifier trusts: CA certificates (several generations may be trusted at once) and the
+//! CRLs that say which certificates those CAs have revoked.
+
+use der::{Decode, Encode};
+use time::OffsetDateTime;
+use x509_cert::crl::CertificateList;
+use x509_cert::name::Name;
+
+use super::CmsError;
+use super::digest::DigestAlgorithm;
+use crate::cert::CardCertificate;
+
+/// Trust anchors and revocation lists.
+#[derive(Debug, Default, Clone)]
+pub struct TrustStore {
+    anchors: Vec<CardCertificate>,
+    crls: Vec<Crl>,
+}
+
+/// A parsed certificate revocation list.
+#[derive(Debug, Clone)]
+pub struct Crl {
+    list: CertificateList,
+}
+
+/// A revoked certificate's entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revoked {
+    /// When the CA revoked it.
+    pub on: OffsetDateTime,
+}
+
+/// What a CRL says about one certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CrlAnswer {
+    /// No CRL from the certificate's issuer was given.
+    NoCrl,
+    /// The only CRLs from the issuer are not signed by a trusted key of that issuer.
+    Unverifiable,
+    /// The freshest CRL from the issuer is outside its validity at `at`.
+    Stale {
+        /// Its nextUpdate.
+        next_update: Option<OffsetDateTime>,
+        /// Its thisUpdate.
+        this_update: OffsetDateTime,
+    },
+    /// Listed as revoked.
+    Revoked(Revoked),
+    /// Not listed in a current CRL.
+    Good {
+        /// The CRL's thisUpdate.
+        this_update: OffsetDateTime,
+    },
+}
+
+/// Splits PEM text into DER blocks with `label`, or takes `bytes` as one DER object.
+fn der_objects(bytes: &[u8], label: &str) -> Result<Vec<Vec<u8>>, CmsError> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) if t.contains("-----BEGIN") => t,
+        _ => return Ok(vec![bytes.to_vec()]),
+    };
+    let begin = format!("-----BEGIN {label}-----");
+    let end = format!("-----END {label}-----");
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(&begin) {
+        let after = &rest[start..];
+        let stop = after
+            .find(&end)
+            .ok_or_else(|| CmsError::Pem(format!("a {label} block has no END line")))?;
+        let block = &after[..stop + end.len()];
+        let (found, der) = der::pem::decode_vec(block.as_bytes())
+            .map_err(|e| CmsError::Pem(format!("{label}: {e}")))?;
+        if found == label {
+            out.push(der);
+        }
+        rest = &after[stop + end.len()..];
+    }
+    if out.is_empty() {
+        return Err(CmsError::Pem(format!("no {label} block found")));
+    }
+    Ok(out)
+}
+
+fn to_offset(t: x509_cert::time::Time) -> OffsetDateTime {
+    OffsetDateTime::from(t.to_system_time())
+}
+
+impl TrustStore {
+    /// An empty store: nothing is trusted.
+    pub fn new() -> TrustStore {
+        TrustStore::default()
+    }
+
+    /// Trusts the CA certificates in `bytes` (DER, or PEM with one or more certificates).
+    pub fn add_anchors(&mut self, bytes: &[u8]) -> Result<usize, CmsError> {
+        let ders = der_objects(bytes, "CERTIFICATE")?;
+        for der in &ders {
+            self.anchors
+                .push(CardCertificate::from_der(der).map_err(CmsError::Certificate)?);
+        }
+        Ok(ders.len())
+    }
+
+    /// Adds the CRLs in `bytes` (DER, or PEM `X509 CRL` blocks).
+    pub fn add_crls(&mut self, bytes: &[u8]) -> Result<usize, CmsError> {
+        let ders = der_objects(bytes, "X509 CRL")?;
+        for der in &ders {
+            let list = CertificateList::from_der(der).map_err(CmsError::Der)?;
+            self.crls.push(Crl { list });
+        }
+        Ok(ders.len())
+    }
+
+    /// The trusted CA certificates.
+    pub fn anchors(&self) -> &[CardCertificate] {
+        &self.anchors
+    }
+
+    /// The trusted CA that issued `certificate` (its name matches and its key made the signature).
+    pub fn issuer_of(&self, certificate: &CardCertificate) -> Option<&CardCertificate> {
+        let issuer = &certificate.x509().tbs_certificate.issuer;
+        self.anchors
+            .iter()
+            .find(|a| a.x509().tbs_certificate.subject == *issuer && certificate.is_signed_by(a))
+    }
+
+    /// What the freshest trusted CRL from `issuer` says about `certificate` at time `at`.
+    pub fn revocation(
+        &self,
+        certificate: &CardCertificate,
+        issuer: &CardCertificate,
+        at: OffsetDateTime,
+    ) -> CrlAnswer {
+        let name: &Name = &certificate.x509().tbs_certificate.issuer;
+        let from_issuer: Vec<&Crl> = self
+            .crls
+            .iter()
+            .filter(|c| c.list.tbs_cert_list.issuer == *name)
+            .collect();
+        if from_issuer.is_empty() {
+            return CrlAnswer::NoCrl;
+        }
+        let Some(crl) = from_issuer
+            .into_iter()
+            .filter(|c| c.is_signed_by(issuer))
+            .max_by_key(|c| to_offset(c.list.tbs_cert_list.this_update))
+        else {
+            return CrlAnswer::Unverifiable;
+        };
+        let tbs = &crl.list.tbs_cert_list;
+        let this_update = to_offset(tbs.this_update);
+        let next_update = tbs.next_update.map(to_offset);
+        if this_update > at || next_update.is_some_and(|n| n < at) {
+            return CrlAnswer::Stale {
+                this_update,
+                next_update,
+            };
+        }
+        let serial = &certificate.x509().tbs_certificate.serial_number;
+        match tbs
+            .revoked_certificates
+            .iter()
+            .flatten()
+            .find(|r| r.serial_number == *serial)
+        {
+            Some(entry) => CrlAnswer::Revoked(Revoked {
+                on: to_offset(entry.revocation_date),
+            }),
+            None => CrlAnswer::Good { this_update },
+        }
+    }
+}
+
+impl Crl {
+    /// True when `issuer`'s key signed this CRL.
+    fn is_signed_by(&self, issuer: &CardCertificate) -> bool {
+        let Some(algorithm) =
+            DigestAlgorithm::from_rsa_signature_oid(&self.list.signature_algorithm.oid)
+        else {
+            return false;
+        };
+        let (Ok(tbs), Some(signature)) = (
+            self.list.tbs_cert_list.to_der(),
+            self.list.signature.as_bytes(),
+        ) else {
+            return false;
+        };
+        let digest_info = algorithm.digest_info(&algorithm.digest(&tbs));
+        issuer.verify_signature(&digest_info, signature)
+    }
+}

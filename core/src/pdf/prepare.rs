@@ -1,0 +1,859 @@
+//! Appends a signature to a PDF as an incremental update: a signature field with a zero-filled
+//! `/Contents` placeholder, whose byte range is then hashed and signed elsewhere.
+//!
+//! The original bytes are kept exactly; new objects, a new cross-reference section of the same
+//! kind as the original's last one (classic table or cross-reference stream) and a trailer with
+//! `/Prev` follow them (ISO 32000-1 §7.5.6).
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fmt::Write as _;
+
+use lopdf::{Dictionary, Document, Object, ObjectId, StringFormat};
+use time::OffsetDateTime;
+
+use super::{PdfError, deref, is_pdf_whitespace, load, text_of};
+
+/// The largest placeholder [`prepare`] accepts (bytes of DER).
+const MAX_CAPACITY: usize = 1 << 20;
+/// Width reserved for each number of `/ByteRange` after the leading 0.
+const BYTE_RANGE_DIGITS: usize = 20;
+/// Annotation flags of the signature widget: Print (4) | Locked (128), as pyHanko writes them.
+const WIDGET_FLAGS: i64 = 132;
+
+/// How to sign: the field, the optional texts of the signature dictionary, and where it shows.
+#[derive(Debug, Clone)]
+pub struct SignOptions {
+    /// Name of the new signature field; `None` takes `SignatureN` with the first free N.
+    pub field_name: Option<String>,
+    /// `/Reason`: why the document is signed.
+    pub reason: Option<String>,
+    /// `/Location`: where it is signed.
+    pub location: Option<String>,
+    /// `/ContactInfo`: how to reach the signer.
+    pub contact: Option<String>,
+    /// Written as `/M`, the signing time claimed by the signer (PAdES keeps it out of the CMS).
+    pub signing_time: OffsetDateTime,
+    /// Bytes of DER CMS the placeholder can hold.
+    pub contents_capacity: usize,
+    /// A visible appearance on a page; `None` makes an invisible signature.
+    pub visible: Option<Visible>,
+}
+
+impl Default for SignOptions {
+    fn default() -> Self {
+        SignOptions {
+            field_name: None,
+            reason: None,
+            location: None,
+            contact: None,
+            signing_time: OffsetDateTime::now_utc(),
+            contents_capacity: 16384,
+            visible: None,
+        }
+    }
+}
+
+/// A visible signature: a box on a page with a few lines of text in Helvetica.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Visible {
+    /// The page, counting from 1.
+    pub page: usize,
+    /// Two opposite corners `x1 y1 x2 y2`, in points of the page's default user space.
+    pub rect: [f32; 4],
+    /// Text lines; ASCII only, any other character shows as `?`.
+    pub lines: Vec<String>,
+}
+
+/// A PDF with the signature placeholder appended, waiting for its CMS.
+pub struct Prepared {
+    /// The whole new file.
+    bytes: Vec<u8>,
+    /// Offset of the `<` that opens the `/Contents` hex string.
+    gap_start: usize,
+    /// Offset just after the `>` that closes it.
+    gap_end: usize,
+}
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prepared")
+            .field("len", &self.bytes.len())
+            .field("byte_range", &self.byte_range())
+            .finish()
+    }
+}
+
+impl Prepared {
+    /// The two byte ranges to hash (offset, length), as written in /ByteRange.
+    pub fn byte_range(&self) -> [(usize, usize); 2] {
+        [
+            (0, self.gap_start),
+            (self.gap_end, self.bytes.len() - self.gap_end),
+        ]
+    }
+
+    /// The bytes covered by the byte range, in order (for hashing): two slices.
+    pub fn signed_parts(&self) -> [&[u8]; 2] {
+        [&self.bytes[..self.gap_start], &self.bytes[self.gap_end..]]
+    }
+
+    /// Bytes of DER the placeholder can hold.
+    pub fn capacity(&self) -> usize {
+        (self.gap_end - self.gap_start - 2) / 2
+    }
+
+    /// Writes the DER CMS into the placeholder (hex, zero-padded) and returns the finished file;
+    /// errors if it does not fit.
+    pub fn finish(mut self, cms_der: &[u8]) -> Result<Vec<u8>, PdfError> {
+        if cms_der.is_empty() {
+            return Err(PdfError::EmptySignature);
+        }
+        let room = self.capacity();
+        if cms_der.len() > room {
+            return Err(PdfError::SignatureTooBig {
+                needed: cms_der.len(),
+                room,
+            });
+        }
+        let hex = hex::encode_upper(cms_der);
+        let at = self.gap_start + 1;
+        self.bytes[at..at + hex.len()].copy_from_slice(hex.as_bytes());
+        Ok(self.bytes)
+    }
+}
+
+/// Appends an incremental update to `original` that adds a signature field whose value is a
+/// PAdES signature dictionary with a zero-filled `/Contents` placeholder.
+pub fn prepare(original: &[u8], options: &SignOptions) -> Result<Prepared, PdfError> {
+    if !original.starts_with(b"%PDF-") {
+        return match super::header_offset(original) {
+            Some(offset) => Err(PdfError::JunkBeforeHeader { offset }),
+            None => Err(PdfError::NotPdf),
+        };
+    }
+    if options.contents_capacity == 0 || options.contents_capacity > MAX_CAPACITY {
+        return Err(PdfError::BadCapacity {
+            capacity: options.contents_capacity,
+            max: MAX_CAPACITY,
+        });
+    }
+    let loaded = load(original)?;
+    let doc = &loaded.doc;
+    let xref_kind = xref_kind_at(original, loaded.startxref)?;
+
+    let catalog_id = doc
+        .trailer
+        .get(b"Root")
+        .and_then(Object::as_reference)
+        .map_err(|_| PdfError::NoCatalog)?;
+    let catalog = doc
+        .get_dictionary(catalog_id)
+        .map_err(|_| PdfError::NoCatalog)?
+        .clone();
+
+    let pages = doc.get_pages();
+    if pages.is_empty() {
+        return Err(PdfError::NoPages);
+    }
+    let page_no = options.visible.as_ref().map_or(1, |v| v.page);
+    let page_id = u32::try_from(page_no)
+        .ok()
+        .and_then(|n| pages.get(&n).copied())
+        .ok_or(PdfError::PageOutOfRange {
+            page: page_no,
+            pages: pages.len(),
+        })?;
+    let rect = match &options.visible {
+        Some(v) => Some(normalize_rect(v.rect)?),
+        None => None,
+    };
+
+    let existing = field_names(doc, &catalog);
+    let field_name = match &options.field_name {
+        Some(name) => {
+            if name.is_empty() || name.contains('.') || name.chars().count() > 200 {
+                return Err(PdfError::BadFieldName { name: name.clone() });
+            }
+            if existing.contains(name) {
+                return Err(PdfError::FieldNameTaken { name: name.clone() });
+            }
+            name.clone()
+        }
+        None => (1..)
+            .map(|n| format!("Signature{n}"))
+            .find(|n| !existing.contains(n))
+            .unwrap_or_else(|| "Signature".to_owned()),
+    };
+
+    // New object numbers start after the largest one any revision used.
+    let trailer_size = doc
+        .trailer
+        .get(b"Size")
+        .and_then(Object::as_i64)
+        .ok()
+        .and_then(|s| u32::try_from(s).ok())
+        .unwrap_or(0);
+    let mut next_id = trailer_size.max(doc.max_id.saturating_add(1)).max(1);
+    let mut alloc = || {
+        let id = (next_id, 0u16);
+        next_id += 1;
+        id
+    };
+    let sig_id = alloc();
+    let widget_id = alloc();
+    let ap_id = alloc();
+
+    // Objects to write besides the signature dictionary, by object id.
+    let mut objects: BTreeMap<ObjectId, Vec<u8>> = BTreeMap::new();
+
+    // The widget annotation, merged with its field.
+    let mut widget = Dictionary::new();
+    widget.set("Type", Object::Name(b"Annot".to_vec()));
+    widget.set("Subtype", Object::Name(b"Widget".to_vec()));
+    widget.set("FT", Object::Name(b"Sig".to_vec()));
+    widget.set("T", text_string(&field_name));
+    widget.set("V", Object::Reference(sig_id));
+    widget.set("F", Object::Integer(WIDGET_FLAGS));
+    widget.set("P", Object::Reference(page_id));
+    let (rect_obj, ap_bytes) = match (&options.visible, rect) {
+        (Some(v), Some(r)) => (r, appearance(r[2] - r[0], r[3] - r[1], &v.lines)),
+        _ => ([0.0; 4], appearance(0.0, 0.0, &[])),
+    };
+    widget.set(
+        "Rect",
+        Object::Array(rect_obj.iter().map(|&x| Object::Real(x)).collect()),
+    );
+    let mut ap = Dictionary::new();
+    ap.set("N", Object::Reference(ap_id));
+    widget.set("AP", Object::Dictionary(ap));
+    objects.insert(widget_id, serialize(&Object::Dictionary(widget)));
+    objects.insert(ap_id, ap_bytes);
+
+    // The page gets the widget in its /Annots.
+    let mut page = doc
+        .get_dictionary(page_id)
+        .map_err(|_| PdfError::NoPages)?
+        .clone();
+    match page.get(b"Annots") {
+        Ok(Object::Reference(annots_id)) => {
+            let annots_id = *annots_id;
+            let mut annots = match doc.get_object(annots_id) {
+                Ok(Object::Array(a)) => a.clone(),
+                _ => Vec::new(),
+            };
+            annots.push(Object::Reference(widget_id));
+            objects.insert(annots_id, serialize(&Object::Array(annots)));
+        }
+        Ok(Object::Array(a)) => {
+            let mut a = a.clone();
+            a.push(Object::Reference(widget_id));
+            page.set("Annots", Object::Array(a));
+            objects.insert(page_id, serialize(&Object::Dictionary(page)));
+        }
+        _ => {
+            page.set("Annots", Object::Array(vec![Object::Reference(widget_id)]));
+            objects.insert(page_id, serialize(&Object::Dictionary(page)));
+        }
+    }
+
+    // The catalog's AcroForm gets the field and /SigFlags 3 (SignaturesExist | AppendOnly).
+    let mut catalog = catalog;
+    let mut catalog_changed = false;
+    match catalog.get(b"AcroForm") {
+        Ok(Object::Reference(form_id)) if doc.get_dictionary(*form_id).is_ok() => {
+            let form_id = *form_id;
+            let mut form = doc.get_dictionary(form_id).cloned().unwrap_or_default();
+            add_field(doc, &mut form, widget_id, &mut objects);
+            objects.insert(form_id, serialize(&Object::Dictionary(form)));
+        }
+        Ok(Object::Dictionary(form)) => {
+            let mut form = form.clone();
+            add_field(doc, &mut form, widget_id, &mut objects);
+            catalog.set("AcroForm", Object::Dictionary(form));
+            catalog_changed = true;
+        }
+        _ => {
+            let mut form = Dictionary::new();
+            add_field(doc, &mut form, widget_id, &mut objects);
+            catalog.set("AcroForm", Object::Dictionary(form));
+            catalog_changed = true;
+        }
+    }
+    // Declare the ETSI extension PAdES signatures use (ISO 32000-1 §7.12, as pyHanko does).
+    match catalog.get(b"Extensions") {
+        Ok(Object::Dictionary(ext)) => {
+            if !ext.has(b"ESIC") {
+                let mut ext = ext.clone();
+                ext.set("ESIC", esic_extension());
+                catalog.set("Extensions", Object::Dictionary(ext));
+                catalog_changed = true;
+            }
+        }
+        Ok(_) => {}
+        Err(_) => {
+            let mut ext = Dictionary::new();
+            ext.set("ESIC", esic_extension());
+            catalog.set("Extensions", Object::Dictionary(ext));
+            catalog_changed = true;
+        }
+    }
+    if catalog_changed {
+        objects.insert(catalog_id, serialize(&Object::Dictionary(catalog)));
+    }
+
+    // Write the update.
+    let mut out = Vec::with_capacity(original.len() + 2 * options.contents_capacity + 4096);
+    out.extend_from_slice(original);
+    if !matches!(original.last(), Some(b'\n' | b'\r')) {
+        out.push(b'\n');
+    }
+    let mut offsets: BTreeMap<ObjectId, usize> = BTreeMap::new();
+
+    // The signature dictionary, with room for /ByteRange and /Contents.
+    offsets.insert(sig_id, out.len());
+    let _ = write!(ByteSink(&mut out), "{} {} obj\n<<", sig_id.0, sig_id.1);
+    out.extend_from_slice(b"/Type/Sig/Filter/Adobe.PPKLite/SubFilter/ETSI.CAdES.detached");
+    out.extend_from_slice(b"/ByteRange[0 ");
+    let byte_range_at = out.len();
+    out.extend(std::iter::repeat_n(b' ', 3 * (BYTE_RANGE_DIGITS + 1)));
+    out.extend_from_slice(b"]/Contents");
+    let gap_start = out.len();
+    out.push(b'<');
+    out.extend(std::iter::repeat_n(b'0', 2 * options.contents_capacity));
+    out.push(b'>');
+    let gap_end = out.len();
+    out.extend_from_slice(b"/M");
+    write_object(&mut out, &pdf_date(options.signing_time));
+    for (key, value) in [
+        ("Reason", &options.reason),
+        ("Location", &options.location),
+        ("ContactInfo", &options.contact),
+    ] {
+        if let Some(value) = value {
+            out.push(b'/');
+            out.extend_from_slice(key.as_bytes());
+            write_object(&mut out, &text_string(value));
+        }
+    }
+    out.extend_from_slice(b">>\nendobj\n");
+
+    for (id, body) in &objects {
+        offsets.insert(*id, out.len());
+        let _ = writeln!(ByteSink(&mut out), "{} {} obj", id.0, id.1);
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+
+    let xref_at = out.len();
+    match xref_kind {
+        XrefKind::Table => {
+            write_xref_table(&mut out, &offsets, &doc.trailer, next_id, loaded.startxref)
+        }
+        XrefKind::Stream => {
+            let xref_id = (next_id, 0);
+            offsets.insert(xref_id, xref_at);
+            write_xref_stream(&mut out, &offsets, &doc.trailer, xref_id, loaded.startxref);
+        }
+    }
+    let _ = write!(ByteSink(&mut out), "startxref\n{xref_at}\n%%EOF\n");
+
+    // Now that every offset is known, fill in /ByteRange.
+    let ranges = format!("{} {} {}", gap_start, gap_end, out.len() - gap_end);
+    debug_assert!(ranges.len() <= 3 * (BYTE_RANGE_DIGITS + 1));
+    out[byte_range_at..byte_range_at + ranges.len()].copy_from_slice(ranges.as_bytes());
+
+    tracing::debug!(
+        field = %field_name,
+        len = out.len(),
+        gap_start,
+        gap_end,
+        "prepared PDF signature placeholder"
+    );
+    Ok(Prepared {
+        bytes: out,
+        gap_start,
+        gap_end,
+    })
+}
+
+/// Lets `write!` append to a byte vector.
+struct ByteSink<'a>(&'a mut Vec<u8>);
+
+impl std::fmt::Write for ByteSink<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// Which kind of cross-reference section the original ends with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum XrefKind {
+    /// `xref` … `trailer` (ISO 32000-1 §7.5.4).
+    Table,
+    /// A `/Type /XRef` stream (§7.5.8).
+    Stream,
+}
+
+fn xref_kind_at(pdf: &[u8], offset: usize) -> Result<XrefKind, PdfError> {
+    let mut i = offset;
+    while i < pdf.len() && is_pdf_whitespace(pdf[i]) {
+        i += 1;
+    }
+    let rest = &pdf[i.min(pdf.len())..];
+    if rest.starts_with(b"xref") {
+        Ok(XrefKind::Table)
+    } else if rest.first().is_some_and(u8::is_ascii_digit) {
+        Ok(XrefKind::Stream)
+    } else {
+        Err(PdfError::BrokenXref { offset })
+    }
+}
+
+/// Trailer entries carried over from the original's last trailer into the update's.
+fn carried_trailer(trailer: &Dictionary) -> Dictionary {
+    let mut out = Dictionary::new();
+    for key in [&b"Root"[..], b"Info", b"ID"] {
+        if let Ok(v) = trailer.get(key) {
+            out.set(key.to_vec(), v.clone());
+        }
+    }
+    out
+}
+
+fn write_xref_table(
+    out: &mut Vec<u8>,
+    offsets: &BTreeMap<ObjectId, usize>,
+    trailer: &Dictionary,
+    size: u32,
+    prev: usize,
+) {
+    out.extend_from_slice(b"xref\n");
+    for run in runs(offsets) {
+        let _ = writeln!(ByteSink(&mut *out), "{} {}", run[0].0.0, run.len());
+        for (id, offset) in run {
+            let _ = write!(ByteSink(&mut *out), "{:010} {:05} n\r\n", offset, id.1);
+        }
+    }
+    let mut t = carried_trailer(trailer);
+    t.set("Size", Object::Integer(i64::from(size)));
+    t.set("Prev", Object::Integer(prev as i64));
+    out.extend_from_slice(b"trailer\n");
+    write_object(out, &Object::Dictionary(t));
+    out.push(b'\n');
+}
+
+fn write_xref_stream(
+    out: &mut Vec<u8>,
+    offsets: &BTreeMap<ObjectId, usize>,
+    trailer: &Dictionary,
+    xref_id: ObjectId,
+    prev: usize,
+) {
+    let max_offset = offsets.values().copied().max().unwrap_or(0);
+    let width = (1..=8usize)
+        .find(|w| *w == 8 || max_offset >> (8 * w) == 0)
+        .unwrap_or(8);
+    let mut data = Vec::new();
+    let mut index = Vec::new();
+    for run in runs(offsets) {
+        index.push(Object::Integer(i64::from(run[0].0.0)));
+        index.push(Object::Integer(run.len() as i64));
+        for (id, offset) in run {
+            data.push(1u8);
+            data.extend_from_slice(&(offset as u64).to_be_bytes()[8 - width..]);
+            data.extend_from_slice(&id.1.to_be_bytes());
+        }
+    }
+    let mut d = carried_trailer(trailer);
+    d.set("Type", Object::Name(b"XRef".to_vec()));
+    d.set("Size", Object::Integer(i64::from(xref_id.0) + 1));
+    d.set("Prev", Object::Integer(prev as i64));
+    d.set(
+        "W",
+        Object::Array(vec![
+            Object::Integer(1),
+            Object::Integer(width as i64),
+            Object::Integer(2),
+        ]),
+    );
+    d.set("Index", Object::Array(index));
+    d.set("Length", Object::Integer(data.len() as i64));
+    let _ = writeln!(ByteSink(&mut *out), "{} {} obj", xref_id.0, xref_id.1);
+    write_object(out, &Object::Dictionary(d));
+    out.extend_from_slice(b"\nstream\r\n");
+    out.extend_from_slice(&data);
+    out.extend_from_slice(b"\nendstream\nendobj\n");
+}
+
+/// Splits object ids into runs of consecutive numbers, one per xref subsection.
+fn runs(offsets: &BTreeMap<ObjectId, usize>) -> Vec<Vec<(ObjectId, usize)>> {
+    let mut runs: Vec<Vec<(ObjectId, usize)>> = Vec::new();
+    for (&id, &offset) in offsets {
+        match runs.last_mut() {
+            Some(run) if run.last().is_some_and(|(last, _)| last.0 + 1 == id.0) => {
+                run.push((id, offset));
+            }
+            _ => runs.push(vec![(id, offset)]),
+        }
+    }
+    runs
+}
+
+/// Adds the field to an AcroForm dictionary (updating an indirect `/Fields` array in place).
+fn add_field(
+    doc: &Document,
+    form: &mut Dictionary,
+    field: ObjectId,
+    objects: &mut BTreeMap<ObjectId, Vec<u8>>,
+) {
+    match form.get(b"Fields") {
+        Ok(Object::Reference(fields_id))
+            if matches!(doc.get_object(*fields_id), Ok(Object::Array(_))) =>
+        {
+            let fields_id = *fields_id;
+            let mut fields = match doc.get_object(fields_id) {
+                Ok(Object::Array(a)) => a.clone(),
+                _ => Vec::new(),
+            };
+            fields.push(Object::Reference(field));
+            objects.insert(fields_id, serialize(&Object::Array(fields)));
+        }
+        Ok(Object::Array(a)) => {
+            let mut a = a.clone();
+            a.push(Object::Reference(field));
+            form.set("Fields", Object::Array(a));
+        }
+        _ => form.set("Fields", Object::Array(vec![Object::Reference(field)])),
+    }
+    let flags = form
+        .get(b"SigFlags")
+        .ok()
+        .and_then(|o| deref(doc, o))
+        .and_then(|o| o.as_i64().ok())
+        .unwrap_or(0);
+    form.set("SigFlags", Object::Integer(flags | 3));
+}
+
+fn esic_extension() -> Object {
+    let mut d = Dictionary::new();
+    d.set("BaseVersion", Object::Name(b"1.7".to_vec()));
+    d.set("ExtensionLevel", Object::Integer(1));
+    Object::Dictionary(d)
+}
+
+/// Fully qualified names of every field in the AcroForm.
+fn field_names(doc: &Document, catalog: &Dictionary) -> HashSet<String> {
+    let mut names = HashSet::new();
+    let Some(form) = catalog
+        .get(b"AcroForm")
+        .ok()
+        .and_then(|o| deref(doc, o))
+        .and_then(|o| o.as_dict().ok())
+    else {
+        return names;
+    };
+    let Some(fields) = form
+        .get(b"Fields")
+        .ok()
+        .and_then(|o| deref(doc, o))
+        .and_then(|o| o.as_array().ok())
+    else {
+        return names;
+    };
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<(&Object, String, usize)> =
+        fields.iter().map(|f| (f, String::new(), 0)).collect();
+    while let Some((obj, parent, depth)) = stack.pop() {
+        if depth > 64 {
+            continue;
+        }
+        if let Object::Reference(id) = obj
+            && !seen.insert(*id)
+        {
+            continue;
+        }
+        let Some(dict) = deref(doc, obj).and_then(|o| o.as_dict().ok()) else {
+            continue;
+        };
+        let full = match dict.get(b"T").ok().and_then(text_of) {
+            Some(t) if parent.is_empty() => t,
+            Some(t) => format!("{parent}.{t}"),
+            None => parent.clone(),
+        };
+        if !full.is_empty() {
+            names.insert(full.clone());
+        }
+        if let Ok(kids) = dict.get(b"Kids").map(|k| deref(doc, k))
+            && let Some(Object::Array(kids)) = kids
+        {
+            stack.extend(kids.iter().map(|k| (k, full.clone(), depth + 1)));
+        }
+    }
+    names
+}
+
+/// Orders the corners and checks the box is a real one.
+fn normalize_rect(r: [f32; 4]) -> Result<[f32; 4], PdfError> {
+    let bad = PdfError::BadRect {
+        x1: r[0],
+        y1: r[1],
+        x2: r[2],
+        y2: r[3],
+    };
+    if r.iter()
+        .any(|x| !x.is_finite() || x.abs() > 14_400.0 * 75.0)
+    {
+        return Err(bad);
+    }
+    let out = [
+        r[0].min(r[2]),
+        r[1].min(r[3]),
+        r[0].max(r[2]),
+        r[1].max(r[3]),
+    ];
+    if out[2] - out[0] < 1.0 || out[3] - out[1] < 1.0 {
+        return Err(bad);
+    }
+    Ok(out)
+}
+
+/// Helvetica glyph widths (1/1000 em) for WinAnsi codes 32..=126.
+#[rustfmt::skip]
+const HELVETICA_WIDTHS: [u16; 95] = [
+    // ' ' ..= '/'
+    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278,
+    // '0' ..= '?'
+    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556,
+    // '@' ..= 'O'
+    1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778,
+    // 'P' ..= '_'
+    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556,
+    // '`' ..= 'o'
+    333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556,
+    // 'p' ..= '~'
+    556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
+];
+
+/// The line as printable ASCII, anything else as `?`.
+fn ascii_line(line: &str) -> String {
+    line.chars()
+        .map(|c| if (' '..='~').contains(&c) { c } else { '?' })
+        .collect()
+}
+
+fn text_width(line: &str) -> f32 {
+    line.bytes()
+        .map(|b| f32::from(HELVETICA_WIDTHS[usize::from(b.saturating_sub(32)).min(94)]))
+        .sum::<f32>()
+        / 1000.0
+}
+
+/// The appearance stream (a form XObject, written with its `obj` body) of a `w`×`h` box: a thin
+/// frame and the lines in Helvetica, sized to fit.
+fn appearance(w: f32, h: f32, lines: &[String]) -> Vec<u8> {
+    let mut content = String::new();
+    if w > 0.0 && h > 0.0 {
+        let lines: Vec<String> = lines.iter().map(|l| ascii_line(l)).collect();
+        let pad = (w.min(h) * 0.08).clamp(0.5, 4.0);
+        let _ = writeln!(
+            content,
+            "q 0 0 0 RG 0.5 w 0.25 0.25 {} {} re S Q",
+            num(w - 0.5),
+            num(h - 0.5)
+        );
+        if !lines.is_empty() {
+            let by_height = (h - 2.0 * pad) / (lines.len() as f32 * 1.2);
+            let widest = lines.iter().map(|l| text_width(l)).fold(0.0f32, f32::max);
+            let by_width = if widest > 0.0 {
+                (w - 2.0 * pad) / widest
+            } else {
+                f32::MAX
+            };
+            let size = by_height.min(by_width).clamp(1.0, 12.0);
+            let leading = size * 1.2;
+            let _ = writeln!(
+                content,
+                "q {} {} {} {} re W n",
+                num(pad),
+                num(pad),
+                num(w - 2.0 * pad),
+                num(h - 2.0 * pad)
+            );
+            let _ = writeln!(content, "BT 0 g /Helv {} Tf {} TL", num(size), num(leading));
+            let _ = writeln!(content, "{} {} Td", num(pad), num(h - pad - size));
+            for (i, line) in lines.iter().enumerate() {
+                let escaped =
+                    String::from_utf8_lossy(&literal_string(line.as_bytes())).into_owned();
+                if i == 0 {
+                    let _ = writeln!(content, "{escaped} Tj");
+                } else {
+                    let _ = writeln!(content, "{escaped} '");
+                }
+            }
+            content.push_str("ET Q\n");
+        }
+    }
+    let mut dict = Dictionary::new();
+    dict.set("Type", Object::Name(b"XObject".to_vec()));
+    dict.set("Subtype", Object::Name(b"Form".to_vec()));
+    dict.set(
+        "BBox",
+        Object::Array(vec![
+            Object::Integer(0),
+            Object::Integer(0),
+            Object::Real(w),
+            Object::Real(h),
+        ]),
+    );
+    let mut font = Dictionary::new();
+    font.set("Type", Object::Name(b"Font".to_vec()));
+    font.set("Subtype", Object::Name(b"Type1".to_vec()));
+    font.set("BaseFont", Object::Name(b"Helvetica".to_vec()));
+    font.set("Encoding", Object::Name(b"WinAnsiEncoding".to_vec()));
+    let mut fonts = Dictionary::new();
+    fonts.set("Helv", Object::Dictionary(font));
+    let mut resources = Dictionary::new();
+    resources.set("Font", Object::Dictionary(fonts));
+    resources.set(
+        "ProcSet",
+        Object::Array(vec![
+            Object::Name(b"PDF".to_vec()),
+            Object::Name(b"Text".to_vec()),
+        ]),
+    );
+    dict.set("Resources", Object::Dictionary(resources));
+    dict.set("Length", Object::Integer(content.len() as i64));
+    let mut out = serialize(&Object::Dictionary(dict));
+    out.extend_from_slice(b"\nstream\n");
+    out.extend_from_slice(content.as_bytes());
+    out.extend_from_slice(b"\nendstream");
+    out
+}
+
+/// A number for a content stream: at most three decimals, no exponent.
+fn num(x: f32) -> String {
+    let s = format!("{x:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s.is_empty() || s == "-0" {
+        "0".to_owned()
+    } else {
+        s.to_owned()
+    }
+}
+
+/// `D:YYYYMMDDHHmmSS+HH'mm'` (ISO 32000-1 §7.9.4).
+fn pdf_date(t: OffsetDateTime) -> Object {
+    let off = t.offset();
+    let (oh, om, _) = off.as_hms();
+    let sign = if off.is_negative() { '-' } else { '+' };
+    let s = format!(
+        "D:{:04}{:02}{:02}{:02}{:02}{:02}{}{:02}'{:02}'",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        sign,
+        oh.unsigned_abs(),
+        om.unsigned_abs()
+    );
+    Object::String(s.into_bytes(), StringFormat::Literal)
+}
+
+/// A text string: printable ASCII as is, anything else as UTF-16BE with a byte order mark.
+fn text_string(s: &str) -> Object {
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        Object::String(s.as_bytes().to_vec(), StringFormat::Literal)
+    } else {
+        let mut bytes = vec![0xfe, 0xff];
+        for unit in s.encode_utf16() {
+            bytes.extend_from_slice(&unit.to_be_bytes());
+        }
+        Object::String(bytes, StringFormat::Hexadecimal)
+    }
+}
+
+fn serialize(obj: &Object) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_object(&mut out, obj);
+    out
+}
+
+/// Writes a direct object in PDF syntax. Streams cannot be direct objects; one met here (which
+/// `lopdf` never hands out inside a dictionary) is written as `null`.
+fn write_object(out: &mut Vec<u8>, obj: &Object) {
+    match obj {
+        Object::Null => out.extend_from_slice(b"null"),
+        Object::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Object::Integer(i) => out.extend_from_slice(i.to_string().as_bytes()),
+        Object::Real(r) => out.extend_from_slice(real(*r).as_bytes()),
+        Object::Name(n) => write_name(out, n),
+        Object::String(s, StringFormat::Literal) => out.extend_from_slice(&literal_string(s)),
+        Object::String(s, StringFormat::Hexadecimal) => {
+            out.push(b'<');
+            out.extend_from_slice(hex::encode_upper(s).as_bytes());
+            out.push(b'>');
+        }
+        Object::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b' ');
+                }
+                write_object(out, item);
+            }
+            out.push(b']');
+        }
+        Object::Dictionary(d) => {
+            out.extend_from_slice(b"<<");
+            for (key, value) in d.iter() {
+                write_name(out, key);
+                out.push(b' ');
+                write_object(out, value);
+            }
+            out.extend_from_slice(b">>");
+        }
+        Object::Stream(_) => out.extend_from_slice(b"null"),
+        Object::Reference(id) => out.extend_from_slice(format!("{} {} R", id.0, id.1).as_bytes()),
+    }
+}
+
+/// A real number the way PDF wants it: no exponent, shortest form that reads back the same.
+fn real(r: f32) -> String {
+    if !r.is_finite() {
+        return "0".to_owned();
+    }
+    let s = format!("{r}");
+    if s == "-0" { "0".to_owned() } else { s }
+}
+
+fn write_name(out: &mut Vec<u8>, name: &[u8]) {
+    out.push(b'/');
+    for &b in name {
+        if (0x21..=0x7e).contains(&b) && b != b'#' && !super::is_delimiter(b) {
+            out.push(b);
+        } else {
+            out.extend_from_slice(format!("#{b:02X}").as_bytes());
+        }
+    }
+}
+
+/// A literal string with `(`, `)`, `\` escaped and non-printable bytes as octal escapes.
+fn literal_string(s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len() + 2);
+    out.push(b'(');
+    for &b in s {
+        match b {
+            b'(' | b')' | b'\\' => {
+                out.push(b'\\');
+                out.push(b);
+            }
+            0x20..=0x7e => out.push(b),
+            _ => out.extend_from_slice(format!("\\{b:03o}").as_bytes()),
+        }
+    }
+    out.push(b')');
+    out
+}
