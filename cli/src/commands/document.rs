@@ -145,13 +145,12 @@ pub fn run(link: &mut CardLink, args: &SignArgs, json: bool) -> Result<()> {
                     lines: vec![
                         "Digitally signed with a My Number Card".to_owned(),
                         format!("Serial {}", signer.certificate().serial_hex()),
-                        format!(
-                            "{}",
-                            signing_time
-                                .to_offset(kazasu_core::cert::JST)
-                                .format(&time::format_description::well_known::Rfc3339)
-                                .unwrap_or_default()
-                        ),
+                        signing_time
+                            .to_offset(kazasu_core::cert::JST)
+                            .format(time::macros::format_description!(
+                                "[year]-[month]-[day] [hour]:[minute] JST"
+                            ))
+                            .unwrap_or_default(),
                     ],
                 }),
                 ..SignOptions::default()

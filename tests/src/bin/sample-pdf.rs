@@ -1,4 +1,4 @@
-//! Writes a sample PDF to sign: `cargo run -p kazasu-tests --example sample-pdf -- out.pdf [PAGES]`.
+//! Writes a sample PDF to sign (for the demo and by hand): `sample-pdf out.pdf [PAGES]`.
 fn main() {
     let mut args = std::env::args().skip(1);
     let out = args.next().unwrap_or_else(|| "sample.pdf".to_owned());
