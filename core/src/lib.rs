@@ -12,6 +12,7 @@ pub mod documents;
 pub mod error;
 pub mod flows;
 pub mod ids;
+pub mod login;
 pub mod mynumber;
 pub mod pdf;
 pub mod pin;
