@@ -57,6 +57,9 @@ pub enum Command {
     /// Check a document's signature: the document, the signer's certificate, its CA, its
     /// validity when it signed, its key usage and, with --crl, revocation. Needs no card.
     Verify(VerifyArgs),
+    /// Log in to a service: its address (a new challenge is asked for) or a challenge URL shown as a
+    /// QR code by its login page. The card signs with the authentication key (4-digit PIN).
+    Login(LoginArgs),
     /// Sign a file's SHA-256 digest with one of the card's keys (raw PKCS#1 v1.5 signature).
     SignRaw {
         /// Which key signs.
@@ -97,6 +100,20 @@ pub struct SignArgs {
     /// Digest algorithm.
     #[arg(long, value_enum, default_value = "sha256")]
     pub digest: DigestArg,
+    #[command(flatten)]
+    pub pin: PinInput,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// The service (`https://login.example.jp`) or a challenge URL (`…/v1/login/challenge/NONCE`).
+    pub url: String,
+    /// Also bind this computer: a device key is made and kept, so that `--device` logs in later without the card.
+    #[arg(long, conflicts_with = "device")]
+    pub bind_device: bool,
+    /// Log in with the device key bound earlier (no card; high-assurance operations still need the card).
+    #[arg(long)]
+    pub device: bool,
     #[command(flatten)]
     pub pin: PinInput,
 }

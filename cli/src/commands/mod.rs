@@ -3,6 +3,7 @@
 mod card_info;
 mod cert;
 pub mod document;
+mod login;
 mod pin;
 mod readers;
 mod sign;
@@ -22,11 +23,17 @@ pub fn run(cli: &Cli) -> Result<()> {
     match &cli.command {
         Command::Readers => return readers::run(cli.json),
         Command::Verify(args) => return verify::run(args, cli.json),
+        // Opens the card itself, and only for a card login.
+        Command::Login(args) => {
+            return login::run(&cli.reader, Duration::from_secs(cli.wait), args, cli.json);
+        }
         _ => {}
     }
     let mut link = session::open(&cli.reader, Duration::from_secs(cli.wait))?;
     let result = match &cli.command {
-        Command::Readers | Command::Verify(_) => unreachable!("handled before opening a card"),
+        Command::Readers | Command::Verify(_) | Command::Login(_) => {
+            unreachable!("handled before opening a card")
+        }
         Command::Sign(args) => document::run(&mut link, args, cli.json),
         Command::Status { at } => status::run(&mut link, at.unwrap_or_else(today), cli.json),
         Command::Cert(cmd) => cert::run(&mut link, cmd, cli.json),

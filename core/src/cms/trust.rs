@@ -1,7 +1,11 @@
 //! What a verifier trusts: CA certificates (several generations may be trusted at once) and the
 //! CRLs that say which certificates those CAs have revoked.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use der::{Decode, Encode};
+use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use x509_cert::crl::CertificateList;
 use x509_cert::name::Name;
@@ -11,17 +15,43 @@ use super::digest::DigestAlgorithm;
 use crate::cert::CardCertificate;
 
 /// Trust anchors and revocation lists.
+///
+/// Signatures on certificates and CRLs are checked once and remembered (by the certificate's
+/// SHA-256, and per CRL), so that a relying party does not repeat them at every login.
 #[derive(Debug, Default, Clone)]
 pub struct TrustStore {
     anchors: Vec<CardCertificate>,
     crls: Vec<Crl>,
+    issuers: Arc<Mutex<HashMap<[u8; 32], Option<usize>>>>,
+    parsed: Arc<Mutex<HashMap<[u8; 32], Arc<Presented>>>>,
 }
+
+/// A certificate someone presented, parsed once, with what its extensions say.
+#[derive(Debug)]
+pub struct Presented {
+    /// The certificate.
+    pub certificate: CardCertificate,
+    /// Its SHA-256.
+    pub sha256: [u8; 32],
+    /// Its key usage names.
+    pub key_usage: Vec<&'static str>,
+    /// True when it carries the holder's name, address… (a JPKI signing certificate).
+    pub carries_personal_data: bool,
+}
+
+/// Remembered issuer checks are dropped when this many have accumulated.
+const MAX_REMEMBERED: usize = 100_000;
 
 /// A parsed certificate revocation list.
 #[derive(Debug, Clone)]
 pub struct Crl {
     list: CertificateList,
+    /// The last anchor checked against this CRL, and the answer.
+    signer: Arc<Mutex<Option<SignerCheck>>>,
 }
+
+/// An anchor's DER and whether its key signed a CRL.
+type SignerCheck = (Vec<u8>, bool);
 
 /// A revoked certificate's entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,7 +137,10 @@ impl TrustStore {
         let ders = der_objects(bytes, "X509 CRL")?;
         for der in &ders {
             let list = CertificateList::from_der(der).map_err(CmsError::Der)?;
-            self.crls.push(Crl { list });
+            self.crls.push(Crl {
+                list,
+                signer: Arc::default(),
+            });
         }
         Ok(ders.len())
     }
@@ -117,12 +150,54 @@ impl TrustStore {
         &self.anchors
     }
 
+    /// Parses a certificate presented to us, remembering it by its SHA-256, so that the same
+    /// person's next login skips the parsing.
+    pub fn presented(&self, der: &[u8]) -> Result<Arc<Presented>, crate::cert::CertificateError> {
+        let key: [u8; 32] = Sha256::digest(der).into();
+        if let Some(known) = self.parsed.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(known);
+        }
+        let certificate = CardCertificate::from_der(der)?;
+        let presented = Arc::new(Presented {
+            sha256: key,
+            key_usage: certificate.key_usage(),
+            carries_personal_data: certificate.holder().is_some(),
+            certificate,
+        });
+        if let Ok(mut m) = self.parsed.lock() {
+            if m.len() >= MAX_REMEMBERED {
+                m.clear();
+            }
+            m.insert(key, presented.clone());
+        }
+        Ok(presented)
+    }
+
     /// The trusted CA that issued `certificate` (its name matches and its key made the signature).
     pub fn issuer_of(&self, certificate: &CardCertificate) -> Option<&CardCertificate> {
+        self.issuer_of_hashed(certificate, Sha256::digest(certificate.der()).into())
+    }
+
+    /// [`TrustStore::issuer_of`] for a certificate whose SHA-256 is already known.
+    pub fn issuer_of_hashed(
+        &self,
+        certificate: &CardCertificate,
+        key: [u8; 32],
+    ) -> Option<&CardCertificate> {
+        if let Some(known) = self.issuers.lock().ok().and_then(|m| m.get(&key).copied()) {
+            return known.map(|i| &self.anchors[i]);
+        }
         let issuer = &certificate.x509().tbs_certificate.issuer;
-        self.anchors
-            .iter()
-            .find(|a| a.x509().tbs_certificate.subject == *issuer && certificate.is_signed_by(a))
+        let found = self.anchors.iter().position(|a| {
+            a.x509().tbs_certificate.subject == *issuer && certificate.is_signed_by(a)
+        });
+        if let Ok(mut m) = self.issuers.lock() {
+            if m.len() >= MAX_REMEMBERED {
+                m.clear();
+            }
+            m.insert(key, found);
+        }
+        found.map(|i| &self.anchors[i])
     }
 
     /// What the freshest trusted CRL from `issuer` says about `certificate` at time `at`.
@@ -173,8 +248,22 @@ impl TrustStore {
 }
 
 impl Crl {
-    /// True when `issuer`'s key signed this CRL.
+    /// True when `issuer`'s key signed this CRL (checked once per issuer, then remembered).
     fn is_signed_by(&self, issuer: &CardCertificate) -> bool {
+        if let Ok(s) = self.signer.lock()
+            && let Some((der, ok)) = s.as_ref()
+            && der.as_slice() == issuer.der()
+        {
+            return *ok;
+        }
+        let ok = self.check_signature(issuer);
+        if let Ok(mut s) = self.signer.lock() {
+            *s = Some((issuer.der().to_vec(), ok));
+        }
+        ok
+    }
+
+    fn check_signature(&self, issuer: &CardCertificate) -> bool {
         let Some(algorithm) =
             DigestAlgorithm::from_rsa_signature_oid(&self.list.signature_algorithm.oid)
         else {

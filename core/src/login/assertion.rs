@@ -86,10 +86,14 @@ impl Assertion {
 /// Logs in with the card: checks the authentication PIN is not locked (nothing is sent if it is),
 /// verifies it, writes the client data for `challenge` (binding `device_key`, a P-256 SPKI DER,
 /// if given) and has the card sign its SHA-256 with the authentication key.
+///
+/// `origin` is the origin the app itself connected to (scheme, host, port), not the one the
+/// challenge claims: a phishing site relaying a real challenge is caught by the server.
 pub fn card_assertion<T: Transport>(
     transport: T,
     pin: &Pin,
     challenge: &Challenge,
+    origin: &str,
     signed_at: i64,
     device_key: Option<&[u8]>,
 ) -> Result<Assertion, CardError> {
@@ -111,7 +115,7 @@ pub fn card_assertion<T: Transport>(
         v: VERSION,
         kind: LoginKind::Card,
         nonce: challenge.nonce.clone(),
-        origin: challenge.origin.clone(),
+        origin: origin.to_owned(),
         rp_id: challenge.rp_id.clone(),
         issued_at: challenge.issued_at,
         signed_at,
@@ -129,10 +133,12 @@ pub fn card_assertion<T: Transport>(
     })
 }
 
-/// Logs in again with a device key bound at an earlier card login (ES256 over the client data).
+/// Logs in again with a device key bound at an earlier card login (ES256 over the client data);
+/// `origin` as for [`card_assertion`].
 pub fn device_assertion(
     key: &p256::ecdsa::SigningKey,
     challenge: &Challenge,
+    origin: &str,
     signed_at: i64,
 ) -> Assertion {
     use p256::pkcs8::EncodePublicKey;
@@ -144,7 +150,7 @@ pub fn device_assertion(
         v: VERSION,
         kind: LoginKind::Device,
         nonce: challenge.nonce.clone(),
-        origin: challenge.origin.clone(),
+        origin: origin.to_owned(),
         rp_id: challenge.rp_id.clone(),
         issued_at: challenge.issued_at,
         signed_at,

@@ -71,11 +71,15 @@ impl ClientData {
         }
         // Re-serialising must give the same bytes: no whitespace games, no reordering.
         if data.to_bytes() != bytes {
-            return Err(LoginError::Malformed("the client data is not in canonical form"));
+            return Err(LoginError::Malformed(
+                "the client data is not in canonical form",
+            ));
         }
         for field in [&data.cert_sha256, &data.device_key].into_iter().flatten() {
             if URL_SAFE_NO_PAD.decode(field).is_err() {
-                return Err(LoginError::Malformed("a client data field is not base64url"));
+                return Err(LoginError::Malformed(
+                    "a client data field is not base64url",
+                ));
             }
         }
         Ok(data)

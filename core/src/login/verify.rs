@@ -15,7 +15,6 @@ use super::LoginError;
 use super::assertion::DecodedAssertion;
 use super::challenge::Challenge;
 use super::client_data::{ClientData, LoginKind};
-use crate::cert::CardCertificate;
 use crate::cms::TrustStore;
 use crate::cms::trust::CrlAnswer;
 
@@ -62,7 +61,10 @@ pub struct MemoryNonceStore {
 
 impl NonceStore for MemoryNonceStore {
     fn put(&self, challenge: &Challenge) -> Result<(), LoginError> {
-        let mut map = self.challenges.lock().map_err(|_| LoginError::Store("poisoned".into()))?;
+        let mut map = self
+            .challenges
+            .lock()
+            .map_err(|_| LoginError::Store("poisoned".into()))?;
         let now = OffsetDateTime::now_utc().unix_timestamp();
         map.retain(|_, c| c.expires_at >= now);
         map.insert(challenge.nonce.clone(), challenge.clone());
@@ -70,7 +72,10 @@ impl NonceStore for MemoryNonceStore {
     }
 
     fn take(&self, nonce: &str) -> Result<Option<Challenge>, LoginError> {
-        let mut map = self.challenges.lock().map_err(|_| LoginError::Store("poisoned".into()))?;
+        let mut map = self
+            .challenges
+            .lock()
+            .map_err(|_| LoginError::Store("poisoned".into()))?;
         Ok(map.remove(nonce))
     }
 }
@@ -137,43 +142,48 @@ impl Policy {
         assertion: &DecodedAssertion,
         now: i64,
     ) -> Result<CardLogin, LoginError> {
-        let data = self.common(challenge, nonce, &assertion.client_data, LoginKind::Card, now)?;
+        let data = self.common(
+            challenge,
+            nonce,
+            &assertion.client_data,
+            LoginKind::Card,
+            now,
+        )?;
         let der = assertion
             .certificate
             .as_deref()
             .ok_or(LoginError::Malformed("a card login needs its certificate"))?;
-        let certificate =
-            CardCertificate::from_der(der).map_err(|_| LoginError::Malformed("unreadable certificate"))?;
-        if data.cert_sha256.as_deref() != Some(&URL_SAFE_NO_PAD.encode(Sha256::digest(der))) {
+        let presented = self
+            .trust
+            .presented(der)
+            .map_err(|_| LoginError::Malformed("unreadable certificate"))?;
+        let certificate = &presented.certificate;
+        if data.cert_sha256.as_deref() != Some(&URL_SAFE_NO_PAD.encode(presented.sha256)) {
             return Err(LoginError::CertificateMismatch);
         }
         let issuer = self
             .trust
-            .issuer_of(&certificate)
+            .issuer_of_hashed(certificate, presented.sha256)
             .ok_or(LoginError::UntrustedIssuer)?;
         let at = OffsetDateTime::from_unix_timestamp(now).map_err(|_| LoginError::Expired)?;
         if at < certificate.not_before() || at > certificate.not_after() {
             return Err(LoginError::CertificateExpired);
         }
-        match self.trust.revocation(&certificate, issuer, at) {
+        match self.trust.revocation(certificate, issuer, at) {
             CrlAnswer::Good { .. } => {}
             CrlAnswer::Revoked(r) => return Err(LoginError::Revoked { on: r.on.date() }),
             CrlAnswer::NoCrl | CrlAnswer::Unverifiable | CrlAnswer::Stale { .. } => {
                 return Err(LoginError::RevocationUnknown);
             }
         }
-        let usage = certificate.key_usage();
+        let usage = &presented.key_usage;
         if !usage.contains(&"digitalSignature") {
             return Err(LoginError::KeyUsage);
         }
-        if usage.contains(&"nonRepudiation") || certificate.holder().is_some() {
+        if usage.contains(&"nonRepudiation") || presented.carries_personal_data {
             return Err(LoginError::SigningCertificate);
         }
-        let hash: [u8; 32] = Sha256::digest(&assertion.client_data).into();
-        if !certificate.verify_signature(
-            &crate::card::jpki::sha256_digest_info(&hash),
-            &assertion.signature,
-        ) {
+        if !certificate.verify_sha256_message(&assertion.client_data, &assertion.signature) {
             return Err(LoginError::BadSignature);
         }
         Ok(CardLogin {
@@ -195,7 +205,13 @@ impl Policy {
         bound_key: &[u8],
         now: i64,
     ) -> Result<(), LoginError> {
-        let data = self.common(challenge, nonce, &assertion.client_data, LoginKind::Device, now)?;
+        let data = self.common(
+            challenge,
+            nonce,
+            &assertion.client_data,
+            LoginKind::Device,
+            now,
+        )?;
         if data.device_key_der().as_deref() != Some(bound_key) {
             return Err(LoginError::DeviceUnknown);
         }

@@ -1,0 +1,549 @@
+//! The HTTP API: challenges, card and device logins, the status a browser polls for a
+//! cross-device login, device revocation, a high-assurance example, and the JWKS.
+//!
+//! Every request is checked in full (size, JSON shape, nonce and assertion encoding) before the
+//! store is touched, so a malformed request never consumes anyone's challenge. The protocol
+//! checks themselves are the core's ([`Policy::verify_card`], [`Policy::verify_device`]).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use kazasu_core::cert::CardCertificate;
+use kazasu_core::login::{
+    Assertion, Challenge, ClientData, DecodedAssertion, LoginError, Policy, device_key_id,
+};
+use p256::pkcs8::DecodePublicKey;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::session::{Claims, SessionKey, new_jti};
+use crate::store::{DeviceBinding, Status, Store};
+use crate::trust::Trust;
+
+/// The largest request body accepted.
+pub const MAX_BODY: usize = 16 * 1024;
+/// How long past its expiry a challenge is kept, so a late answer hears "expired", not "unknown".
+const GRACE: Duration = Duration::from_secs(30);
+/// How long the status of a finished login is kept for the polling browser.
+const STATUS_KEEP: Duration = Duration::from_secs(300);
+/// The audit log's target.
+pub const AUDIT: &str = "kazasu_rp::audit";
+
+/// Everything a request handler needs.
+pub struct AppState {
+    /// The configuration as loaded.
+    pub config: Config,
+    /// The URL this server is reached at (no trailing slash).
+    pub public_url: String,
+    /// The origin challenges are issued for by default.
+    pub origin: String,
+    /// The CAs, CRLs and rules logins are checked against.
+    pub trust: Arc<Trust>,
+    /// Challenges, statuses and device bindings.
+    pub store: Arc<dyn Store>,
+    /// The session token key.
+    pub key: SessionKey,
+}
+
+type Shared = State<Arc<AppState>>;
+
+/// Now, in Unix seconds.
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+fn ttl_secs(seconds: i64) -> Duration {
+    Duration::from_secs(u64::try_from(seconds).unwrap_or(0))
+}
+
+fn short(text: String) -> String {
+    const MAX: usize = 200;
+    if text.len() <= MAX {
+        return text;
+    }
+    let mut end = MAX;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
+fn body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+    body.map_err(|rejection| {
+        let status = rejection.status();
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                status,
+                format!("the request body is larger than {} KiB", MAX_BODY / 1024),
+            )
+        } else {
+            ApiError::new(status, "cannot read the request body")
+        }
+    })
+}
+
+/// Parses a JSON body strictly; `optional` accepts an empty body as `{}` without a content type.
+fn parse_json<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    bytes: &[u8],
+    optional: bool,
+) -> Result<T, ApiError> {
+    let empty = bytes.iter().all(u8::is_ascii_whitespace);
+    let bytes: &[u8] = if optional && empty { b"{}" } else { bytes };
+    let json_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    match json_type {
+        Some(true) => {}
+        None if optional => {}
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "expected Content-Type: application/json",
+            ));
+        }
+    }
+    serde_json::from_slice(bytes).map_err(|e| {
+        let status = match e.classify() {
+            serde_json::error::Category::Data => StatusCode::UNPROCESSABLE_ENTITY,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        ApiError::new(status, short(format!("malformed request: {e}")))
+    })
+}
+
+fn path(p: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+    p.map(|Path(s)| s)
+        .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "malformed path"))
+}
+
+/// A challenge request: `{}` or `{"origin": "<one of allowed_origins>"}`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChallengeRequest {
+    #[serde(default)]
+    origin: Option<String>,
+}
+
+/// A finish request: the challenge's nonce and the assertion.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FinishRequest {
+    nonce: String,
+    assertion: Assertion,
+}
+
+impl AppState {
+    fn challenge_url(&self, nonce: &str) -> String {
+        format!("{}/v1/login/challenge/{nonce}", self.public_url)
+    }
+
+    async fn issue(
+        &self,
+        headers: &HeaderMap,
+        bytes: Result<Bytes, BytesRejection>,
+        with_status: bool,
+    ) -> Result<Response, ApiError> {
+        let bytes = body(bytes)?;
+        let request: ChallengeRequest = parse_json(headers, &bytes, true)?;
+        let origin = match request.origin {
+            None => self.origin.clone(),
+            Some(o) if self.trust.policy().allowed_origins.contains(&o) => o,
+            Some(_) => return Err(ApiError::new(StatusCode::FORBIDDEN, "origin not allowed")),
+        };
+        let ttl = self.config.challenge_ttl_seconds;
+        let challenge = Challenge::new(&self.config.rp_id, &origin, now(), ttl);
+        let keep = ttl_secs(ttl) + GRACE;
+        self.store.put_challenge(&challenge, keep).await?;
+        if with_status {
+            self.store
+                .set_status(&challenge.nonce, &Status::Pending, None, keep)
+                .await?;
+        }
+        let url = self.challenge_url(&challenge.nonce);
+        Ok((
+            StatusCode::CREATED,
+            Json(json!({ "challenge": challenge, "challenge_url": url })),
+        )
+            .into_response())
+    }
+
+    /// The request checked in full before the store is touched: size, JSON shape, the nonce,
+    /// the assertion's encoding, and the signed client data (parsed strictly by the core), which
+    /// must name the same nonce: a request for one challenge cannot burn another's.
+    fn finish_request(
+        &self,
+        headers: &HeaderMap,
+        bytes: Result<Bytes, BytesRejection>,
+    ) -> Result<(String, DecodedAssertion, ClientData), ApiError> {
+        let bytes = body(bytes)?;
+        let request: FinishRequest = parse_json(headers, &bytes, false)?;
+        if !Challenge::is_nonce(&request.nonce) {
+            return Err(LoginError::Malformed("nonce is not a nonce").into());
+        }
+        let decoded = request.assertion.decode()?;
+        let data = ClientData::parse_strict(&decoded.client_data)?;
+        if data.nonce != request.nonce {
+            return Err(LoginError::NonceMismatch.into());
+        }
+        Ok((request.nonce, decoded, data))
+    }
+
+    fn token(&self, serial: &str, amr: &str, device_id: Option<String>) -> (String, i64) {
+        let iat = now();
+        let exp = iat + self.config.session_ttl_seconds;
+        let claims = Claims {
+            iss: self.config.rp_id.clone(),
+            aud: self.config.rp_id.clone(),
+            sub: serial.to_owned(),
+            iat,
+            exp,
+            amr: vec![amr.to_owned()],
+            device_id,
+            jti: new_jti(),
+        };
+        (self.key.sign(&claims), exp)
+    }
+
+    /// Binds the device key a card login asked for; returns its id if it is bound to this card.
+    async fn bind(&self, serial: &str, spki: &[u8]) -> Result<Option<String>, ApiError> {
+        if p256::ecdsa::VerifyingKey::from_public_key_der(spki).is_err() {
+            tracing::warn!(target: AUDIT, serial, "device key is not a P-256 key: not bound");
+            return Ok(None);
+        }
+        let id = device_key_id(spki);
+        let spki = URL_SAFE_NO_PAD.encode(spki);
+        let binding = DeviceBinding {
+            serial: serial.to_owned(),
+            spki: spki.clone(),
+            created: now(),
+            revoked: false,
+        };
+        if self.store.put_device(&id, &binding).await? {
+            tracing::info!(target: AUDIT, event = "device_bound", serial, device_id = %id);
+            return Ok(Some(id));
+        }
+        match self.store.get_device(&id).await? {
+            Some(b) if b.serial == serial && b.spki == spki && !b.revoked => Ok(Some(id)),
+            _ => {
+                tracing::warn!(target: AUDIT, serial, device_id = %id, "device key revoked or bound to another card: not bound");
+                Ok(None)
+            }
+        }
+    }
+
+    fn bearer(&self, headers: &HeaderMap) -> Result<Claims, ApiError> {
+        let value = headers
+            .get(header::AUTHORIZATION)
+            .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "missing bearer token"))?;
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "malformed token"))?;
+        Ok(self.key.verify(token.trim(), &self.config.rp_id, now())?)
+    }
+}
+
+/// `POST /v1/login/challenge`: a new login challenge and its pending status.
+pub async fn login_challenge(
+    State(s): Shared,
+    headers: HeaderMap,
+    bytes: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    s.issue(&headers, bytes, true).await
+}
+
+/// `POST /v1/device/challenge`: a new challenge for a device login.
+pub async fn device_challenge(
+    State(s): Shared,
+    headers: HeaderMap,
+    bytes: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    s.issue(&headers, bytes, false).await
+}
+
+async fn pending(s: &AppState, nonce: &str) -> Result<Challenge, ApiError> {
+    let unknown = || {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            LoginError::UnknownChallenge.to_string(),
+        )
+    };
+    if !Challenge::is_nonce(nonce) {
+        return Err(unknown());
+    }
+    match s.store.peek_challenge(nonce).await? {
+        Some(c) if now() <= c.expires_at => Ok(c),
+        _ => Err(unknown()),
+    }
+}
+
+/// `GET /v1/login/challenge/{nonce}`: the challenge while it is pending (not consumed).
+pub async fn get_challenge(
+    State(s): Shared,
+    nonce: Result<Path<String>, PathRejection>,
+) -> Result<Json<Challenge>, ApiError> {
+    Ok(Json(pending(&s, &path(nonce)?).await?))
+}
+
+/// `GET /v1/login/challenge/{nonce}/qr.svg`: the challenge URL as a QR code.
+pub async fn challenge_qr(
+    State(s): Shared,
+    nonce: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let challenge = pending(&s, &path(nonce)?).await?;
+    let url = s.challenge_url(&challenge.nonce);
+    let code = qrcode::QrCode::new(url.as_bytes()).map_err(|_| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the URL does not fit a QR code",
+        )
+    })?;
+    let svg = code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(240, 240)
+        .quiet_zone(true)
+        .build();
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("image/svg+xml"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        svg,
+    )
+        .into_response())
+}
+
+/// Who an attempt was by, as far as it is known, for the audit log.
+#[derive(Default)]
+struct Attempt {
+    serial: Option<String>,
+    device_id: Option<String>,
+}
+
+/// Writes one audit line per login attempt: kind, certificate serial, device, verdict.
+/// Nothing secret is logged (the PIN never reaches the server).
+fn audit<T>(kind: &'static str, attempt: &Attempt, result: &Result<T, ApiError>) {
+    let verdict = match result {
+        Ok(_) => "ok",
+        Err(e) => e.reason.as_str(),
+    };
+    tracing::info!(
+        target: AUDIT,
+        event = "login",
+        kind,
+        serial = attempt.serial.as_deref().unwrap_or("-"),
+        device_id = attempt.device_id.as_deref().unwrap_or("-"),
+        verdict,
+    );
+}
+
+/// `POST /v1/login/finish`: a card login. Refused before the store is touched if malformed;
+/// otherwise the challenge is taken (once), the core verifies, and a session token is issued.
+pub async fn login_finish(
+    State(s): Shared,
+    headers: HeaderMap,
+    bytes: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let mut attempt = Attempt::default();
+    let result = card_finish(&s, &headers, bytes, &mut attempt).await;
+    audit("card", &attempt, &result);
+    result.map(|v| Json(v).into_response())
+}
+
+async fn card_finish(
+    s: &AppState,
+    headers: &HeaderMap,
+    bytes: Result<Bytes, BytesRejection>,
+    attempt: &mut Attempt,
+) -> Result<Value, ApiError> {
+    let (nonce, decoded, _) = s.finish_request(headers, bytes)?;
+    attempt.serial = decoded
+        .certificate
+        .as_deref()
+        .and_then(|der| CardCertificate::from_der(der).ok())
+        .map(|c| c.serial_hex());
+    let challenge = s
+        .store
+        .take_challenge(&nonce)
+        .await?
+        .ok_or(LoginError::UnknownChallenge)?;
+    let policy: Arc<Policy> = s.trust.policy();
+    let login = match policy.verify_card(&challenge, &nonce, &decoded, now()) {
+        Ok(login) => login,
+        Err(e) => {
+            let failed = Status::Failed {
+                reason: e.to_string(),
+            };
+            s.store
+                .set_status(&nonce, &failed, None, STATUS_KEEP)
+                .await?;
+            return Err(e.into());
+        }
+    };
+    attempt.serial = Some(login.serial.clone());
+    let device_id = match &login.device_key {
+        Some(spki) => s.bind(&login.serial, spki).await?,
+        None => None,
+    };
+    attempt.device_id = device_id.clone();
+    let (token, expires_at) = s.token(&login.serial, "card", device_id.clone());
+    let status = Status::LoggedIn {
+        serial: login.serial.clone(),
+    };
+    s.store
+        .set_status(&nonce, &status, Some(&token), STATUS_KEEP)
+        .await?;
+    Ok(json!({
+        "token": token,
+        "expires_at": expires_at,
+        "serial": login.serial,
+        "device_id": device_id,
+    }))
+}
+
+/// `POST /v1/device/finish`: a login with a bound device key (ES256), no card.
+pub async fn device_finish(
+    State(s): Shared,
+    headers: HeaderMap,
+    bytes: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let mut attempt = Attempt::default();
+    let result = device_finish_inner(&s, &headers, bytes, &mut attempt).await;
+    audit("device", &attempt, &result);
+    result.map(|v| Json(v).into_response())
+}
+
+async fn device_finish_inner(
+    s: &AppState,
+    headers: &HeaderMap,
+    bytes: Result<Bytes, BytesRejection>,
+    attempt: &mut Attempt,
+) -> Result<Value, ApiError> {
+    let (nonce, decoded, data) = s.finish_request(headers, bytes)?;
+    let spki = data
+        .device_key_der()
+        .ok_or(LoginError::Malformed("a device login names its device key"))?;
+    let id = device_key_id(&spki);
+    attempt.device_id = Some(id.clone());
+    let binding = match s.store.get_device(&id).await? {
+        Some(b) if !b.revoked => b,
+        Some(b) => {
+            attempt.serial = Some(b.serial);
+            return Err(LoginError::DeviceUnknown.into());
+        }
+        None => return Err(LoginError::DeviceUnknown.into()),
+    };
+    attempt.serial = Some(binding.serial.clone());
+    let bound_key = URL_SAFE_NO_PAD
+        .decode(&binding.spki)
+        .map_err(|_| LoginError::DeviceUnknown)?;
+    let challenge = s
+        .store
+        .take_challenge(&nonce)
+        .await?
+        .ok_or(LoginError::UnknownChallenge)?;
+    let policy = s.trust.policy();
+    policy.verify_device(&challenge, &nonce, &decoded, &bound_key, now())?;
+    let (token, expires_at) = s.token(&binding.serial, "device", Some(id.clone()));
+    Ok(json!({
+        "token": token,
+        "expires_at": expires_at,
+        "serial": binding.serial,
+        "device_id": id,
+    }))
+}
+
+/// `GET /v1/login/status/{nonce}`: pending, logged in (the token, once), done, or failed.
+pub async fn login_status(
+    State(s): Shared,
+    nonce: Result<Path<String>, PathRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let nonce = path(nonce)?;
+    let unknown = || ApiError::new(StatusCode::NOT_FOUND, "unknown or expired login");
+    if !Challenge::is_nonce(&nonce) {
+        return Err(unknown());
+    }
+    let status = s.store.get_status(&nonce).await?.ok_or_else(unknown)?;
+    Ok(Json(match status {
+        Status::Pending => json!({ "state": "pending" }),
+        Status::LoggedIn { serial } => match s.store.take_token(&nonce).await? {
+            Some(token) => json!({ "state": "logged_in", "token": token, "serial": serial }),
+            None => json!({ "state": "done" }),
+        },
+        Status::Failed { reason } => json!({ "state": "failed", "reason": reason }),
+    }))
+}
+
+/// True when `id` has the shape of a device id (base64url SHA-256).
+fn is_device_id(id: &str) -> bool {
+    id.len() == 43 && URL_SAFE_NO_PAD.decode(id).is_ok_and(|b| b.len() == 32)
+}
+
+/// `DELETE /v1/devices/{device_id}`: the card's holder revokes one of their devices.
+pub async fn delete_device(
+    State(s): Shared,
+    headers: HeaderMap,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<StatusCode, ApiError> {
+    let claims = s.bearer(&headers)?;
+    let id = path(id)?;
+    let unknown = || ApiError::new(StatusCode::NOT_FOUND, "unknown device");
+    if !is_device_id(&id) {
+        return Err(unknown());
+    }
+    let binding = s.store.get_device(&id).await?.ok_or_else(unknown)?;
+    if binding.serial != claims.sub {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "this device is bound to another card",
+        ));
+    }
+    s.store.revoke_device(&id).await?;
+    tracing::info!(target: AUDIT, event = "device_revoked", by = "user", serial = %claims.sub, device_id = %id);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /v1/high-assurance`: an example of an operation only a card login may do.
+pub async fn high_assurance(State(s): Shared, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let claims = s.bearer(&headers)?;
+    if !claims.amr.iter().any(|m| m == "card") {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "this operation needs the card",
+        ));
+    }
+    Ok(Json(json!({ "ok": true, "serial": claims.sub })))
+}
+
+/// `GET /.well-known/jwks.json`: the session token key.
+pub async fn jwks(State(s): Shared) -> Json<Value> {
+    Json(s.key.jwks())
+}
+
+/// `GET /healthz`.
+pub async fn healthz() -> Json<Value> {
+    Json(json!({ "ok": true }))
+}
+
+/// Anything else.
+pub async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not found")
+}

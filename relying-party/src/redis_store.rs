@@ -1,0 +1,181 @@
+//! The [`Store`] in Redis, for several instances behind a load balancer: each step is a single
+//! Redis command (`SET NX EX` to issue, `GETDEL` to take), so a challenge made on one instance
+//! is finished on any other exactly once.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use kazasu_core::login::Challenge;
+use redis::AsyncCommands as _;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::store::{DeviceBinding, Status, Store, StoreError};
+
+const PREFIX: &str = "kazasu";
+
+/// A [`Store`] in a Redis server (7 or later, for `GETDEL`).
+#[derive(Clone)]
+pub struct RedisStore {
+    conn: ConnectionManager,
+}
+
+fn failed(e: redis::RedisError) -> StoreError {
+    tracing::warn!(error = %e, "redis request failed");
+    StoreError("redis unavailable".into())
+}
+
+fn key(kind: &str, id: &str) -> String {
+    format!("{PREFIX}:{kind}:{id}")
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|_| StoreError("cannot encode a record".into()))
+}
+
+fn from_json<T: DeserializeOwned>(text: Option<String>) -> Result<Option<T>, StoreError> {
+    text.map(|t| serde_json::from_str(&t))
+        .transpose()
+        .map_err(|_| StoreError("a stored record is corrupt".into()))
+}
+
+/// Redis `EX` takes whole seconds, at least one.
+fn seconds(ttl: Duration) -> u64 {
+    ttl.as_secs().max(1)
+}
+
+impl RedisStore {
+    /// Connects to `url` (`redis://host:port/db`); reconnects by itself later on.
+    pub async fn connect(url: &str) -> anyhow::Result<RedisStore> {
+        let client = redis::Client::open(url)?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_secs(2)))
+            .set_response_timeout(Some(Duration::from_secs(2)))
+            .set_number_of_retries(2);
+        let conn = client.get_connection_manager_with_config(config).await?;
+        Ok(RedisStore { conn })
+    }
+}
+
+#[async_trait]
+impl Store for RedisStore {
+    async fn put_challenge(&self, challenge: &Challenge, ttl: Duration) -> Result<(), StoreError> {
+        let reply: Option<String> = redis::cmd("SET")
+            .arg(key("challenge", &challenge.nonce))
+            .arg(to_json(challenge)?)
+            .arg("NX")
+            .arg("EX")
+            .arg(seconds(ttl))
+            .query_async(&mut self.conn.clone())
+            .await
+            .map_err(failed)?;
+        match reply {
+            Some(_) => Ok(()),
+            None => Err(StoreError("nonce already in use".into())),
+        }
+    }
+
+    async fn take_challenge(&self, nonce: &str) -> Result<Option<Challenge>, StoreError> {
+        let text: Option<String> = redis::cmd("GETDEL")
+            .arg(key("challenge", nonce))
+            .query_async(&mut self.conn.clone())
+            .await
+            .map_err(failed)?;
+        from_json(text)
+    }
+
+    async fn peek_challenge(&self, nonce: &str) -> Result<Option<Challenge>, StoreError> {
+        let text: Option<String> = self
+            .conn
+            .clone()
+            .get(key("challenge", nonce))
+            .await
+            .map_err(failed)?;
+        from_json(text)
+    }
+
+    async fn set_status(
+        &self,
+        nonce: &str,
+        status: &Status,
+        token: Option<&str>,
+        ttl: Duration,
+    ) -> Result<(), StoreError> {
+        // The token first, in one transaction: a poller that sees `logged_in` finds it.
+        let mut pipe = redis::pipe();
+        pipe.atomic();
+        if let Some(token) = token {
+            pipe.cmd("SET")
+                .arg(key("token", nonce))
+                .arg(token)
+                .arg("EX")
+                .arg(seconds(ttl))
+                .ignore();
+        }
+        pipe.cmd("SET")
+            .arg(key("status", nonce))
+            .arg(to_json(status)?)
+            .arg("EX")
+            .arg(seconds(ttl))
+            .ignore();
+        pipe.query_async::<()>(&mut self.conn.clone())
+            .await
+            .map_err(failed)
+    }
+
+    async fn get_status(&self, nonce: &str) -> Result<Option<Status>, StoreError> {
+        let text: Option<String> = self
+            .conn
+            .clone()
+            .get(key("status", nonce))
+            .await
+            .map_err(failed)?;
+        from_json(text)
+    }
+
+    async fn take_token(&self, nonce: &str) -> Result<Option<String>, StoreError> {
+        redis::cmd("GETDEL")
+            .arg(key("token", nonce))
+            .query_async(&mut self.conn.clone())
+            .await
+            .map_err(failed)
+    }
+
+    async fn put_device(&self, id: &str, binding: &DeviceBinding) -> Result<bool, StoreError> {
+        let reply: Option<String> = redis::cmd("SET")
+            .arg(key("device", id))
+            .arg(to_json(binding)?)
+            .arg("NX")
+            .query_async(&mut self.conn.clone())
+            .await
+            .map_err(failed)?;
+        Ok(reply.is_some())
+    }
+
+    async fn get_device(&self, id: &str) -> Result<Option<DeviceBinding>, StoreError> {
+        let text: Option<String> = self
+            .conn
+            .clone()
+            .get(key("device", id))
+            .await
+            .map_err(failed)?;
+        from_json(text)
+    }
+
+    async fn revoke_device(&self, id: &str) -> Result<bool, StoreError> {
+        // Revocation only ever sets the flag, so a read-modify-write race ends revoked too.
+        let Some(mut binding) = self.get_device(id).await? else {
+            return Ok(false);
+        };
+        binding.revoked = true;
+        let _: Option<String> = redis::cmd("SET")
+            .arg(key("device", id))
+            .arg(to_json(&binding)?)
+            .arg("XX")
+            .query_async(&mut self.conn.clone())
+            .await
+            .map_err(failed)?;
+        Ok(true)
+    }
+}

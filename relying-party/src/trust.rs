@@ -1,0 +1,187 @@
+//! The login policy the server checks against, with its CRLs kept fresh: a background task
+//! re-reads every CRL source and swaps in a new policy. A source that cannot be read or parsed
+//! keeps its previous CRL (with a warning); with no current CRL, the core refuses logins.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use arc_swap::ArcSwap;
+use kazasu_core::cms::TrustStore;
+use kazasu_core::login::Policy;
+use tokio::sync::Mutex;
+
+use crate::config::Config;
+
+/// The largest CRL accepted from a URL.
+const MAX_CRL: usize = 32 * 1024 * 1024;
+
+/// Where one CRL comes from.
+#[derive(Debug, Clone)]
+enum Source {
+    File(std::path::PathBuf),
+    Url(String),
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::File(p) => write!(f, "{}", p.display()),
+            Source::Url(u) => f.write_str(u),
+        }
+    }
+}
+
+/// The current policy, swapped atomically when the CRLs are refreshed.
+pub struct Trust {
+    current: ArcSwap<Policy>,
+    /// The policy with its anchors and no CRLs.
+    base: Policy,
+    sources: Vec<Source>,
+    /// The last CRL that was read and parsed from each source.
+    last_good: Mutex<Vec<Option<Vec<u8>>>>,
+    http: reqwest::Client,
+}
+
+impl Trust {
+    /// Reads the trust anchors (an unreadable one is an error) and the CRLs (an unreadable one
+    /// is a warning: logins needing it are refused until it can be read).
+    pub async fn load(config: &Config) -> anyhow::Result<Trust> {
+        let mut store = TrustStore::new();
+        for path in &config.trust_anchors {
+            let path = config.resolve(path);
+            let bytes =
+                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            store
+                .add_anchors(&bytes)
+                .with_context(|| format!("{} holds no usable CA certificate", path.display()))?;
+        }
+        let allowed_origins = if config.allowed_origins.is_empty() {
+            config.origin.iter().cloned().collect()
+        } else {
+            config.allowed_origins.clone()
+        };
+        let base = Policy {
+            rp_id: config.rp_id.clone(),
+            allowed_origins,
+            trust: store,
+            max_skew: config.max_skew_seconds,
+        };
+        let sources: Vec<Source> = config
+            .crls
+            .iter()
+            .map(|s| {
+                if s.starts_with("http://") || s.starts_with("https://") {
+                    Source::Url(s.clone())
+                } else {
+                    Source::File(config.resolve(std::path::Path::new(s)))
+                }
+            })
+            .collect();
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .context("cannot make an HTTP client for CRLs")?;
+        let trust = Trust {
+            current: ArcSwap::from_pointee(base.clone()),
+            last_good: Mutex::new(vec![None; sources.len()]),
+            base,
+            sources,
+            http,
+        };
+        trust.refresh().await;
+        Ok(trust)
+    }
+
+    /// Sets the allowed origins when they are only known once the server is bound.
+    pub(crate) fn set_default_origin(&mut self, origin: &str) {
+        if self.base.allowed_origins.is_empty() {
+            self.base.allowed_origins.push(origin.to_owned());
+            let mut policy = Policy::clone(&self.current.load());
+            policy.allowed_origins = self.base.allowed_origins.clone();
+            self.current.store(Arc::new(policy));
+        }
+    }
+
+    /// The policy in force now.
+    pub fn policy(&self) -> Arc<Policy> {
+        self.current.load_full()
+    }
+
+    /// Re-reads every CRL source and swaps in the new policy.
+    pub async fn refresh(&self) {
+        let mut last_good = self.last_good.lock().await;
+        for (i, source) in self.sources.iter().enumerate() {
+            match self.read(source).await {
+                Ok(bytes) => {
+                    // Only a CRL that parses replaces the previous one.
+                    let mut probe = TrustStore::new();
+                    match probe.add_crls(&bytes) {
+                        Ok(_) => last_good[i] = Some(bytes),
+                        Err(e) => {
+                            tracing::warn!(source = %source, error = %e, "unusable CRL; keeping the previous one");
+                        }
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(source = %source, error = %format!("{e:#}"), "cannot read CRL; keeping the previous one");
+                }
+            }
+        }
+        let mut policy = self.base.clone();
+        let mut count = 0;
+        for bytes in last_good.iter().flatten() {
+            if let Ok(n) = policy.trust.add_crls(bytes) {
+                count += n;
+            }
+        }
+        if count == 0 {
+            tracing::warn!("no CRL available: card logins are refused until one can be read");
+        } else {
+            tracing::debug!(crls = count, "CRLs refreshed");
+        }
+        self.current.store(Arc::new(policy));
+    }
+
+    async fn read(&self, source: &Source) -> anyhow::Result<Vec<u8>> {
+        match source {
+            Source::File(path) => Ok(tokio_read(path).await?),
+            Source::Url(url) => {
+                let response = self.http.get(url).send().await?.error_for_status()?;
+                if response
+                    .content_length()
+                    .is_some_and(|n| n > MAX_CRL as u64)
+                {
+                    anyhow::bail!("CRL larger than {MAX_CRL} bytes");
+                }
+                let bytes = response.bytes().await?;
+                if bytes.len() > MAX_CRL {
+                    anyhow::bail!("CRL larger than {MAX_CRL} bytes");
+                }
+                Ok(bytes.to_vec())
+            }
+        }
+    }
+
+    /// Refreshes every `period` until the process ends.
+    pub fn spawn_refresh(self: &Arc<Self>, period: Duration) -> tokio::task::JoinHandle<()> {
+        let weak = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(period);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            interval.tick().await;
+            loop {
+                interval.tick().await;
+                let Some(trust) = weak.upgrade() else { break };
+                trust.refresh().await;
+            }
+        })
+    }
+}
+
+async fn tokio_read(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    let path = path.to_path_buf();
+    tokio::task::spawn_blocking(move || std::fs::read(path))
+        .await
+        .map_err(std::io::Error::other)?
+}
