@@ -13,6 +13,7 @@ use tempfile::TempDir;
 pub mod bins;
 pub mod pcscd;
 pub mod pdf_fixture;
+pub mod rp;
 pub mod served;
 pub mod transcript;
 

@@ -90,11 +90,13 @@ fn http_error(e: ureq::Error, what: &str) -> anyhow::Error {
 
 fn fetch_challenge(agent: &ureq::Agent, target: &Target, device: bool) -> Result<Challenge> {
     let challenge = match &target.challenge {
-        ChallengeSource::Existing(url) => agent
-            .get(url.as_str())
-            .call()
-            .map_err(|e| http_error(e, "the challenge"))?
-            .into_json::<Challenge>()?,
+        ChallengeSource::Existing(url) => match agent.get(url.as_str()).call() {
+            Ok(response) => response.into_json::<Challenge>()?,
+            Err(ureq::Error::Status(404 | 410, _)) => bail!(
+                "this login request has expired or was already used: reload the login page for a new QR code"
+            ),
+            Err(e) => return Err(http_error(e, "the challenge")),
+        },
         ChallengeSource::New(url) => {
             let url = if device {
                 target.base.join("/v1/device/challenge")?

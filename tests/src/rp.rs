@@ -1,0 +1,77 @@
+//! `kazasu-rp` as a child process, trusting a test card's authentication CA. Killed when dropped.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::channel;
+use std::time::Duration;
+
+use crate::bins::bin;
+
+/// A running relying party.
+pub struct RelyingParty {
+    child: Child,
+    url: String,
+}
+
+impl RelyingParty {
+    /// Starts `kazasu-rp` with a configuration written into `dir`: it trusts `trust_dir`'s
+    /// `auth-ca.pem` and `auth-crl.pem` (as `kazasu-sim office export-trust` writes them), listens
+    /// on a free loopback port, and adds `extra` TOML lines.
+    pub fn start(dir: &Path, trust_dir: &Path, extra: &str) -> RelyingParty {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let url = format!("http://127.0.0.1:{port}");
+        let config = format!(
+            "listen = \"127.0.0.1:{port}\"\npublic_url = \"{url}\"\nrp_id = \"127.0.0.1\"\n\
+             origin = \"{url}\"\nallowed_origins = [\"{url}\"]\n\
+             trust_anchors = [{:?}]\ncrls = [{:?}]\nsession_key = \"session-key.pem\"\n{extra}\n",
+            trust_dir.join("auth-ca.pem"),
+            trust_dir.join("auth-crl.pem").display().to_string(),
+        );
+        let path = dir.join(format!("kazasu-rp-{port}.toml"));
+        std::fs::write(&path, config).expect("write the configuration");
+        let mut child = Command::new(bin("kazasu-rp"))
+            .arg("--config")
+            .arg(&path)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start kazasu-rp");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        loop {
+            match rx.recv_timeout(Duration::from_secs(20)) {
+                Ok(line) if line.starts_with("listening on ") => break,
+                Ok(_) => continue,
+                Err(_) => {
+                    let _ = child.kill();
+                    panic!("kazasu-rp did not start (configuration {})", path.display());
+                }
+            }
+        }
+        RelyingParty { child, url }
+    }
+
+    /// Its address, `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+impl Drop for RelyingParty {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
