@@ -37,6 +37,12 @@ pub struct Presented {
     pub key_usage: Vec<&'static str>,
     /// True when it carries the holder's name, address… (a JPKI signing certificate).
     pub carries_personal_data: bool,
+    /// Its subject, issuer and serial as text (naming attributes is slow: done once).
+    pub subject: String,
+    /// Its issuer as text.
+    pub issuer: String,
+    /// Its serial number in hex.
+    pub serial: String,
 }
 
 /// Remembered issuer checks are dropped when this many have accumulated.
@@ -162,6 +168,9 @@ impl TrustStore {
             sha256: key,
             key_usage: certificate.key_usage(),
             carries_personal_data: certificate.holder().is_some(),
+            subject: certificate.subject(),
+            issuer: certificate.issuer(),
+            serial: certificate.serial_hex(),
             certificate,
         });
         if let Ok(mut m) = self.parsed.lock() {

@@ -187,9 +187,9 @@ impl Policy {
             return Err(LoginError::BadSignature);
         }
         Ok(CardLogin {
-            subject: certificate.subject(),
-            serial: certificate.serial_hex(),
-            issuer: certificate.issuer(),
+            subject: presented.subject.clone(),
+            serial: presented.serial.clone(),
+            issuer: presented.issuer.clone(),
             device_key: data.device_key_der(),
         })
     }
