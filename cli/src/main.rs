@@ -13,7 +13,16 @@ use clap::Parser;
 
 use crate::args::Cli;
 
+/// Restores the default SIGPIPE action, so that `kazasu … | head` ends quietly instead of
+/// panicking on a closed standard output (Rust ignores SIGPIPE by default).
+fn quiet_on_closed_pipe() {
+    use nix::sys::signal::{SigHandler, Signal, signal};
+    // SAFETY: setting the default disposition installs no handler code.
+    let _ = unsafe { signal(Signal::SIGPIPE, SigHandler::SigDfl) };
+}
+
 fn main() {
+    quiet_on_closed_pipe();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("KAZASU_LOG")
