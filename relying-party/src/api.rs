@@ -219,7 +219,12 @@ impl AppState {
     }
 
     /// Binds the device key a card login asked for; returns its id if it is bound to this card.
-    async fn bind(&self, serial: &str, spki: &[u8]) -> Result<Option<String>, ApiError> {
+    async fn bind(
+        &self,
+        serial: &str,
+        spki: &[u8],
+        certificate: &[u8],
+    ) -> Result<Option<String>, ApiError> {
         if p256::ecdsa::VerifyingKey::from_public_key_der(spki).is_err() {
             tracing::warn!(target: AUDIT, serial, "device key is not a P-256 key: not bound");
             return Ok(None);
@@ -231,6 +236,7 @@ impl AppState {
             spki: spki.clone(),
             created: now(),
             revoked: false,
+            certificate: Some(URL_SAFE_NO_PAD.encode(certificate)),
         };
         if self.store.put_device(&id, &binding).await? {
             tracing::info!(target: AUDIT, event = "device_bound", serial, device_id = %id);
@@ -400,7 +406,10 @@ async fn card_finish(
     };
     attempt.serial = Some(login.serial.clone());
     let device_id = match &login.device_key {
-        Some(spki) => s.bind(&login.serial, spki).await?,
+        Some(spki) => {
+            let certificate = decoded.certificate.as_deref().unwrap_or_default();
+            s.bind(&login.serial, spki, certificate).await?
+        }
         None => None,
     };
     attempt.device_id = device_id.clone();
@@ -462,6 +471,13 @@ async fn device_finish_inner(
         .ok_or(LoginError::UnknownChallenge)?;
     let policy = s.trust.policy();
     policy.verify_device(&challenge, &nonce, &decoded, &bound_key, now())?;
+    // The card behind the device must still be good: revoked or expired, the device stops too.
+    let certificate = binding
+        .certificate
+        .as_deref()
+        .and_then(|c| URL_SAFE_NO_PAD.decode(c).ok())
+        .ok_or(LoginError::DeviceUnknown)?;
+    policy.recheck_certificate(&certificate, now())?;
     let (token, expires_at) = s.token(&binding.serial, "device", Some(id.clone()));
     Ok(json!({
         "token": token,

@@ -44,6 +44,10 @@ pub struct DeviceBinding {
     pub created: i64,
     /// Revoked by the user or the server: device logins with it are refused.
     pub revoked: bool,
+    /// The authentication certificate (DER, base64url) of the card login that bound it: every
+    /// device login checks it again, so the device stops when the card is revoked or expires.
+    #[serde(default)]
+    pub certificate: Option<String>,
 }
 
 /// The server's shared state. Every method is one atomic step in the backing store.
@@ -254,6 +258,7 @@ mod tests {
             spki: "AA".into(),
             created: 0,
             revoked: false,
+            certificate: None,
         };
         assert!(store.put_device("d", &b).await.unwrap());
         assert!(store.revoke_device("d").await.unwrap());

@@ -213,6 +213,22 @@ async fn a_revoked_certificate_is_refused_after_the_crl_refresh() {
     let setup = Setup::new();
     let server = Server::start(setup.config("")).await;
     let card = setup.card();
+    // A device bound before the revocation stops working with it.
+    let (key, spki) = device_key();
+    let challenge = server.challenge().await;
+    let assertion = card_login(&card, &challenge, Some(spki)).await;
+    let (status, body) = server
+        .finish("/v1/login/finish", &challenge.nonce, &assertion)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let device_login = async |server: &Server| {
+        let challenge = server.device_challenge().await;
+        let assertion = common::device_login(&key, &challenge);
+        server
+            .finish("/v1/device/finish", &challenge.nonce, &assertion)
+            .await
+    };
+    assert_eq!(device_login(&server).await.0, 200);
     let login = async |server: &Server| {
         let challenge = server.challenge().await;
         let assertion = card_login(&card, &challenge, None).await;
@@ -244,6 +260,12 @@ async fn a_revoked_certificate_is_refused_after_the_crl_refresh() {
     assert!(
         body["error"].as_str().unwrap().contains("revoked"),
         "{body}"
+    );
+    let (status, body) = device_login(&server).await;
+    assert_eq!(status, 401, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("revoked"),
+        "the bound device stops with the card: {body}"
     );
 }
 

@@ -16,7 +16,7 @@ use super::assertion::DecodedAssertion;
 use super::challenge::Challenge;
 use super::client_data::{ClientData, LoginKind};
 use crate::cms::TrustStore;
-use crate::cms::trust::CrlAnswer;
+use crate::cms::trust::{CrlAnswer, Presented};
 
 /// What the relying party accepts.
 #[derive(Debug, Clone)]
@@ -161,6 +161,22 @@ impl Policy {
         if data.cert_sha256.as_deref() != Some(&URL_SAFE_NO_PAD.encode(presented.sha256)) {
             return Err(LoginError::CertificateMismatch);
         }
+        self.check_certificate(&presented, now)?;
+        if !certificate.verify_sha256_message(&assertion.client_data, &assertion.signature) {
+            return Err(LoginError::BadSignature);
+        }
+        Ok(CardLogin {
+            subject: presented.subject.clone(),
+            serial: presented.serial.clone(),
+            issuer: presented.issuer.clone(),
+            device_key: data.device_key_der(),
+        })
+    }
+
+    /// The certificate checks of a card login: chain to an authentication CA, validity at
+    /// `now`, revocation (a current CRL is required), key usage, and not a signing certificate.
+    fn check_certificate(&self, presented: &Presented, now: i64) -> Result<(), LoginError> {
+        let certificate = &presented.certificate;
         let issuer = self
             .trust
             .issuer_of_hashed(certificate, presented.sha256)
@@ -183,15 +199,17 @@ impl Policy {
         if usage.contains(&"nonRepudiation") || presented.carries_personal_data {
             return Err(LoginError::SigningCertificate);
         }
-        if !certificate.verify_sha256_message(&assertion.client_data, &assertion.signature) {
-            return Err(LoginError::BadSignature);
-        }
-        Ok(CardLogin {
-            subject: presented.subject.clone(),
-            serial: presented.serial.clone(),
-            issuer: presented.issuer.clone(),
-            device_key: data.device_key_der(),
-        })
+        Ok(())
+    }
+
+    /// Checks again, at `now`, the authentication certificate a device was bound with: a device
+    /// login stops working when the card's certificate expires or is revoked.
+    pub fn recheck_certificate(&self, der: &[u8], now: i64) -> Result<(), LoginError> {
+        let presented = self
+            .trust
+            .presented(der)
+            .map_err(|_| LoginError::Malformed("unreadable certificate"))?;
+        self.check_certificate(&presented, now)
     }
 
     /// Checks a device login: the same challenge checks, then an ES256 signature by the device
