@@ -1,0 +1,3 @@
+package android.app
+
+open class Activity : android.content.Context()

@@ -1,0 +1,5 @@
+package android.os
+
+class Bundle {
+    fun putInt(key: String?, value: Int) {}
+}
