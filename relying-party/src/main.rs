@@ -32,7 +32,9 @@ enum Command {
         /// The configuration file (TOML).
         #[arg(long, value_name = "FILE")]
         config: PathBuf,
-        /// The device id (as returned at the card login that bound it).
+        /// The device id (as returned at the card login that bound it). Ids are base64url and may
+        /// start with '-', so they are never taken for an option.
+        #[arg(allow_hyphen_values = true)]
         device_id: String,
     },
     /// Print a starting configuration to standard output.

@@ -114,3 +114,18 @@ fn revoke_device_needs_a_shared_store() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("redis_url"));
 }
+
+#[test]
+fn a_device_id_starting_with_a_dash_is_an_id_not_an_option() {
+    let setup = Setup::new();
+    setup.config("");
+    let output = Command::new(BIN)
+        .args(["revoke-device", "--config"])
+        .arg(setup.path("kazasu-rp.toml"))
+        .arg(format!("-{}", "A".repeat(42)))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("unexpected argument"), "{stderr}");
+    assert!(stderr.contains("redis_url"), "{stderr}");
+}
