@@ -196,6 +196,19 @@ impl Desk {
         text(&self.run("pdfsig", &["-nssdir", "sql:nss", pdf]).stdout)
     }
 
+    /// `openssl cms -sign -cades` of `doc` with a key and certificate file: `doc.p7s` (DER).
+    fn openssl_sign(&self, doc: &str, key: &str, cert: &str) {
+        let out_file = format!("{doc}.p7s");
+        let out = self.run(
+            "openssl",
+            &[
+                "cms", "-sign", "-cades", "-binary", "-in", doc, "-signer", cert, "-inkey", key,
+                "-outform", "DER", "-out", &out_file, "-md", "sha256",
+            ],
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+
     fn key_file(&self, kind: CertKind) -> (String, String) {
         let state = self.card.state();
         let (key, name) = match kind {
@@ -438,28 +451,7 @@ fn an_expired_certificate_is_refused_and_kazasu_will_not_sign_with_one() {
     assert!(!desk.path("doc.txt.p7s").exists());
     // The same key signing through OpenSSL: every verifier refuses the expired certificate.
     let (key, cert) = desk.key_file(CertKind::Sign);
-    let out = desk.run(
-        "openssl",
-        &[
-            "cms",
-            "-sign",
-            "-cades",
-            "-binary",
-            "-in",
-            "doc.txt",
-            "-signer",
-            &cert,
-            "-inkey",
-            &key,
-            "-outform",
-            "DER",
-            "-out",
-            "doc.txt.p7s",
-            "-md",
-            "sha256",
-        ],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    desk.openssl_sign("doc.txt", &key, &cert);
     assert!(!desk.openssl_accepts("doc.txt", "doc.txt.p7s", false));
     assert!(!pyhanko_valid(
         &desk.pyhanko_detached("doc.txt", "doc.txt.p7s")
@@ -583,28 +575,7 @@ fn kazasu_accepts_signatures_made_by_openssl_and_pyhanko() {
         "signed by OpenSSL with the card's key",
     )
     .unwrap();
-    let out = desk.run(
-        "openssl",
-        &[
-            "cms",
-            "-sign",
-            "-cades",
-            "-binary",
-            "-in",
-            "doc.txt",
-            "-signer",
-            &cert,
-            "-inkey",
-            &key,
-            "-outform",
-            "DER",
-            "-out",
-            "doc.txt.p7s",
-            "-md",
-            "sha256",
-        ],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    desk.openssl_sign("doc.txt", &key, &cert);
     let (valid, report) = desk.verify(&["doc.txt"]);
     assert!(valid, "{report}");
 
