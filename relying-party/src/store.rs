@@ -130,6 +130,11 @@ fn live<T: Clone>(entry: Option<&Expiring<T>>) -> Option<T> {
     entry.filter(|e| e.live()).map(|e| e.value.clone())
 }
 
+/// Removes `key` and returns its value if it had not expired: a single-use read.
+fn take_live<T>(map: &mut HashMap<String, Expiring<T>>, key: &str) -> Option<T> {
+    map.remove(key).filter(|e| e.live()).map(|e| e.value)
+}
+
 #[async_trait]
 impl Store for MemoryStore {
     async fn put_challenge(&self, challenge: &Challenge, ttl: Duration) -> Result<(), StoreError> {
@@ -146,12 +151,7 @@ impl Store for MemoryStore {
     }
 
     async fn take_challenge(&self, nonce: &str) -> Result<Option<Challenge>, StoreError> {
-        let mut maps = self.maps.lock().await;
-        Ok(maps
-            .challenges
-            .remove(nonce)
-            .filter(|e| e.live())
-            .map(|e| e.value))
+        Ok(take_live(&mut self.maps.lock().await.challenges, nonce))
     }
 
     async fn peek_challenge(&self, nonce: &str) -> Result<Option<Challenge>, StoreError> {
@@ -181,12 +181,7 @@ impl Store for MemoryStore {
     }
 
     async fn take_token(&self, nonce: &str) -> Result<Option<String>, StoreError> {
-        let mut maps = self.maps.lock().await;
-        Ok(maps
-            .tokens
-            .remove(nonce)
-            .filter(|e| e.live())
-            .map(|e| e.value))
+        Ok(take_live(&mut self.maps.lock().await.tokens, nonce))
     }
 
     async fn put_device(&self, id: &str, binding: &DeviceBinding) -> Result<bool, StoreError> {
