@@ -43,3 +43,20 @@ pub fn run_kazasu(kazasu: &Path, home: &Path, args: &[&str], stdin: &str) -> Out
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// Runs `kazasu-sim --card CARD ARGS` in the card's directory, and asserts that it succeeded.
+pub fn run_sim(card: &Path, args: &[&str]) -> Output {
+    let out = Command::new(bin("kazasu-sim"))
+        .arg("--card")
+        .arg(card)
+        .args(args)
+        .current_dir(card.parent().unwrap_or(Path::new(".")))
+        .output()
+        .expect("run kazasu-sim");
+    assert!(
+        out.status.success(),
+        "kazasu-sim {args:?}: {}",
+        text(&out.stderr)
+    );
+    out
+}

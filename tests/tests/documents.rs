@@ -10,7 +10,7 @@ use kazasu_core::cert::CardCertificate;
 use kazasu_core::cms::{self, CardSigner, DigestAlgorithm, SignRequest};
 use kazasu_core::pin::{Pin, PinKind};
 use kazasu_sim::CertKind;
-use kazasu_tests::bins::{bin, run_kazasu, text};
+use kazasu_tests::bins::{bin, run_kazasu, run_sim, text};
 use kazasu_tests::pdf_fixture::sample_pdf;
 use kazasu_tests::{AUTH_PIN, SIGN_PIN, TestCard};
 
@@ -37,19 +37,7 @@ impl Desk {
     }
 
     fn sim(&self, args: &[&str]) -> Output {
-        let out = Command::new(bin("kazasu-sim"))
-            .arg("--card")
-            .arg(self.card.path())
-            .args(args)
-            .current_dir(self.dir())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "kazasu-sim {args:?}: {}",
-            text(&out.stderr)
-        );
-        out
+        run_sim(self.card.path(), args)
     }
 
     /// The office's CA certificates and fresh CRLs in `trust/`, and OpenSSL's CA+CRL file.

@@ -4,23 +4,12 @@
 use std::process::{Command, Output};
 
 use kazasu_core::pin::PinKind;
-use kazasu_tests::bins::{bin, run_kazasu, text};
+use kazasu_tests::bins::{bin, run_kazasu, run_sim, text};
 use kazasu_tests::rp::RelyingParty;
 use kazasu_tests::{AUTH_PIN, TestCard};
 
 fn sim(card: &TestCard, args: &[&str]) {
-    let out = Command::new(bin("kazasu-sim"))
-        .arg("--card")
-        .arg(card.path())
-        .args(args)
-        .current_dir(card.dir())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "kazasu-sim {args:?}: {}",
-        text(&out.stderr)
-    );
+    run_sim(card.path(), args);
 }
 
 /// A card, its CA and CRL exported, and a relying party trusting them.
