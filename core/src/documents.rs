@@ -2,6 +2,7 @@
 //! update) with the card's signing key, and check such signatures.
 
 use std::io::Read;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -39,6 +40,48 @@ pub enum DocumentError {
         /// "expired on …" or "is valid only from …".
         state: String,
     },
+}
+
+/// Whether the file at `path` starts like a PDF (`%PDF-`): such files are signed inside
+/// (PAdES), anything else gets a detached `.p7s`.
+pub fn is_pdf_file(path: &Path) -> std::io::Result<bool> {
+    let mut head = [0u8; 5];
+    let mut file = std::fs::File::open(path)?;
+    let mut filled = 0;
+    while filled < head.len() {
+        match file.read(&mut head[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(&head[..filled] == b"%PDF-")
+}
+
+/// Where a signed copy goes by default: `contract.pdf` → `contract-signed.pdf`, and
+/// `report.xml` → `report.xml.p7s`. Never the document itself.
+pub fn signed_output_path(document: &Path, pdf: bool) -> PathBuf {
+    if pdf {
+        let stem = document.file_stem().unwrap_or_default().to_string_lossy();
+        document.with_file_name(format!("{stem}-signed.pdf"))
+    } else {
+        let mut name = document.as_os_str().to_owned();
+        name.push(".p7s");
+        PathBuf::from(name)
+    }
+}
+
+/// The text of a visible signature box: what signed, which certificate, when (in Japan).
+pub fn stamp_lines(certificate: &CardCertificate, signing_time: OffsetDateTime) -> Vec<String> {
+    vec![
+        "Digitally signed with a My Number Card".to_owned(),
+        format!("Serial {}", certificate.serial_hex()),
+        signing_time
+            .to_offset(JST)
+            .format(time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute] JST"
+            ))
+            .unwrap_or_default(),
+    ]
 }
 
 /// Checks that `certificate` may sign at `at`: not expired, already valid.
@@ -218,4 +261,22 @@ pub fn verify_pdf(
         signatures,
         problems,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::signed_output_path;
+    use std::path::Path;
+
+    #[test]
+    fn default_outputs_never_replace_the_document() {
+        assert_eq!(
+            signed_output_path(Path::new("/d/contract.pdf"), true),
+            Path::new("/d/contract-signed.pdf")
+        );
+        assert_eq!(
+            signed_output_path(Path::new("/d/report.xml"), false),
+            Path::new("/d/report.xml.p7s")
+        );
+    }
 }

@@ -162,6 +162,37 @@ pub fn pin_statuses<T: Transport>(mut transport: T) -> Result<Vec<PinReport>, Ca
     Ok(reports)
 }
 
+/// One PIN's state, without using a try: JPKI's PINs through the JPKI application, the
+/// card-info PIN through its own.
+pub fn pin_status<T: Transport>(mut transport: T, kind: PinKind) -> Result<PinStatus, CardError> {
+    match kind {
+        PinKind::Auth | PinKind::Sign => JpkiApp::select(&mut transport)?.pin_status(kind),
+        PinKind::CardInfo => CardInfoApp::select(&mut transport)?.pin_status(),
+    }
+}
+
+/// Changes a PIN: a locked PIN is refused with [`CardError::PinLocked`] and nothing is sent;
+/// otherwise the card checks `old` (a wrong one uses a try) and stores `new`.
+pub fn change_pin<T: Transport>(mut transport: T, old: &Pin, new: &Pin) -> Result<(), CardError> {
+    let kind = old.kind();
+    match kind {
+        PinKind::Auth | PinKind::Sign => {
+            let mut app = JpkiApp::select(&mut transport)?;
+            if app.pin_status(kind)? == PinStatus::Locked {
+                return Err(CardError::PinLocked { kind });
+            }
+            app.change_pin(old, new)
+        }
+        PinKind::CardInfo => {
+            let mut app = CardInfoApp::select(&mut transport)?;
+            if app.pin_status()? == PinStatus::Locked {
+                return Err(CardError::PinLocked { kind });
+            }
+            app.change_pin(old, new)
+        }
+    }
+}
+
 /// Verifies the card-info PIN and reads My Number and the four basic facts.
 ///
 /// A locked PIN is refused with [`CardError::PinLocked`] without being sent.

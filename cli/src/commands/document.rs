@@ -2,7 +2,7 @@
 //! needed, with progress for large files), then the card verifies the PIN and signs once.
 
 use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
 
 use anyhow::{Context, Result, bail};
@@ -63,24 +63,7 @@ impl From<DigestArg> for DigestAlgorithm {
 
 /// Whether the file starts like a PDF.
 pub fn looks_like_pdf(path: &Path) -> Result<bool> {
-    use std::io::Read;
-    let mut head = [0u8; 5];
-    let mut f = File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let n = f
-        .read(&mut head)
-        .with_context(|| format!("reading {}", path.display()))?;
-    Ok(&head[..n] == b"%PDF-")
-}
-
-fn default_output(file: &Path, pdf: bool) -> PathBuf {
-    if pdf {
-        let stem = file.file_stem().unwrap_or_default().to_string_lossy();
-        file.with_file_name(format!("{stem}-signed.pdf"))
-    } else {
-        let mut name = file.as_os_str().to_owned();
-        name.push(".p7s");
-        PathBuf::from(name)
-    }
+    documents::is_pdf_file(path).with_context(|| format!("reading {}", path.display()))
 }
 
 pub fn run(link: &mut CardLink, args: &SignArgs, json: bool) -> Result<()> {
@@ -92,7 +75,7 @@ pub fn run(link: &mut CardLink, args: &SignArgs, json: bool) -> Result<()> {
     let out = args
         .output
         .clone()
-        .unwrap_or_else(|| default_output(&args.file, as_pdf));
+        .unwrap_or_else(|| documents::signed_output_path(&args.file, as_pdf));
     if out == args.file {
         bail!("the output would replace the document itself; choose another name with -o");
     }
@@ -142,16 +125,7 @@ pub fn run(link: &mut CardLink, args: &SignArgs, json: bool) -> Result<()> {
                 visible: args.visible.as_ref().map(|v| Visible {
                     page: v.page,
                     rect: v.rect,
-                    lines: vec![
-                        "Digitally signed with a My Number Card".to_owned(),
-                        format!("Serial {}", signer.certificate().serial_hex()),
-                        signing_time
-                            .to_offset(kazasu_core::cert::JST)
-                            .format(time::macros::format_description!(
-                                "[year]-[month]-[day] [hour]:[minute] JST"
-                            ))
-                            .unwrap_or_default(),
-                    ],
+                    lines: documents::stamp_lines(signer.certificate(), signing_time),
                 }),
                 ..SignOptions::default()
             };
@@ -197,17 +171,5 @@ mod tests {
         for bad in ["", "1", "0:1,1,2,2", "1:1,1,2", "1:5,5,1,1", "x:1,1,2,2"] {
             assert!(bad.parse::<VisibleSpec>().is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn default_outputs_never_replace_the_document() {
-        assert_eq!(
-            default_output(Path::new("/d/contract.pdf"), true),
-            Path::new("/d/contract-signed.pdf")
-        );
-        assert_eq!(
-            default_output(Path::new("/d/report.xml"), false),
-            Path::new("/d/report.xml.p7s")
-        );
     }
 }

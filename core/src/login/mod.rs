@@ -7,6 +7,8 @@
 pub mod assertion;
 pub mod challenge;
 pub mod client_data;
+#[cfg(feature = "service")]
+pub mod service;
 pub mod verify;
 
 pub use assertion::{Assertion, DecodedAssertion, card_assertion, device_assertion};
