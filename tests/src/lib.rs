@@ -11,6 +11,7 @@ use kazasu_sim::{CardState, SimTransport};
 use tempfile::TempDir;
 
 pub mod bins;
+pub mod child;
 pub mod pcscd;
 pub mod pdf_fixture;
 pub mod rp;

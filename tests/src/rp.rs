@@ -19,10 +19,7 @@ impl RelyingParty {
     /// `auth-ca.pem` and `auth-crl.pem` (as `kazasu-sim office export-trust` writes them), listens
     /// on a free loopback port, and adds `extra` TOML lines.
     pub fn start(dir: &Path, trust_dir: &Path, extra: &str) -> RelyingParty {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
+        let port = crate::child::free_port();
         let url = format!("http://127.0.0.1:{port}");
         let config = format!(
             "listen = \"127.0.0.1:{port}\"\npublic_url = \"{url}\"\nrp_id = \"127.0.0.1\"\n\

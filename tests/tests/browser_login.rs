@@ -6,15 +6,15 @@
 //! kept in `target/kazasu-screenshots/` for a person to look at.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use kazasu_core::cert::CardCertificate;
 use kazasu_sim::CertKind;
 use kazasu_tests::bins::{bin, text};
+use kazasu_tests::child::{Killed, line_with, lines_of, log, target_dir};
 use kazasu_tests::rp::RelyingParty;
 use kazasu_tests::{AUTH_PIN, TestCard};
 
@@ -26,82 +26,6 @@ const LOGIN: Duration = Duration::from_secs(60);
 /// gives up after 60 s).
 const PAGE_DONE: Duration = Duration::from_secs(90);
 
-/// A child process killed (and reaped) when dropped.
-struct Killed(Child);
-
-impl Killed {
-    /// Its exit status, waiting at most `patience`; `None` if it is still running then.
-    fn wait_for(&mut self, patience: Duration) -> Option<ExitStatus> {
-        let deadline = Instant::now() + patience;
-        loop {
-            if let Some(status) = self.0.try_wait().expect("wait for a child") {
-                return Some(status);
-            }
-            if Instant::now() >= deadline {
-                return None;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// The lines a child writes on stdout, as they come.
-fn lines_of(child: &mut Child) -> Receiver<String> {
-    let stdout = child.stdout.take().expect("piped stdout");
-    let (tx, rx) = channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    rx
-}
-
-/// The first line starting with `prefix` (the rest of it), within `patience`; `Err` says why not.
-fn line_with(lines: &Receiver<String>, prefix: &str, patience: Duration) -> Result<String, String> {
-    let deadline = Instant::now() + patience;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match lines.recv_timeout(left) {
-            Ok(line) => {
-                if let Some(rest) = line.strip_prefix(prefix) {
-                    return Ok(rest.trim().to_owned());
-                }
-            }
-            Err(RecvTimeoutError::Timeout) => {
-                return Err(format!("no {prefix:?} line within {patience:?}"));
-            }
-            Err(RecvTimeoutError::Disconnected) => {
-                return Err(format!("stdout closed before a {prefix:?} line"));
-            }
-        }
-    }
-}
-
-/// A file's text, for failure messages.
-fn log(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| format!("({}: {e})", path.display()))
-}
-
-/// The target directory the running test was built in: target/<profile>/deps/<test> → target/.
-fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    exe.ancestors()
-        .nth(3)
-        .expect("target directory")
-        .to_path_buf()
-}
-
 /// `kazasu ARGS` in `home` with `stdin` fed in, killed after `patience`: (status, stdout, stderr).
 fn kazasu_with_timeout(
     home: &Path,
@@ -111,7 +35,7 @@ fn kazasu_with_timeout(
 ) -> (ExitStatus, String, String) {
     let out_path = home.join("kazasu-login.out");
     let err_path = home.join("kazasu-login.err");
-    let mut child = Killed(
+    let mut child = Killed::new(
         Command::new(bin("kazasu"))
             .args(args)
             .current_dir(home)
@@ -126,7 +50,7 @@ fn kazasu_with_timeout(
     );
     // kazasu may exit before reading stdin: a closed pipe is fine.
     let _ = child
-        .0
+        .child()
         .stdin
         .take()
         .expect("piped stdin")
@@ -175,7 +99,7 @@ fn the_cross_device_page_flips_to_logged_in_when_the_card_logs_in() {
         let _ = std::fs::remove_file(shots.join(old));
     }
     let node_log = shots.join("cross-device.log");
-    let mut node = Killed(
+    let mut node = Killed::new(
         Command::new("node")
             .arg("cross-device.mjs")
             .arg(format!("{url}/"))
@@ -187,7 +111,7 @@ fn the_cross_device_page_flips_to_logged_in_when_the_card_logs_in() {
             .spawn()
             .unwrap_or_else(|e| panic!("cannot run node (Node.js 20 or later is needed): {e}")),
     );
-    let lines = lines_of(&mut node.0);
+    let lines = lines_of(node.child());
     let challenge_url = line_with(&lines, "CHALLENGE_URL ", PAGE_READY).unwrap_or_else(|e| {
         panic!(
             "the page did not show a challenge: {e}; the script's log:\n{}",
