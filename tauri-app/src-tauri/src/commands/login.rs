@@ -1,0 +1,63 @@
+//! "Log in with the card" against a `kazasu-rp` service: the PIN's state first (a locked PIN is
+//! refused before the service is contacted), then the challenge, the card's signature, the session.
+
+use kazasu_core::PinStatus;
+use kazasu_core::flows;
+use kazasu_core::login::{self, service::Service};
+use kazasu_core::pin::PinKind;
+use serde::Serialize;
+use tauri::{AppHandle, Runtime, State};
+
+use super::parse_pin;
+use crate::error::AppError;
+use crate::progress::{Progress, Step};
+use crate::state::AppState;
+
+/// A login that worked. The session token stays with the service's page, not the app.
+#[derive(Debug, Serialize)]
+pub struct LoggedIn {
+    /// The service logged in to, as the card signed it.
+    pub origin: String,
+    /// The authentication certificate's serial.
+    pub serial: Option<String>,
+    /// Unix time the session ends.
+    pub expires_at: i64,
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn login<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    url: String,
+    pin: String,
+) -> Result<LoggedIn, AppError> {
+    let pin = parse_pin(PinKind::Auth, pin)?;
+    let service = Service::parse(&url)?;
+    state
+        .with_card(Progress::emitter(app), move |card| {
+            let progress = card.progress();
+            let mut link = card.connect()?;
+            progress.step(Step::CheckingPin);
+            if flows::pin_status(&mut link, PinKind::Auth)? == PinStatus::Locked {
+                return Err(kazasu_core::CardError::PinLocked {
+                    kind: PinKind::Auth,
+                }
+                .into());
+            }
+            progress.step(Step::ContactingService);
+            let challenge = service.fetch_challenge()?;
+            progress.step(Step::Signing);
+            let now = time::OffsetDateTime::now_utc().unix_timestamp();
+            let assertion =
+                login::card_assertion(&mut link, &pin, &challenge, service.origin(), now, None)?;
+            progress.step(Step::ContactingService);
+            let session = service.finish_card(&challenge.nonce, &assertion)?;
+            tracing::info!(origin = service.origin(), "logged in");
+            Ok(LoggedIn {
+                origin: service.origin().to_owned(),
+                serial: session.serial,
+                expires_at: session.expires_at,
+            })
+        })
+        .await
+}

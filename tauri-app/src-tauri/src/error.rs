@@ -1,0 +1,222 @@
+//! The one error every command returns: a stable `code` the front end words in Japanese or English,
+//! the English sentence for logs, and the few facts a person needs (which PIN, tries left).
+//! The codes are listed in `tauri-app/IPC.md`.
+
+use kazasu_core::CardError;
+use kazasu_core::documents::DocumentError;
+use kazasu_core::login::service::ServiceError;
+use kazasu_core::pin::{PinFormatError, PinKind};
+use kazasu_core::transport::TransportError;
+use serde::Serialize;
+
+/// An error as the front end receives it (the rejected value of `invoke`). Never carries a PIN.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{message}")]
+pub struct AppError {
+    /// What went wrong, as a stable word (`wrong_pin`, `card_removed`, …).
+    pub code: &'static str,
+    /// The core's sentence in English.
+    pub message: String,
+    /// The PIN concerned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pin: Option<PinKind>,
+    /// Tries left after a wrong PIN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tries_left: Option<u8>,
+    /// The login service's HTTP status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// A short technical reason (the service's, the file system's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The file concerned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+}
+
+impl AppError {
+    /// An error with a code and a sentence, and no details yet.
+    pub fn new(code: &'static str, message: impl Into<String>) -> AppError {
+        AppError {
+            code,
+            message: message.into(),
+            pin: None,
+            tries_left: None,
+            status: None,
+            reason: None,
+            path: None,
+        }
+    }
+
+    fn pin(mut self, kind: PinKind) -> AppError {
+        self.pin = Some(kind);
+        self
+    }
+
+    /// Adds the short technical reason.
+    pub fn reason(mut self, reason: impl Into<String>) -> AppError {
+        self.reason = Some(reason.into());
+        self
+    }
+
+    /// Adds the file concerned.
+    pub fn path(mut self, path: &std::path::Path) -> AppError {
+        self.path = Some(path.display().to_string());
+        self
+    }
+
+    /// A file that could not be read or written.
+    pub fn file(path: &std::path::Path, doing: &str, e: &std::io::Error) -> AppError {
+        AppError::new("file", format!("{doing} {}: {e}", path.display()))
+            .path(path)
+            .reason(e.to_string())
+    }
+
+    /// An argument that makes no sense.
+    pub fn invalid_input(reason: impl Into<String>) -> AppError {
+        let reason = reason.into();
+        AppError::new("invalid_input", reason.clone()).reason(reason)
+    }
+}
+
+impl From<PinFormatError> for AppError {
+    fn from(e: PinFormatError) -> AppError {
+        let kind = match &e {
+            PinFormatError::Length { kind, .. } | PinFormatError::Character { kind, .. } => *kind,
+            _ => PinKind::Sign,
+        };
+        AppError::new("invalid_pin", e.to_string())
+            .pin(kind)
+            .reason(e.to_string())
+    }
+}
+
+impl From<TransportError> for AppError {
+    fn from(e: TransportError) -> AppError {
+        let message = e.to_string();
+        match e {
+            TransportError::CardRemoved | TransportError::CardReset => {
+                AppError::new("card_removed", message)
+            }
+            TransportError::NoCard => AppError::new("no_card", message),
+            TransportError::Timeout { .. } => AppError::new("timeout", message),
+            TransportError::ReaderUnavailable { reason, .. } => {
+                AppError::new("reader_unavailable", message).reason(reason)
+            }
+            other => AppError::new("reader_unavailable", message).reason(other.to_string()),
+        }
+    }
+}
+
+impl From<CardError> for AppError {
+    fn from(e: CardError) -> AppError {
+        let message = e.to_string();
+        match e {
+            CardError::WrongPin { kind, tries_left } => {
+                let mut error = AppError::new("wrong_pin", message).pin(kind);
+                error.tries_left = Some(tries_left);
+                error
+            }
+            CardError::PinLocked { kind } => AppError::new("pin_locked", message).pin(kind),
+            CardError::InvalidPinFormat(format) => format.into(),
+            CardError::Transport(transport) => transport.into(),
+            CardError::NotMyNumberCard | CardError::AppNotFound { .. } => {
+                AppError::new("not_my_number_card", message)
+            }
+            _ => AppError::new("card_error", message.clone()).reason(message),
+        }
+    }
+}
+
+impl From<DocumentError> for AppError {
+    fn from(e: DocumentError) -> AppError {
+        let message = e.to_string();
+        match e {
+            DocumentError::Card(card)
+            | DocumentError::Cms(kazasu_core::cms::CmsError::Card(card)) => card.into(),
+            DocumentError::CertificateUnusable { state } if state.starts_with("expired") => {
+                AppError::new("certificate_expired", message)
+            }
+            DocumentError::CertificateUnusable { .. } => {
+                AppError::new("certificate_not_yet_valid", message)
+            }
+            DocumentError::Pdf(pdf) => AppError::new("not_a_pdf", message).reason(pdf.to_string()),
+            _ => AppError::new("internal", message.clone()).reason(message),
+        }
+    }
+}
+
+impl From<ServiceError> for AppError {
+    fn from(e: ServiceError) -> AppError {
+        let message = e.to_string();
+        match e {
+            ServiceError::InvalidUrl { reason, .. } => {
+                AppError::new("invalid_url", message).reason(reason)
+            }
+            ServiceError::Unreachable { reason, .. } => {
+                AppError::new("service_unreachable", message).reason(reason)
+            }
+            ServiceError::Refused { status, reason, .. } => {
+                let mut error = AppError::new("service_refused", message).reason(reason);
+                error.status = Some(status);
+                error
+            }
+            ServiceError::ChallengeExpired => AppError::new("challenge_expired", message),
+            other => AppError::new("service_refused", message).reason(other.to_string()),
+        }
+    }
+}
+
+impl From<tauri_plugin_kazasu_nfc::Error> for AppError {
+    fn from(e: tauri_plugin_kazasu_nfc::Error) -> AppError {
+        use tauri_plugin_kazasu_nfc::Error as Nfc;
+        let message = e.to_string();
+        match e {
+            Nfc::Unsupported => AppError::new("nfc_unavailable", message),
+            Nfc::NfcUnavailable { reason } => {
+                AppError::new("nfc_unavailable", message).reason(reason)
+            }
+            Nfc::Cancelled => AppError::new("nfc_cancelled", message),
+            Nfc::NoCard => AppError::new("no_card", message),
+            Nfc::NotMyNumberCard => AppError::new("not_my_number_card", message),
+            Nfc::CardRemoved | Nfc::SessionClosed { .. } => AppError::new("card_removed", message),
+            Nfc::Timeout { .. } => AppError::new("timeout", message),
+            Nfc::Transport { reason } => {
+                AppError::new("reader_unavailable", message).reason(reason)
+            }
+            Nfc::Apdu(apdu) => AppError::new("card_error", message).reason(apdu.to_string()),
+            other => AppError::new("internal", message).reason(other.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wrong_pin_says_which_and_how_many_tries_are_left() {
+        let e = AppError::from(CardError::WrongPin {
+            kind: PinKind::Auth,
+            tries_left: 1,
+        });
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["code"], "wrong_pin");
+        assert_eq!(json["pin"], "auth");
+        assert_eq!(json["tries_left"], 1);
+        assert!(json.get("status").is_none());
+    }
+
+    #[test]
+    fn a_card_pulled_away_inside_a_document_signature_is_card_removed() {
+        let e = AppError::from(DocumentError::Card(CardError::Transport(
+            TransportError::CardRemoved,
+        )));
+        assert_eq!(e.code, "card_removed");
+        // The CMS builder passes the card's failure on inside its own error.
+        let e = AppError::from(DocumentError::Cms(kazasu_core::cms::CmsError::Card(
+            CardError::Transport(TransportError::CardRemoved),
+        )));
+        assert_eq!(e.code, "card_removed");
+    }
+}

@@ -1,0 +1,514 @@
+//! The app's Tauri commands, invoked as the front end invokes them (IPC from `tauri://localhost`)
+//! on Tauri's mock runtime, against a simulated card: what a person sees on each screen, and that
+//! the card's rules hold (tries, locks, nothing sent for a malformed PIN, card pulled away).
+
+use std::sync::{Arc, Mutex};
+
+use kazasu_app_lib::reader::{Link, Opener};
+use kazasu_app_lib::trust::TrustDir;
+use kazasu_app_lib::{AppError, AppState, Reader};
+use kazasu_core::pin::PinKind;
+use kazasu_core::transport::{Transport, TransportError};
+use kazasu_tests::bins::run_sim;
+use kazasu_tests::pdf_fixture::sample_pdf;
+use kazasu_tests::rp::RelyingParty;
+use kazasu_tests::{AUTH_PIN, SIGN_PIN, TestCard};
+use serde_json::{Value, json};
+use tauri::Listener;
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{
+    INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets,
+};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+
+/// A simulated card behind every reader, optionally pulled away as the card gets a given instruction.
+struct Bench {
+    card: TestCard,
+    /// INS byte at which the card "leaves the reader" (the command is never delivered).
+    pull_at: Arc<Mutex<Option<u8>>>,
+    /// Every APDU's INS the card received.
+    seen: Arc<Mutex<Vec<u8>>>,
+}
+
+struct Watched {
+    inner: Box<dyn Transport>,
+    pull_at: Arc<Mutex<Option<u8>>>,
+    seen: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Transport for Watched {
+    fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>, TransportError> {
+        let ins = apdu.get(1).copied().unwrap_or_default();
+        if *self.pull_at.lock().unwrap() == Some(ins) {
+            return Err(TransportError::CardRemoved);
+        }
+        self.seen.lock().unwrap().push(ins);
+        self.inner.transmit(apdu)
+    }
+}
+
+/// INS of VERIFY (PIN checks and tries-left queries).
+const VERIFY: u8 = 0x20;
+/// INS of PERFORM SECURITY OPERATION (the signature).
+const SIGN: u8 = 0x2A;
+
+impl Bench {
+    fn new() -> Bench {
+        Bench {
+            card: TestCard::new(),
+            pull_at: Arc::default(),
+            seen: Arc::default(),
+        }
+    }
+
+    fn opener(&self) -> Opener {
+        let (path, pull_at, seen) = (
+            self.card.path().to_owned(),
+            self.pull_at.clone(),
+            self.seen.clone(),
+        );
+        Arc::new(move |reader: &Reader| -> Result<Link, AppError> {
+            assert!(matches!(reader, Reader::Simulator { .. }), "{reader:?}");
+            Ok(Box::new(Watched {
+                inner: Box::new(kazasu_sim::SimTransport::open(&path).expect("open the card")),
+                pull_at: pull_at.clone(),
+                seen: seen.clone(),
+            }))
+        })
+    }
+
+    fn app(
+        &self,
+        trust: Option<std::path::PathBuf>,
+    ) -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
+        let app = kazasu_app_lib::with_commands(mock_builder())
+            .manage(AppState::new(self.opener(), TrustDir(trust), false))
+            .build(mock_context(noop_assets()))
+            .expect("the app builds on the mock runtime");
+        let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("a window");
+        (app, window)
+    }
+
+    fn tries_left(&self, kind: PinKind) -> u8 {
+        self.card.state().tries_left(kind)
+    }
+}
+
+fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    get_ipc_response(
+        window,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|body| body.deserialize::<Value>().expect("JSON"))
+}
+
+fn choose_simulator(window: &WebviewWindow<MockRuntime>) {
+    invoke(
+        window,
+        "choose_reader",
+        json!({"reader": {"kind": "simulator", "address": "127.0.0.1:35970"}}),
+    )
+    .expect("the simulator is a valid reader");
+}
+
+fn code(error: &Value) -> &str {
+    error["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("not an AppError: {error}"))
+}
+
+#[test]
+fn the_overview_shows_certificates_expiry_and_tries_without_using_one() {
+    let bench = Bench::new();
+    let (_app, window) = bench.app(None);
+    let before = invoke(&window, "card_overview", json!({})).unwrap_err();
+    assert_eq!(code(&before), "no_reader");
+
+    choose_simulator(&window);
+    let overview = invoke(&window, "card_overview", json!({})).expect("overview");
+    assert_eq!(overview["reader"], "simulator at 127.0.0.1:35970");
+    let auth = &overview["certificates"][0];
+    assert_eq!(auth["slot"], "auth");
+    assert_eq!(auth["summary"]["lifecycle"]["state"], "valid");
+    assert!(auth["summary"]["expires_on"].as_str().unwrap().len() == 10);
+    assert_eq!(overview["certificates"][2]["needs_pin"], "sign");
+    let pins: Vec<(String, u64)> = overview["pins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["pin"].as_str().unwrap().to_owned(),
+                p["status"]["tries_left"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        pins,
+        [
+            ("auth".into(), 3),
+            ("sign".into(), 5),
+            ("card_info".into(), 3)
+        ]
+    );
+    assert_eq!(bench.tries_left(PinKind::Auth), 3);
+}
+
+#[test]
+fn progress_events_reach_the_window_while_the_card_works() {
+    let bench = Bench::new();
+    let (app, window) = bench.app(None);
+    choose_simulator(&window);
+    let steps = Arc::new(Mutex::new(Vec::new()));
+    let sink = steps.clone();
+    app.listen_any("card-progress", move |event| {
+        let v: Value = serde_json::from_str(event.payload()).unwrap();
+        sink.lock()
+            .unwrap()
+            .push(v["step"].as_str().unwrap().to_owned());
+    });
+    invoke(&window, "card_overview", json!({})).expect("overview");
+    assert_eq!(*steps.lock().unwrap(), ["connecting", "reading", "done"]);
+}
+
+#[test]
+fn a_malformed_pin_never_reaches_the_card() {
+    let bench = Bench::new();
+    let (_app, window) = bench.app(None);
+    choose_simulator(&window);
+    for (kind, pin) in [
+        ("auth", "12a4"),
+        ("auth", "12345"),
+        ("sign", "abc"),
+        ("sign", "ONLYLETTERS"),
+        ("card_info", ""),
+    ] {
+        let err = invoke(
+            &window,
+            "change_pin",
+            json!({"kind": kind, "current": pin, "new": pin}),
+        )
+        .unwrap_err();
+        assert_eq!(code(&err), "invalid_pin", "{kind} {pin}: {err}");
+        assert_eq!(err["pin"], kind);
+        assert!(!err["message"].as_str().unwrap().contains(pin) || pin.is_empty());
+    }
+    let err = invoke(
+        &window,
+        "login",
+        json!({"url": "http://127.0.0.1:9", "pin": "99"}),
+    )
+    .unwrap_err();
+    assert_eq!(code(&err), "invalid_pin");
+    assert!(bench.seen.lock().unwrap().is_empty(), "no APDU at all");
+}
+
+#[test]
+fn a_wrong_pin_says_how_many_tries_are_left_and_the_last_one_locks() {
+    let bench = Bench::new();
+    let (_app, window) = bench.app(None);
+    choose_simulator(&window);
+    for left in [2, 1] {
+        let err = invoke(
+            &window,
+            "change_pin",
+            json!({"kind": "auth", "current": "0000", "new": "1111"}),
+        )
+        .unwrap_err();
+        assert_eq!(code(&err), "wrong_pin");
+        assert_eq!(err["tries_left"], left);
+        let status = invoke(&window, "pin_status", json!({"kind": "auth"})).unwrap();
+        assert_eq!(status, json!({"state": "remaining", "tries_left": left}));
+    }
+    let err = invoke(
+        &window,
+        "change_pin",
+        json!({"kind": "auth", "current": "0000", "new": "1111"}),
+    )
+    .unwrap_err();
+    assert_eq!(code(&err), "pin_locked", "{err}");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("municipal office")
+    );
+    // Locked: the right PIN is now refused without being sent.
+    bench.seen.lock().unwrap().clear();
+    let err = invoke(
+        &window,
+        "change_pin",
+        json!({"kind": "auth", "current": AUTH_PIN, "new": "1111"}),
+    )
+    .unwrap_err();
+    assert_eq!(code(&err), "pin_locked");
+    assert_eq!(bench.tries_left(PinKind::Auth), 0);
+}
+
+#[test]
+fn changing_the_signing_pin_takes_the_new_one_from_then_on() {
+    let bench = Bench::new();
+    let (_app, window) = bench.app(None);
+    choose_simulator(&window);
+    // Lowercase letters are the same PIN as uppercase ones, as on the card.
+    invoke(
+        &window,
+        "change_pin",
+        json!({"kind": "sign", "current": SIGN_PIN.to_lowercase(), "new": "NEWPIN42"}),
+    )
+    .expect("changed");
+    let err = invoke(
+        &window,
+        "change_pin",
+        json!({"kind": "sign", "current": SIGN_PIN, "new": "OTHER42"}),
+    )
+    .unwrap_err();
+    assert_eq!(code(&err), "wrong_pin");
+    assert_eq!(err["tries_left"], 4);
+    invoke(
+        &window,
+        "change_pin",
+        json!({"kind": "sign", "current": "NEWPIN42", "new": SIGN_PIN}),
+    )
+    .expect("changed back");
+}
+
+#[test]
+fn signing_a_pdf_saves_a_signed_copy_and_checks_it_against_the_trusted_ca() {
+    let bench = Bench::new();
+    run_sim(bench.card.path(), &["office", "export-trust", "trust"]);
+    let (_app, window) = bench.app(Some(bench.card.dir().join("trust")));
+    choose_simulator(&window);
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("contract.pdf");
+    std::fs::write(&input, sample_pdf(2)).unwrap();
+
+    let suggestion = invoke(&window, "suggest_output", json!({"input": input})).unwrap();
+    assert_eq!(suggestion["pdf"], true);
+    let output = suggestion["output"].as_str().unwrap().to_owned();
+    assert!(output.ends_with("contract-signed.pdf"), "{output}");
+
+    let signed = invoke(
+        &window,
+        "sign_document",
+        json!({"input": input, "output": output, "pin": SIGN_PIN, "visible": true, "overwrite": false}),
+    )
+    .expect("signed");
+    assert_eq!(signed["format"], "pades");
+    assert_eq!(signed["verification"]["valid"], true, "{signed}");
+    assert_eq!(signed["verification"]["trusted"], true, "{signed}");
+    assert!(std::fs::read(&output).unwrap().starts_with(b"%PDF-"));
+    assert_eq!(
+        std::fs::read(&input).unwrap(),
+        sample_pdf(2),
+        "the original is untouched"
+    );
+
+    // The next suggestion keeps the first signed copy.
+    let next = invoke(&window, "suggest_output", json!({"input": input})).unwrap();
+    assert!(
+        next["output"]
+            .as_str()
+            .unwrap()
+            .ends_with("contract-signed-2.pdf"),
+        "{next}"
+    );
+    // Signing over an existing file needs a yes, and the file is kept until then.
+    let before = std::fs::read(&output).unwrap();
+    let err = invoke(
+        &window,
+        "sign_document",
+        json!({"input": input, "output": output, "pin": SIGN_PIN, "visible": false, "overwrite": false}),
+    )
+    .unwrap_err();
+    assert_eq!(code(&err), "output_exists");
+    assert_eq!(std::fs::read(&output).unwrap(), before);
+    let err = invoke(
+        &window,
+        "sign_document",
+        json!({"input": input, "output": input, "pin": SIGN_PIN, "visible": false, "overwrite": true}),
+    )
+    .unwrap_err();
+    assert_eq!(code(&err), "same_file");
+}
+
+#[test]
+fn signing_another_file_gives_a_detached_signature_not_checked_without_a_trusted_ca() {
+    let bench = Bench::new();
+    let (_app, window) = bench.app(None);
+    choose_simulator(&window);
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("report.xml");
+    std::fs::write(&input, "<report/>").unwrap();
+    let output = dir.path().join("report.xml.p7s");
+    let signed = invoke(
+        &window,
+        "sign_document",
+        json!({"input": input, "output": output, "pin": SIGN_PIN, "visible": false, "overwrite": false}),
+    )
+    .expect("signed");
+    assert_eq!(signed["format"], "cades");
+    assert_eq!(signed["signer"], "電子 太郎");
+    let v = &signed["verification"];
+    assert_eq!(
+        (v["valid"].as_bool(), v["trusted"].as_bool()),
+        (Some(true), Some(false)),
+        "{v}"
+    );
+    let chain = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "chain")
+        .unwrap();
+    assert_eq!(chain["outcome"], "not_checked");
+    assert!(std::fs::metadata(&output).unwrap().len() > 1000);
+}
+
+#[test]
+fn pulling_the_card_away_as_it_signs_says_so_and_writes_nothing() {
+    let bench = Bench::new();
+    let (_app, window) = bench.app(None);
+    choose_simulator(&window);
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("contract.pdf");
+    std::fs::write(&input, sample_pdf(1)).unwrap();
+    let output = dir.path().join("contract-signed.pdf");
+    *bench.pull_at.lock().unwrap() = Some(SIGN);
+    let err = invoke(
+        &window,
+        "sign_document",
+        json!({"input": input, "output": output, "pin": SIGN_PIN, "visible": false, "overwrite": false}),
+    )
+    .unwrap_err();
+    assert_eq!(code(&err), "card_removed", "{err}");
+    assert!(!output.exists(), "no half-written file");
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().count() == 1,
+        "no temporary file left"
+    );
+
+    // Pulled away as the PIN is checked: no try is used, and the card is free again afterwards.
+    *bench.pull_at.lock().unwrap() = Some(VERIFY);
+    let err = invoke(&window, "pin_status", json!({"kind": "sign"})).unwrap_err();
+    assert_eq!(code(&err), "card_removed");
+    *bench.pull_at.lock().unwrap() = None;
+    assert_eq!(bench.tries_left(PinKind::Sign), 5);
+    assert!(
+        invoke(&window, "pin_status", json!({"kind": "sign"})).is_ok(),
+        "not stuck busy"
+    );
+}
+
+#[test]
+fn logging_in_to_a_running_service_signs_its_origin() {
+    let bench = Bench::new();
+    run_sim(bench.card.path(), &["office", "export-trust", "trust"]);
+    let rp = RelyingParty::start(bench.card.dir(), &bench.card.dir().join("trust"), "");
+    let (_app, window) = bench.app(None);
+    choose_simulator(&window);
+
+    let err = invoke(&window, "login", json!({"url": rp.url(), "pin": "0000"})).unwrap_err();
+    assert_eq!(
+        (code(&err), err["tries_left"].as_u64()),
+        ("wrong_pin", Some(2)),
+        "{err}"
+    );
+    let done =
+        invoke(&window, "login", json!({"url": rp.url(), "pin": AUTH_PIN})).expect("logged in");
+    assert_eq!(done["origin"], rp.url());
+    assert!(done["serial"].as_str().is_some_and(|s| !s.is_empty()));
+    assert!(
+        done["expires_at"].as_i64().unwrap() > time::OffsetDateTime::now_utc().unix_timestamp()
+    );
+    // A right PIN resets the counter, as the card does.
+    assert_eq!(bench.tries_left(PinKind::Auth), 3);
+
+    let err = invoke(
+        &window,
+        "login",
+        json!({"url": "ftp://example.org", "pin": AUTH_PIN}),
+    )
+    .unwrap_err();
+    assert_eq!(code(&err), "invalid_url");
+    let err = invoke(&window, "login", json!({"url": format!("{}/v1/login/challenge/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", rp.url()), "pin": AUTH_PIN})).unwrap_err();
+    assert_eq!(code(&err), "challenge_expired", "{err}");
+}
+
+#[test]
+fn readers_are_listed_and_a_bad_choice_is_refused() {
+    let bench = Bench::new();
+    let (_app, window) = bench.app(None);
+    let readers = invoke(&window, "list_readers", json!({})).unwrap();
+    assert_eq!(readers["nfc"], true);
+    assert_eq!(readers["phone"], false);
+    assert_eq!(readers["simulator_address"], "127.0.0.1:35970");
+    assert!(readers["current"].is_null());
+    let err = invoke(
+        &window,
+        "choose_reader",
+        json!({"reader": {"kind": "simulator", "address": "nowhere"}}),
+    )
+    .unwrap_err();
+    assert_eq!(code(&err), "invalid_input");
+    let err = invoke(
+        &window,
+        "choose_reader",
+        json!({"reader": {"kind": "phone"}}),
+    )
+    .unwrap_err();
+    assert_eq!(code(&err), "nfc_unavailable");
+    choose_simulator(&window);
+    let readers = invoke(&window, "list_readers", json!({})).unwrap();
+    assert_eq!(
+        readers["current"],
+        json!({"kind": "simulator", "address": "127.0.0.1:35970"})
+    );
+    let info = invoke(&window, "app_info", json!({})).unwrap();
+    assert_eq!(info["mobile"], false);
+    assert_eq!(info["trust_anchors"], 0);
+}
+
+#[test]
+fn the_simulator_over_tcp_serves_one_command_after_another() {
+    let card = TestCard::new();
+    let served = kazasu_tests::served::Served::start(card.path(), &["--tcp", "127.0.0.1:0"]);
+    let app = kazasu_app_lib::with_commands(mock_builder())
+        .manage(AppState::new(
+            kazasu_app_lib::reader::system_opener(None),
+            TrustDir(None),
+            false,
+        ))
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    invoke(
+        &window,
+        "choose_reader",
+        json!({"reader": {"kind": "simulator", "address": served.tcp_address()}}),
+    )
+    .unwrap();
+    let err = invoke(
+        &window,
+        "change_pin",
+        json!({"kind": "auth", "current": "0000", "new": "1111"}),
+    )
+    .unwrap_err();
+    assert_eq!(code(&err), "wrong_pin", "{err}");
+    let status = invoke(&window, "pin_status", json!({"kind": "auth"}));
+    assert_eq!(status, Ok(json!({"state": "remaining", "tries_left": 2})));
+    invoke(&window, "card_overview", json!({})).expect("a third connection");
+}
