@@ -122,6 +122,21 @@ fn kotlin_bindings_and_the_android_bridge_compile_and_run_on_the_jvm() {
 }
 
 #[test]
+fn the_tauri_plugins_android_side_compiles_with_the_reused_bridge() {
+    require(
+        Command::new("java").arg("-version"),
+        "java is missing: apt-get install default-jdk-headless",
+    );
+    build_bindings();
+    let (out, took) = run(
+        "tauri-app/plugin/android/check-compiles",
+        &mut Command::new(root().join("tauri-app/plugin/android/check-compiles")),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    eprintln!("The Tauri plugin's Kotlin check took {took:.1?}: {stdout}");
+}
+
+#[test]
 fn swift_bindings_are_generated() {
     build_bindings();
     let swift = root().join("target/mobile-bindings/swift");

@@ -1,0 +1,161 @@
+// Drives the Kazasu app's real window (WebKitGTK) through tauri-driver + WebKitWebDriver, as a
+// card holder would: choose the simulator, look at the card, log in with a wrong then the right
+// PIN, sign a PDF (the card is pulled away the first time), look at the PIN screen, switch to
+// Japanese. Run by tests/tests/app_window.rs, which starts the simulator, kazasu-rp, Xvfb and
+// tauri-driver, and checks the results (pyHanko on the signed PDF, the card's counters).
+//
+// Arguments come as environment variables (see `need` below). Lines on stdout tell the test how
+// far it got: `SHOT <file>`, `LOGGED_IN <text>`, `READY_TO_SIGN` and `TORN` (each then waits for a
+// line on stdin: the tear is armed, the card is back), `SIGNED <text>`, `DONE`.
+
+import fs from "node:fs";
+import path from "node:path";
+import readline from "node:readline";
+import { Builder, By, Capabilities, Key, until } from "selenium-webdriver";
+
+const need = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+const app = need("KAZASU_APP");
+const driverUrl = need("TAURI_DRIVER_URL");
+const simulator = need("SIM_ADDRESS");
+const service = need("RP_URL");
+const input = need("INPUT_PDF");
+const output = need("OUTPUT_PDF");
+const shots = need("SHOTS_DIR");
+const authPin = need("AUTH_PIN");
+const signPin = need("SIGN_PIN");
+
+/** How long one step may take (the first card read includes starting the app). */
+const STEP = 30_000;
+
+const stdin = readline.createInterface({ input: process.stdin });
+const nextLine = () => new Promise((resolve) => stdin.once("line", resolve));
+
+const caps = new Capabilities();
+caps.setBrowserName("wry");
+caps.set("tauri:options", { application: app });
+const driver = await new Builder().withCapabilities(caps).usingServer(driverUrl).build();
+
+const find = (css) => driver.wait(until.elementLocated(By.css(css)), STEP, `no ${css}`);
+const shown = async (css) => {
+  const element = await find(css);
+  await driver.wait(until.elementIsVisible(element), STEP, `${css} is not shown`);
+  return element;
+};
+const textOf = async (css) => (await shown(css)).getText();
+const click = async (css) => (await shown(css)).click();
+const type = async (css, text) => {
+  const element = await shown(css);
+  await element.clear();
+  await element.sendKeys(text, Key.TAB);
+};
+/** Waits until no card operation runs (the progress indicator is hidden again). */
+const idle = async () => {
+  const progress = await find("#progress");
+  await driver.wait(async () => !(await progress.isDisplayed()), STEP, "the card operation did not finish");
+};
+const shot = async (name) => {
+  const file = path.join(shots, name);
+  fs.writeFileSync(file, await driver.takeScreenshot(), "base64");
+  console.log(`SHOT ${name}`);
+};
+const expect = (what, ok, detail) => {
+  if (!ok) throw new Error(`${what}: ${detail}`);
+};
+
+try {
+  // 1. The reader: the simulator over TCP.
+  await shown("#screen-readers");
+  const simulatorOption = await shown('input[name="reader"][value="simulator"]');
+  await simulatorOption.click();
+  await type("#simulator-address", simulator);
+  await shot("1-readers.png");
+  await click("#readers-continue");
+
+  // 2. The overview: certificates, expiry, tries left; no PIN asked, no try used.
+  await shown("#overview-content");
+  await idle();
+  const authTries = await textOf('li.pin-row[data-pin="auth"] .tries');
+  expect("auth tries on the overview", authTries.includes("3"), authTries);
+  const authCert = await textOf('article.cert[data-slot="auth"]');
+  expect("auth certificate shows its last valid day", /\b20\d\d\b/.test(authCert), authCert);
+  await shot("2-overview.png");
+
+  // 3. Log in: a wrong PIN first (one try used, two left), then the right one.
+  await click("#nav-login");
+  await type("#login-url", service);
+  const tries = await textOf("#screen-login .pin-tries");
+  expect("tries shown before typing", tries.includes("3"), tries);
+  await type("#login-pin", "0000");
+  await click("#login-submit");
+  await idle();
+  const wrong = await textOf("#error");
+  expect("wrong PIN message", wrong.includes("2"), wrong);
+  await shot("3-login-wrong-pin.png");
+  await type("#login-pin", authPin);
+  await click("#login-submit");
+  await idle();
+  const loggedIn = await textOf("#login-result");
+  console.log(`LOGGED_IN ${loggedIn.replace(/\s+/g, " ")}`);
+  await shot("4-logged-in.png");
+
+  // 4. Sign a PDF. The simulator tears the card away as it signs: a clear message, no file.
+  await click("#nav-sign");
+  await type("#sign-input", input);
+  const outputField = await shown("#sign-output");
+  await driver.wait(async () => (await outputField.getAttribute("value")) !== "", STEP, "no output proposed");
+  await type("#sign-output", output);
+  const visible = await shown("#sign-visible");
+  await driver.wait(async () => await visible.isEnabled(), STEP, "the visible-signature box stays disabled for a PDF");
+  if (!(await visible.isSelected())) await visible.click();
+  await type("#sign-pin", signPin);
+  console.log("READY_TO_SIGN");
+  await nextLine(); // the test arms the simulator's tear
+  await click("#sign-submit");
+  await idle();
+  const torn = await textOf("#error");
+  expect("card pulled away message", /card/i.test(torn), torn);
+  await shot("5-sign-card-removed.png");
+  console.log(`TORN ${torn.replace(/\s+/g, " ")}`);
+  await nextLine(); // the test puts the card back
+
+  await type("#sign-pin", signPin);
+  await click("#sign-submit");
+  await idle();
+  const signed = await textOf("#sign-result");
+  const verification = await find("#sign-result .verification");
+  expect("signature checked valid", (await verification.getAttribute("data-valid")) === "true", signed);
+  expect("signature trusted", (await verification.getAttribute("data-trusted")) === "true", signed);
+  console.log(`SIGNED ${signed.replace(/\s+/g, " ")}`);
+  await shot("6-signed.png");
+
+  // 5. Change a PIN: the screen, with the rules and tries left (nothing is changed here).
+  await click("#nav-pin");
+  await shown("#pin-current");
+  await idle();
+  await shot("7-change-pin.png");
+
+  // 6. The same card in Japanese.
+  await click("#nav-overview");
+  await click("#lang");
+  await click("#overview-refresh");
+  await idle();
+  const lang = await driver.executeScript("return document.documentElement.lang");
+  expect("Japanese page", lang === "ja", lang);
+  await shot("8-overview-ja.png");
+  console.log("DONE");
+} catch (error) {
+  try {
+    await shot("failure.png");
+  } catch {
+    // the window may be gone
+  }
+  console.error(error);
+  process.exitCode = 1;
+} finally {
+  stdin.close();
+  await driver.quit();
+}

@@ -1,0 +1,222 @@
+//! The Kazasu app in a real window: the debug build of `kazasu-app` under Xvfb, driven through
+//! tauri-driver and Debian's WebKitWebDriver by `tests/browser/app-window.mjs` (selenium-webdriver
+//! from npm), against the simulated card served over TCP and a running `kazasu-rp`.
+//!
+//! Checks what a card holder would notice: the overview, a wrong then right PIN at login (the
+//! card's counter goes 3 → 2 → 3), the card pulled away while signing (clear message, no file, no
+//! try lost), and a signed PDF that pyHanko accepts. Screenshots of every screen are kept in
+//! `target/kazasu-screenshots/app/`; the README shows them.
+//!
+//! Needs `xvfb-run`, `WebKitWebDriver` (webkit2gtk-driver), `tauri-driver` (`cargo install
+//! tauri-driver --locked`), node and `npm ci --prefix tests/browser`: scripts/install-deps does it.
+
+use std::fs::File;
+use std::io::Write;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use kazasu_core::pin::PinKind;
+use kazasu_tests::bins::{bin, run_sim, text};
+use kazasu_tests::child::{Killed, free_ports, line_with, lines_of, log, target_dir};
+use kazasu_tests::pdf_fixture::sample_pdf;
+use kazasu_tests::rp::RelyingParty;
+use kazasu_tests::served::Served;
+use kazasu_tests::{AUTH_PIN, SIGN_PIN, TestCard};
+
+/// How long Xvfb and tauri-driver may take to listen.
+const DRIVER_READY: Duration = Duration::from_secs(30);
+/// How long one scripted step may take.
+const STEP: Duration = Duration::from_secs(120);
+
+/// tauri-driver: on `PATH`, or where `cargo install` puts it.
+fn tauri_driver() -> std::path::PathBuf {
+    let on_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>());
+    let cargo_bin = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
+        .map(|home| home.join("bin"));
+    on_path
+        .chain(cargo_bin)
+        .map(|dir| dir.join("tauri-driver"))
+        .find(|path| path.is_file())
+        .expect("tauri-driver is missing: `cargo install --locked tauri-driver` (scripts/install-deps does it)")
+}
+
+fn wait_for_port(port: u16, patience: Duration, log_path: &Path) {
+    let deadline = Instant::now() + patience;
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "tauri-driver did not listen on {port} within {patience:?}; its log:\n{}",
+            log(log_path)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// pyHanko's executive summary of a signed PDF, trusting only the card's signing CA.
+fn pyhanko_summary(dir: &Path, pdf: &Path) -> String {
+    let out = Command::new("python3")
+        .args(["-m", "pyhanko", "sign", "validate", "--executive-summary"])
+        .arg("--trust")
+        .arg(dir.join("trust/sign-ca.pem"))
+        .args(["--trust-replace", "--no-revocation-check"])
+        .arg(pdf)
+        .output()
+        .expect("run pyHanko");
+    format!("{}{}", text(&out.stdout), text(&out.stderr))
+}
+
+#[test]
+fn a_card_holder_sees_the_card_logs_in_and_signs_in_the_app_window() {
+    let started = Instant::now();
+    let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
+    assert!(
+        browser_dir.join("node_modules/selenium-webdriver").is_dir(),
+        "selenium-webdriver is not installed: run `npm ci --prefix tests/browser` (scripts/install-deps does it)"
+    );
+    let app = bin("kazasu-app");
+
+    // The card on a TCP "reader", its CAs trusted by the app and by a running relying party.
+    let card = TestCard::new();
+    run_sim(card.path(), &["office", "export-trust", "trust"]);
+    let rp = RelyingParty::start(card.dir(), &card.dir().join("trust"), "");
+    let mut served = Served::start(card.path(), &["--tcp", "127.0.0.1:0"]);
+    let input = card.dir().join("contract.pdf");
+    std::fs::write(&input, sample_pdf(2)).expect("write the PDF");
+    let output = card.dir().join("contract-signed.pdf");
+
+    let shots = target_dir().join("kazasu-screenshots/app");
+    let _ = std::fs::remove_dir_all(&shots);
+    std::fs::create_dir_all(&shots).expect("screenshot directory");
+
+    // A virtual display, and tauri-driver in it (it starts WebKitWebDriver, which starts the app).
+    let [port, native_port] = free_ports::<2>();
+    let driver_log = shots.join("tauri-driver.log");
+    let _driver = Killed::group(
+        Command::new("xvfb-run")
+            .args(["-a", "-s", "-screen 0 1280x1024x24", "--"])
+            .arg(tauri_driver())
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("KAZASU_TRUST_DIR", card.dir().join("trust"))
+            .env("XDG_DATA_HOME", card.dir().join("data"))
+            .env("XDG_CONFIG_HOME", card.dir().join("config"))
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .stdout(File::create(&driver_log).expect("driver log"))
+            .stderr(Stdio::from(
+                File::options().append(true).open(&driver_log).unwrap(),
+            ))
+            .process_group(0)
+            .spawn()
+            .expect("run xvfb-run tauri-driver"),
+    );
+    wait_for_port(port, DRIVER_READY, &driver_log);
+
+    let script_log = shots.join("app-window.log");
+    let mut node = Killed::new(
+        Command::new("node")
+            .arg("app-window.mjs")
+            .current_dir(&browser_dir)
+            .env("KAZASU_APP", &app)
+            .env("TAURI_DRIVER_URL", format!("http://127.0.0.1:{port}/"))
+            .env("SIM_ADDRESS", served.tcp_address())
+            .env("RP_URL", rp.url())
+            .env("INPUT_PDF", &input)
+            .env("OUTPUT_PDF", &output)
+            .env("SHOTS_DIR", &shots)
+            .env("AUTH_PIN", AUTH_PIN)
+            .env("SIGN_PIN", SIGN_PIN)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(File::create(&script_log).expect("script log"))
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run node: {e}")),
+    );
+    let lines = lines_of(node.child());
+    let step = |prefix: &str| {
+        line_with(&lines, prefix, STEP).unwrap_or_else(|e| {
+            panic!(
+                "the window never got to {prefix:?}: {e}\nscript log:\n{}\ntauri-driver log:\n{}\nsimulator log:\n{}",
+                log(&script_log),
+                log(&driver_log),
+                log(&card.dir().join("serve.log"))
+            )
+        })
+    };
+
+    let mut stdin = node.child().stdin.take().expect("script stdin");
+    let logged_in = step("LOGGED_IN ");
+    assert_eq!(
+        card.state().tries_left(PinKind::Auth),
+        3,
+        "the right PIN resets the counter"
+    );
+
+    // The signature is torn off the card: the app must say so, write nothing, and lose no try.
+    step("READY_TO_SIGN");
+    served.control("tear sign");
+    writeln!(stdin, "tear armed").expect("tell the script");
+    let torn = step("TORN ");
+    assert!(
+        !output.exists(),
+        "no signed file after the card was pulled away: {torn}"
+    );
+    assert_eq!(card.state().tries_left(PinKind::Sign), 5);
+    served.control("insert");
+    writeln!(stdin, "card is back").expect("tell the script");
+    let signed = step("SIGNED ");
+    step("DONE");
+    let exit = node
+        .wait_for(Duration::from_secs(30))
+        .expect("the script ends");
+    assert!(
+        exit.success(),
+        "app-window.mjs: {exit}; log:\n{}",
+        log(&script_log)
+    );
+
+    // What was signed in the window passes a third-party validator.
+    let summary = pyhanko_summary(card.dir(), &output);
+    assert!(
+        summary
+            .lines()
+            .any(|l| l.trim_end().ends_with(":VALID") || l.trim() == "VALID"),
+        "pyHanko does not accept the app's signed PDF:\n{summary}"
+    );
+    assert_eq!(
+        std::fs::read(&input).unwrap(),
+        sample_pdf(2),
+        "the original is untouched"
+    );
+
+    for shot in [
+        "1-readers.png",
+        "2-overview.png",
+        "3-login-wrong-pin.png",
+        "4-logged-in.png",
+        "5-sign-card-removed.png",
+        "6-signed.png",
+        "7-change-pin.png",
+        "8-overview-ja.png",
+    ] {
+        let size = std::fs::metadata(shots.join(shot))
+            .map(|m| m.len())
+            .unwrap_or(0);
+        assert!(size > 10_000, "{shot} is missing or blank ({size} bytes)");
+    }
+    println!(
+        "login: {logged_in}\nsigned: {signed}\npyHanko: {}\nscreenshots in {} ({:.1} s)",
+        summary.trim(),
+        shots.display(),
+        started.elapsed().as_secs_f64()
+    );
+}
