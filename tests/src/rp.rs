@@ -1,9 +1,7 @@
 //! `kazasu-rp` as a child process, trusting a test card's authentication CA. Killed when dropped.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::channel;
 use std::time::Duration;
 
 use crate::bins::bin;
@@ -37,16 +35,7 @@ impl RelyingParty {
             .stderr(Stdio::null())
             .spawn()
             .expect("start kazasu-rp");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let rx = crate::child::lines_of(&mut child);
         loop {
             match rx.recv_timeout(Duration::from_secs(20)) {
                 Ok(line) if line.starts_with("listening on ") => break,

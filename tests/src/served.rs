@@ -2,10 +2,10 @@
 //! control input (`remove`, `insert`, `tear …`) at hand. Killed when dropped.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
 use crate::bins::bin;
@@ -39,16 +39,7 @@ impl Served {
             .spawn()
             .expect("start kazasu-sim serve");
         let stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, lines) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let lines = crate::child::lines_of(&mut child);
         let mut served = Served {
             child,
             stdin,

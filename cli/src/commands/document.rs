@@ -108,11 +108,7 @@ pub fn run(link: &mut CardLink, args: &SignArgs, json: bool) -> Result<()> {
     let mut source = PinSource::new(args.pin.pin_stdin);
     let pin = ask_jpki(&mut app, PinKind::Sign, &mut source)?;
     let mut signer = CardSigner::with_app(app, KeyKind::Sign, &pin)?;
-    let signer_name = signer
-        .certificate()
-        .holder()
-        .and_then(|h| h.name)
-        .unwrap_or_else(|| signer.certificate().subject());
+    let signer_name = signer.certificate().signer_name();
     let written = match prepared {
         Prepared::Detached(digest) => {
             documents::sign_digest_detached(&mut signer, algorithm, digest, signing_time)?

@@ -217,6 +217,14 @@ impl CardCertificate {
         holder::from_certificate(&self.cert)
     }
 
+    /// Who signs with this certificate, for a person: the holder's name when the certificate
+    /// carries it (a signing certificate), otherwise its subject.
+    pub fn signer_name(&self) -> String {
+        self.holder()
+            .and_then(|h| h.name)
+            .unwrap_or_else(|| self.subject())
+    }
+
     /// Everything a status screen or `--json` output shows about this certificate on `today`.
     pub fn summary(&self, slot: CertSlot, today: Date) -> CertificateSummary {
         CertificateSummary {

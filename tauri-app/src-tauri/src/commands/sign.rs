@@ -150,11 +150,7 @@ pub async fn sign_document<R: Runtime>(
             let app = JpkiApp::select(&mut link)?;
             // Refuses a locked PIN without sending it; a wrong one uses a try.
             let mut signer = CardSigner::with_app(app, KeyKind::Sign, &pin)?;
-            let signer_name = signer
-                .certificate()
-                .holder()
-                .and_then(|h| h.name)
-                .unwrap_or_else(|| signer.certificate().subject());
+            let signer_name = signer.certificate().signer_name();
             progress.step(Step::Signing);
             let (written, format, digest) = match prepared {
                 Prepared::Detached(digest) => (
