@@ -319,6 +319,13 @@ const catalogue = {
   "outcome.passed": { en: "passed", ja: "合格" },
   "outcome.failed": { en: "failed", ja: "不合格" },
   "outcome.not_checked": { en: "not checked", ja: "未確認" },
+  "check.content": { en: "Content", ja: "内容" },
+  "check.signature": { en: "Signature", ja: "署名値" },
+  "check.signing_certificate": { en: "Signer's certificate", ja: "署名者証明書の指定" },
+  "check.chain": { en: "Certificate authority", ja: "認証局" },
+  "check.validity": { en: "Validity", ja: "有効期間" },
+  "check.key_usage": { en: "Key usage", ja: "鍵用途" },
+  "check.revocation": { en: "Revocation", ja: "失効" },
 
   // Change PIN screen
   "pinScreen.title": { en: "Change a PIN", ja: "暗証番号の変更" },

@@ -6,7 +6,7 @@
 //
 // Arguments come as environment variables (see `need` below). Lines on stdout tell the test how
 // far it got: `SHOT <file>`, `LOGGED_IN <text>`, `READY_TO_SIGN` and `TORN` (each then waits for a
-// line on stdin: the tear is armed, the card is back), `SIGNED <text>`, `DONE`.
+// line on stdin: the tear is armed, the card is back), `SIGNED <text>`, `PIN_CHANGED <text>`, `DONE`.
 
 import fs from "node:fs";
 import path from "node:path";
@@ -27,6 +27,8 @@ const output = need("OUTPUT_PDF");
 const shots = need("SHOTS_DIR");
 const authPin = need("AUTH_PIN");
 const signPin = need("SIGN_PIN");
+const cardInfoPin = need("CARD_INFO_PIN");
+const newCardInfoPin = need("NEW_CARD_INFO_PIN");
 
 /** How long one step may take (the first card read includes starting the app). */
 const STEP = 30_000;
@@ -130,13 +132,20 @@ try {
   expect("signature checked valid", (await verification.getAttribute("data-valid")) === "true", signed);
   expect("signature trusted", (await verification.getAttribute("data-trusted")) === "true", signed);
   console.log(`SIGNED ${signed.replace(/\s+/g, " ")}`);
+  await driver.executeScript("arguments[0].scrollIntoView({ block: 'start' })", await find("#sign-result"));
   await shot("6-signed.png");
 
-  // 5. Change a PIN: the screen, with the rules and tries left (nothing is changed here).
+  // 5. Change the card-info PIN (the test then checks the new one against the card).
   await click("#nav-pin");
-  await shown("#pin-current");
+  await click('#pin-kind option[value="card_info"]');
   await idle();
+  await type("#pin-current", cardInfoPin);
+  await type("#pin-new", newCardInfoPin);
+  await type("#pin-confirm", newCardInfoPin);
   await shot("7-change-pin.png");
+  await click("#pin-submit");
+  await idle();
+  console.log(`PIN_CHANGED ${(await textOf("#pin-result")).replace(/\s+/g, " ")}`);
 
   // 6. The same card in Japanese.
   await click("#nav-overview");

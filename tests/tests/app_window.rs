@@ -18,12 +18,15 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use kazasu_core::pin::PinKind;
-use kazasu_tests::bins::{bin, run_sim, text};
+use kazasu_tests::bins::{bin, run_kazasu, run_sim, text};
 use kazasu_tests::child::{Killed, free_ports, line_with, lines_of, log, target_dir};
 use kazasu_tests::pdf_fixture::sample_pdf;
 use kazasu_tests::rp::RelyingParty;
 use kazasu_tests::served::Served;
-use kazasu_tests::{AUTH_PIN, SIGN_PIN, TestCard};
+use kazasu_tests::{AUTH_PIN, CARD_INFO_PIN, SIGN_PIN, TestCard};
+
+/// The card-info PIN the window changes to.
+const NEW_CARD_INFO_PIN: &str = "1357";
 
 /// How long Xvfb and tauri-driver may take to listen.
 const DRIVER_READY: Duration = Duration::from_secs(30);
@@ -135,6 +138,8 @@ fn a_card_holder_sees_the_card_logs_in_and_signs_in_the_app_window() {
             .env("SHOTS_DIR", &shots)
             .env("AUTH_PIN", AUTH_PIN)
             .env("SIGN_PIN", SIGN_PIN)
+            .env("CARD_INFO_PIN", CARD_INFO_PIN)
+            .env("NEW_CARD_INFO_PIN", NEW_CARD_INFO_PIN)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(File::create(&script_log).expect("script log"))
@@ -174,6 +179,7 @@ fn a_card_holder_sees_the_card_logs_in_and_signs_in_the_app_window() {
     served.control("insert");
     writeln!(stdin, "card is back").expect("tell the script");
     let signed = step("SIGNED ");
+    let changed = step("PIN_CHANGED ");
     step("DONE");
     let exit = node
         .wait_for(Duration::from_secs(30))
@@ -196,6 +202,26 @@ fn a_card_holder_sees_the_card_logs_in_and_signs_in_the_app_window() {
         std::fs::read(&input).unwrap(),
         sample_pdf(2),
         "the original is untouched"
+    );
+
+    // The card takes the new card-info PIN, through another client.
+    let out = run_kazasu(
+        &bin("kazasu"),
+        card.dir(),
+        &[
+            "--reader",
+            &format!("tcp:{}", served.tcp_address()),
+            "pin",
+            "verify",
+            "--card-info",
+            "--pin-stdin",
+        ],
+        &format!("{NEW_CARD_INFO_PIN}\n"),
+    );
+    assert!(
+        out.status.success(),
+        "the new card-info PIN ({changed}) is refused: {}",
+        text(&out.stderr)
     );
 
     for shot in [

@@ -15,7 +15,7 @@ import { clearError, showError } from "../errors";
 import { day, japanDay, join, m, type Msg, type MsgKey } from "../i18n";
 import { isLastTry, isLocked, pinName, pinRule, pinTitle, pinUse, triesText } from "../pins";
 import { cardTask, isBusy, onBusyChange } from "../progress";
-import { readerKey, store } from "../state";
+import { readerKey, readerLabel, store } from "../state";
 import { section, type Screen } from "./screen";
 
 const CERT_NAMES: Record<CertSlot, MsgKey> = {
@@ -181,7 +181,7 @@ export class OverviewScreen implements Screen {
       h(
         "p",
         { class: "overview-meta" },
-        h("span", { id: "overview-reader" }, m("overview.reader", { reader: overview.reader })),
+        h("span", { id: "overview-reader" }, m("overview.reader", { reader: store.reader ? readerLabel(store.reader) : overview.reader })),
         " ",
         h("span", { id: "overview-today", class: "hint" }, m("overview.asOf", { date: day(overview.today) })),
       ),

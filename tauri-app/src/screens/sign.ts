@@ -24,13 +24,24 @@ function verdict(v: Verification): { msg: Msg; tone: "success" | "warning" | "da
   return { msg: m(anchors > 0 ? "verify.untrusted" : "verify.noAnchors"), tone: "warning" };
 }
 
+/** The checks the core makes, by name; an unknown one is shown as it comes. */
+const CHECK_KEYS: Record<string, MsgKey> = {
+  content: "check.content",
+  signature: "check.signature",
+  signing_certificate: "check.signing_certificate",
+  chain: "check.chain",
+  validity: "check.validity",
+  key_usage: "check.key_usage",
+  revocation: "check.revocation",
+};
+
 function checkItem(check: Check): HTMLElement {
   return h(
     "li",
     { class: "check", "data-check": check.check, "data-outcome": check.outcome },
     h("span", { class: "check-outcome" }, m(OUTCOME_KEYS[check.outcome] ?? "outcome.not_checked")),
     " ",
-    h("code", { class: "check-name" }, check.check),
+    h("span", { class: "check-name" }, CHECK_KEYS[check.check] ? m(CHECK_KEYS[check.check]) : check.check),
     check.detail ? h("span", { class: "check-detail" }, " — ", check.detail) : null,
   );
 }
