@@ -88,9 +88,11 @@ try {
 
   // 3. Log in: a wrong PIN first (one try used, two left), then the right one.
   await click("#nav-login");
+  // The tries left are read from the card before anything is typed.
+  const triesLine = await shown("#screen-login .pin-tries");
+  await driver.wait(async () => (await triesLine.getText()).includes("3 / 3"), STEP, "no tries shown before typing");
+  await idle();
   await type("#login-url", service);
-  const tries = await textOf("#screen-login .pin-tries");
-  expect("tries shown before typing", tries.includes("3"), tries);
   await type("#login-pin", "0000");
   await click("#login-submit");
   await idle();
@@ -106,6 +108,9 @@ try {
 
   // 4. Sign a PDF. The simulator tears the card away as it signs: a clear message, no file.
   await click("#nav-sign");
+  const signTries = await shown("#screen-sign .pin-tries");
+  await driver.wait(async () => (await signTries.getText()).includes("5 / 5"), STEP, "no tries shown before typing");
+  await idle();
   await type("#sign-input", input);
   const outputField = await shown("#sign-output");
   await driver.wait(async () => (await outputField.getAttribute("value")) !== "", STEP, "no output proposed");
@@ -137,8 +142,16 @@ try {
 
   // 5. Change the card-info PIN (the test then checks the new one against the card).
   await click("#nav-pin");
-  await click('#pin-kind option[value="card_info"]');
+  const kind = await shown("#pin-kind");
+  await idle(); // the screen reads the tries left first; the choice is locked meanwhile
+  await driver.wait(async () => await kind.isEnabled(), STEP, "the PIN choice stays disabled");
+  await driver.executeScript(
+    "arguments[0].value = 'card_info'; arguments[0].dispatchEvent(new Event('change', { bubbles: true }))",
+    kind,
+  );
   await idle();
+  const chosen = await kind.getAttribute("value");
+  expect("the card-info PIN chosen", chosen === "card_info", chosen);
   await type("#pin-current", cardInfoPin);
   await type("#pin-new", newCardInfoPin);
   await type("#pin-confirm", newCardInfoPin);

@@ -114,6 +114,9 @@ fn a_card_holder_sees_the_card_logs_in_and_signs_in_the_app_window() {
             .env("XDG_DATA_HOME", card.dir().join("data"))
             .env("XDG_CONFIG_HOME", card.dir().join("config"))
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            // The page's language follows the system's: English, so the texts checked are known.
+            .env("LANG", "C.UTF-8")
+            .env("LANGUAGE", "en")
             .stdout(File::create(&driver_log).expect("driver log"))
             .stderr(Stdio::from(
                 File::options().append(true).open(&driver_log).unwrap(),
