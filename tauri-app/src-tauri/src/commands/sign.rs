@@ -98,7 +98,6 @@ enum Prepared {
 }
 
 #[tauri::command(rename_all = "snake_case")]
-#[allow(clippy::too_many_arguments)]
 pub async fn sign_document<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
