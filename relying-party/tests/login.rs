@@ -221,13 +221,7 @@ async fn a_revoked_certificate_is_refused_after_the_crl_refresh() {
         .finish("/v1/login/finish", &challenge.nonce, &assertion)
         .await;
     assert_eq!(status, 200, "{body}");
-    let device_login = async |server: &Server| {
-        let challenge = server.device_challenge().await;
-        let assertion = common::device_login(&key, &challenge);
-        server
-            .finish("/v1/device/finish", &challenge.nonce, &assertion)
-            .await
-    };
+    let device_login = async |server: &Server| server.device_login(&key).await;
     assert_eq!(device_login(&server).await.0, 200);
     let login = async |server: &Server| {
         let challenge = server.challenge().await;
@@ -538,13 +532,7 @@ async fn a_bound_device_logs_in_again_until_it_is_revoked() {
         json!(device_id)
     );
 
-    let device_login = async |server: &Server| {
-        let challenge = server.device_challenge().await;
-        let assertion = common::device_login(&key, &challenge);
-        server
-            .finish("/v1/device/finish", &challenge.nonce, &assertion)
-            .await
-    };
+    let device_login = async |server: &Server| server.device_login(&key).await;
     let (status, device) = device_login(&server).await;
     assert_eq!(status, 200, "{device}");
     assert_eq!(device["serial"], card["serial"]);

@@ -140,14 +140,7 @@ async fn two_instances_sharing_redis_finish_a_challenge_exactly_once() {
         .await;
     assert_eq!(status, 200);
     let device_id = card["device_id"].as_str().unwrap().to_owned();
-    let device_login = async |server: &Server| {
-        let challenge = server.device_challenge().await;
-        let assertion = common::device_login(&key, &challenge);
-        server
-            .finish("/v1/device/finish", &challenge.nonce, &assertion)
-            .await
-            .0
-    };
+    let device_login = async |server: &Server| server.device_login(&key).await.0;
     assert_eq!(device_login(&b).await, 200);
     let output = Command::new(env!("CARGO_BIN_EXE_kazasu-rp"))
         .arg("revoke-device")

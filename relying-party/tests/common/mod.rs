@@ -153,6 +153,14 @@ impl Server {
     }
 
     /// `POST` a finish request; returns the status and the JSON body.
+    /// A whole device login with `key`: a device challenge, signed, then finished.
+    pub async fn device_login(&self, key: &p256::ecdsa::SigningKey) -> (u16, Value) {
+        let challenge = self.device_challenge().await;
+        let assertion = device_login(key, &challenge);
+        self.finish("/v1/device/finish", &challenge.nonce, &assertion)
+            .await
+    }
+
     pub async fn finish(&self, path: &str, nonce: &str, assertion: &Assertion) -> (u16, Value) {
         self.post_json(path, &json!({ "nonce": nonce, "assertion": assertion }))
             .await
