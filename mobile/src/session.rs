@@ -141,7 +141,7 @@ impl CardSession {
     }
 
     /// Verifies `old_pin`, then replaces it by `new_pin` (both of `kind`, both checked against
-    /// its rule before anything is sent).
+    /// its rule before anything is sent; a locked PIN is refused without being sent).
     pub fn change_pin(
         &self,
         kind: PinKind,
@@ -151,10 +151,7 @@ impl CardSession {
         let old = parse_pin(kind, old_pin)?;
         let new = parse_pin(kind, new_pin)?;
         let mut link = self.link();
-        match kind {
-            PinKind::Auth | PinKind::Sign => JpkiApp::select(&mut *link)?.change_pin(&old, &new)?,
-            PinKind::CardInfo => CardInfoApp::select(&mut *link)?.change_pin(&old, &new)?,
-        }
+        flows::change_pin(&mut *link, &old, &new)?;
         Ok(())
     }
 
