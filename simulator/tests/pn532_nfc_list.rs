@@ -1,6 +1,7 @@
 //! libnfc's own `nfc-list` (libnfc-bin) against the software PN532 on a pseudo-terminal: the
 //! real `pn532_uart` driver opens the line, polls every modulation, and must list the simulated
-//! card as an ISO/IEC 14443-4 Type B target with the emulator's PUPI.
+//! card as an ISO/IEC 14443-4 Type B target, with a new random PUPI at every activation and the
+//! protocol info of a real My Number Card.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -10,8 +11,8 @@ use std::sync::{Arc, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use kazasu_sim::frontend::pn532::Pn532;
 use kazasu_sim::frontend::pn532::pty::PtyLink;
-use kazasu_sim::frontend::pn532::{PUPI, Pn532};
 use kazasu_sim::frontend::slot::{CardSlot, SharedSlot, lock};
 use kazasu_sim::{HolderProfile, IssueOptions, MY_NUMBER_CARD_ATR, issue_card};
 
@@ -117,11 +118,11 @@ fn run_nfc_list(slot: SharedSlot, args: &[&str]) -> (String, String) {
     (stdout, stderr)
 }
 
-fn pupi_hex() -> String {
-    PUPI.iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<Vec<_>>()
-        .join("  ")
+/// The PUPI nfc-list printed (`PUPI: 4b  5a  53  31`), as bytes.
+fn listed_pupi(stdout: &str) -> Option<Vec<u8>> {
+    let line = stdout.lines().find(|l| l.contains("PUPI:"))?;
+    let hex: String = line.split("PUPI:").nth(1)?.split_whitespace().collect();
+    hex::decode(hex).ok()
 }
 
 #[test]
@@ -146,10 +147,12 @@ fn nfc_list_finds_the_card_as_type_b() {
         stdout.contains("ISO/IEC 14443-4B (106 kbps) target:"),
         "ISO/IEC 14443-4B target\n{context}"
     );
+    let pupi = listed_pupi(&stdout).unwrap_or_else(|| panic!("a PUPI\n{context}"));
+    assert_eq!(pupi.len(), 4, "a 4-byte PUPI\n{context}");
+    // Protocol info as read off cards: 106/212/424 kbit/s, 256-byte frames, FWI 13 (about 2.5 s).
     assert!(
-        stdout.contains(&format!("PUPI: {}", pupi_hex())),
-        "PUPI {}\n{context}",
-        pupi_hex()
+        stdout.contains("Protocol Info: b3  81  d1"),
+        "a My Number Card's protocol info\n{context}"
     );
     assert!(
         !stdout.contains("ISO14443A passive target(s) found:"),
@@ -178,4 +181,24 @@ fn nfc_list_finds_nothing_without_a_card() {
         "no Type B target\n{context}"
     );
     assert!(!stdout.contains("PUPI"), "no target listed\n{context}");
+}
+
+#[test]
+fn every_activation_shows_a_new_pupi() {
+    assert!(
+        nfc_list_available(),
+        "nfc-list is not installed: scripts/install-deps installs libnfc-bin"
+    );
+    let (slot, _dir) = slot();
+    let first = run_nfc_list(slot.clone(), &[]).0;
+    let second = run_nfc_list(slot, &[]).0;
+    let (a, b) = (listed_pupi(&first), listed_pupi(&second));
+    assert!(
+        a.is_some() && b.is_some(),
+        "two listings\n{first}\n{second}"
+    );
+    assert_ne!(
+        a, b,
+        "a My Number Card never shows the same PUPI twice (one-time NFC ID)"
+    );
 }

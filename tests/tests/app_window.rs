@@ -88,7 +88,8 @@ fn a_card_holder_sees_the_card_logs_in_and_signs_in_the_app_window() {
     let card = TestCard::new();
     run_sim(card.path(), &["office", "export-trust", "trust"]);
     let rp = RelyingParty::start(card.dir(), &card.dir().join("trust"), "");
-    let mut served = Served::start(card.path(), &["--tcp", "127.0.0.1:0"]);
+    // With a real card's answering times: a signature takes about a second, as over NFC.
+    let mut served = Served::start(card.path(), &["--tcp", "127.0.0.1:0", "--latency", "card"]);
     let input = card.dir().join("contract.pdf");
     std::fs::write(&input, sample_pdf(2)).expect("write the PDF");
     let output = card.dir().join("contract-signed.pdf");

@@ -64,13 +64,14 @@ def card_dir(template_card, tmp_path):
 
 
 class Served:
-    """`kazasu-sim serve --tcp 127.0.0.1:0` with its control input (`remove`, `insert`, `tear verify`)."""
+    """`kazasu-sim serve --tcp 127.0.0.1:0 --latency card` with its control input (`remove`, `insert`,
+    `tear verify`): the card takes a real card's time to answer (about a second per signature)."""
 
     def __init__(self, card_dir):
         self.card = card_dir / "card.json"
         self.log = open(card_dir / "serve.log", "w")
         self.proc = subprocess.Popen(
-            [str(SIM), "--card", str(self.card), "serve", "--tcp", "127.0.0.1:0"],
+            [str(SIM), "--card", str(self.card), "serve", "--tcp", "127.0.0.1:0", "--latency", "card"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True,
             env={**os.environ, "KAZASU_LOG": "info"},
         )

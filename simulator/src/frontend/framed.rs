@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use kazasu_core::transport::framing::{self, Control, FrameDecoder};
 
-use super::slot::{SharedSlot, lock};
+use super::slot::{SharedSlot, exchange, lock};
 
 /// How often a waiting front-end looks at the slot and the stop flag.
 pub(crate) const POLL: Duration = Duration::from_millis(50);
@@ -102,28 +102,31 @@ enum Answer {
     Removed,
 }
 
-fn answer(slot: &SharedSlot, frame: &[u8]) -> Answer {
-    let mut slot = lock(slot);
-    match frame {
-        [] => Answer::Nothing,
-        [code] => match Control::from_code(*code) {
-            Some(Control::PowerOff) => {
-                slot.power_off();
-                Answer::Nothing
-            }
-            Some(Control::PowerOn | Control::Reset) => {
-                slot.power_on();
-                Answer::Nothing
-            }
-            Some(Control::GetAtr) => Answer::Bytes(slot.atr().to_vec()),
-            None => {
-                tracing::warn!(code, "unknown control code ignored");
-                Answer::Nothing
-            }
-        },
-        apdu => match slot.transmit(apdu) {
-            Some(r) => Answer::Bytes(r),
-            None => Answer::Removed,
-        },
+fn answer(shared: &SharedSlot, frame: &[u8]) -> Answer {
+    let code = match frame {
+        [] => return Answer::Nothing,
+        [code] => *code,
+        apdu => {
+            return match exchange(shared, apdu) {
+                Some(r) => Answer::Bytes(r),
+                None => Answer::Removed,
+            };
+        }
+    };
+    let mut slot = lock(shared);
+    match Control::from_code(code) {
+        Some(Control::PowerOff) => {
+            slot.power_off();
+            Answer::Nothing
+        }
+        Some(Control::PowerOn | Control::Reset) => {
+            slot.power_on();
+            Answer::Nothing
+        }
+        Some(Control::GetAtr) => Answer::Bytes(slot.atr().to_vec()),
+        None => {
+            tracing::warn!(code, "unknown control code ignored");
+            Answer::Nothing
+        }
     }
 }

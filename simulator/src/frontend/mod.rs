@@ -5,9 +5,11 @@
 //! - [`tcp`]: a plain TCP server for phones and emulators in development (the core's `tcp:` transport).
 
 mod framed;
+pub mod latency;
 pub mod pn532;
 pub mod slot;
 pub mod tcp;
 pub mod vpcd;
 
-pub use slot::{CardSlot, SharedSlot, Tear};
+pub use latency::Latency;
+pub use slot::{CardSlot, SharedSlot, Tear, exchange};

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::frontend::latency::Latency;
 use crate::{SimError, SimTransport};
 
 /// One simulated card in one simulated reader, shared by a front-end and its controller.
@@ -17,6 +18,7 @@ pub struct CardSlot {
     atr: Vec<u8>,
     present: bool,
     tear: Option<Tear>,
+    latency: Option<Latency>,
 }
 
 /// Which command arriving pulls the card away.
@@ -43,6 +45,7 @@ impl CardSlot {
             atr,
             present: true,
             tear: None,
+            latency: None,
         })
     }
 
@@ -54,7 +57,19 @@ impl CardSlot {
             atr,
             present: true,
             tear: None,
+            latency: None,
         }
+    }
+
+    /// Makes the card take as long as a real one to answer ([`exchange`] waits it out), or
+    /// answer at once with `None`.
+    pub fn set_latency(&mut self, latency: Option<Latency>) {
+        self.latency = latency;
+    }
+
+    /// The card's answering times, if it has any.
+    pub fn latency(&self) -> Option<Latency> {
+        self.latency
     }
 
     /// Wraps the slot for sharing.
@@ -143,6 +158,24 @@ impl CardSlot {
         }
         Ok(())
     }
+}
+
+/// Sends one APDU to the card in `slot` as a reader would, taking as long as the card's latency
+/// model says, with the slot unlocked meanwhile: a card pulled away while it works (a `remove`
+/// during a one-second signature) gives no answer, though the card may have acted.
+pub fn exchange(slot: &SharedSlot, apdu: &[u8]) -> Option<Vec<u8>> {
+    let (answer, latency) = {
+        let mut slot = lock(slot);
+        (slot.transmit(apdu)?, slot.latency)
+    };
+    if let Some(latency) = latency {
+        std::thread::sleep(latency.of(apdu, answer.len()));
+        if !lock(slot).is_present() {
+            tracing::info!(len = apdu.len(), "card pulled away before it answered");
+            return None;
+        }
+    }
+    Some(answer)
 }
 
 /// Locks a shared slot, recovering from a panicked holder (the card's state is on disk anyway).

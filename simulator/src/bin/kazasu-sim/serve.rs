@@ -11,6 +11,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use kazasu_sim::MY_NUMBER_CARD_ATR;
+use kazasu_sim::frontend::latency;
 use kazasu_sim::frontend::pn532::{Pn532, pty::PtyLink};
 use kazasu_sim::frontend::slot::lock;
 use kazasu_sim::frontend::{CardSlot, SharedSlot, Tear, tcp, vpcd};
@@ -35,6 +36,10 @@ pub struct ServeArgs {
     /// Start with the card away from the reader (type `insert` to put it on).
     #[arg(long)]
     removed: bool,
+    /// How long the card takes to answer: `card` (a My Number Card over NFC: about a second
+    /// per signature, a few milliseconds per read) or `none` (at once, the default).
+    #[arg(long, value_name = "MODEL", default_value = "none", value_parser = ["card", "none"])]
+    latency: String,
 }
 
 fn parse_hex(s: &str) -> Result<Vec<u8>, String> {
@@ -85,6 +90,16 @@ pub fn serve(card: &Path, args: ServeArgs) -> Result<()> {
     .with_context(|| format!("loading {}", card.display()))?;
     if args.removed {
         slot.remove();
+    }
+    let model = latency::parse(&args.latency).map_err(anyhow::Error::msg)?;
+    slot.set_latency(model);
+    if let Some(latency) = model {
+        println!(
+            "latency: {} ms a command, {} ms per 256 bytes, {} ms a signature",
+            latency.command.as_millis(),
+            latency.per_256_bytes.as_millis(),
+            latency.signature.as_millis()
+        );
     }
     let slot = slot.shared();
     install_signal_handlers()?;

@@ -14,15 +14,18 @@ use std::collections::HashMap;
 
 use frame::{Decoder, ERROR_FRAME, Incoming, TFI_CHIP, TFI_HOST};
 
-use crate::frontend::slot::{SharedSlot, lock};
+use crate::frontend::slot::{SharedSlot, exchange, lock};
 
-/// The card's PUPI (pseudo-unique PICC identifier), fixed so tools and tests can name it: "KZS1".
+/// The PUPI (pseudo-unique PICC identifier) of the first activation when the chip is made with
+/// [`Pn532::with_fixed_pupi`] ("KZS1"). By default, like a My Number Card, every activation
+/// draws a new random PUPI: nothing may identify the card by it.
 pub const PUPI: [u8; 4] = [0x4B, 0x5A, 0x53, 0x31];
 /// ATQB application data: AFI 00 (all families), no CRC_B(AID), no application count.
 pub const APPLICATION_DATA: [u8; 4] = [0x00, 0x00, 0x00, 0x00];
-/// ATQB protocol info: 106 kbit/s only; maximum frame 256 bytes, ISO/IEC 14443-4 compliant;
-/// FWI 14 (about 5 s, room for RSA signatures), CID supported.
-pub const PROTOCOL_INFO: [u8; 3] = [0x00, 0x81, 0xE1];
+/// ATQB protocol info as read off My Number Cards (`B3 81 D1`): 106, 212 and 424 kbit/s in both
+/// directions; maximum frame 256 bytes, ISO/IEC 14443-4 compliant; FWI 13 (about 2.5 s, room
+/// for an RSA signature), CID supported. The link itself stays at 106 kbit/s.
+pub const PROTOCOL_INFO: [u8; 3] = [0xB3, 0x81, 0xD1];
 /// What `GetFirmwareVersion` reports: IC PN532, firmware 1.6, supports ISO 14443 A and B and ISO 18092.
 pub const FIRMWARE_VERSION: [u8; 4] = [0x32, 0x01, 0x06, 0x07];
 /// The most response bytes sent in one `InDataExchange` reply; more are chained with status `0x40`.
@@ -97,6 +100,14 @@ pub struct Pn532 {
     /// CIU and SFR registers the host wrote (read back as written, 00 otherwise).
     registers: HashMap<u16, u8>,
     field_on: bool,
+    /// The PUPI of the current (or last) activation.
+    pupi: [u8; 4],
+    /// Whether every activation draws a new PUPI (as a card does) or keeps [`PUPI`].
+    random_pupi: bool,
+    /// The card was deselected or released (ISO/IEC 14443-3 HALT): it answers a WUPB, not a
+    /// REQB, until the field goes off. This is how a host polling again after a DESELECT (libnfc
+    /// lists targets that way) learns that there is one card, though each activation shows a new PUPI.
+    halted: bool,
 }
 
 impl Pn532 {
@@ -111,20 +122,44 @@ impl Pn532 {
             pending_command: Vec::new(),
             registers: HashMap::new(),
             field_on: false,
+            pupi: PUPI,
+            random_pupi: true,
+            halted: false,
         }
+    }
+
+    /// A chip whose card always answers with the PUPI [`PUPI`]: for tests that need to name it.
+    pub fn with_fixed_pupi(slot: SharedSlot) -> Pn532 {
+        Pn532 {
+            random_pupi: false,
+            ..Pn532::new(slot)
+        }
+    }
+
+    /// The PUPI the card gave at its last activation.
+    pub fn pupi(&self) -> [u8; 4] {
+        self.pupi
     }
 
     /// Feeds bytes read from the host; returns bytes to write back (ACK + reply frames).
     pub fn feed(&mut self, input: &[u8]) -> Vec<u8> {
-        self.decoder.push(input);
         let mut out = Vec::new();
+        self.feed_into(input, &mut |bytes| out.extend_from_slice(bytes));
+        out
+    }
+
+    /// Like [`Pn532::feed`], handing each piece to `write` as soon as it exists: the ACK goes out
+    /// before the card is asked, as a chip sends it, so a host never waits a slow card's time
+    /// (about a second for a signature) for its ACK.
+    pub fn feed_into(&mut self, input: &[u8], write: &mut dyn FnMut(&[u8])) {
+        self.decoder.push(input);
         while let Some(item) = self.decoder.next_item() {
             match item {
                 Incoming::Frame {
                     tfi: TFI_HOST,
                     data,
                 } => {
-                    out.extend_from_slice(&frame::ACK);
+                    write(&frame::ACK);
                     let reply = match self.command(&data) {
                         Some(reply) => {
                             tracing::debug!(code = reply[0], len = reply.len(), "pn532 reply");
@@ -139,7 +174,7 @@ impl Pn532 {
                             ERROR_FRAME.to_vec()
                         }
                     };
-                    out.extend_from_slice(&reply);
+                    write(&reply);
                     self.last_reply = Some(reply);
                 }
                 Incoming::Frame { tfi, data } => {
@@ -158,7 +193,7 @@ impl Pn532 {
                 Incoming::Nack => {
                     tracing::debug!("pn532 NACK: resending the last response");
                     if let Some(reply) = &self.last_reply {
-                        out.extend_from_slice(reply);
+                        write(reply);
                     }
                 }
                 Incoming::Corrupt => {
@@ -166,7 +201,6 @@ impl Pn532 {
                 }
             }
         }
-        out
     }
 
     /// Drops a partial frame held back (the host went quiet in the middle of one).
@@ -251,12 +285,14 @@ impl Pn532 {
                 if self.target == Target::Active {
                     lock(&self.slot).power_off();
                     self.target = Target::Deselected;
+                    self.halted = true;
                 }
                 self.pending_reply.clear();
                 vec![STATUS_OK]
             }
             IN_RELEASE => {
                 params.first()?;
+                self.halted |= matches!(self.target, Target::Active | Target::Deselected);
                 self.release();
                 vec![STATUS_OK]
             }
@@ -321,11 +357,13 @@ impl Pn532 {
         }
         self.release();
         self.field_on = true;
-        if brty != BRTY_ISO14443B_106 || !self.activate() {
+        // Type B initiator data: AFI, then an optional polling method (01 = WUPB, else REQB).
+        let wake_up = rest.get(2) == Some(&0x01);
+        if brty != BRTY_ISO14443B_106 || (self.halted && !wake_up) || !self.activate() {
             return Some(vec![0x00]);
         }
         let mut body = vec![0x01];
-        body.extend_from_slice(&target_data());
+        body.extend_from_slice(&target_data(self.pupi));
         Some(body)
     }
 
@@ -338,11 +376,13 @@ impl Pn532 {
             .iter()
             .copied()
             .find(|t| matches!(*t, PTT_ISO14443_4B_106 | PTT_ISO14443_4B_TCL_106));
+        // The chip cycles the field between polls: a halted card powers up afresh.
         self.release();
+        self.halted = false;
         self.field_on = true;
         match wanted {
             Some(kind) if self.activate() => {
-                let data = target_data();
+                let data = target_data(self.pupi);
                 let mut body = vec![0x01, kind, data.len() as u8];
                 body.extend_from_slice(&data);
                 Some(body)
@@ -359,6 +399,11 @@ impl Pn532 {
         }
         slot.power_on();
         self.target = Target::Active;
+        // A card draws its PUPI when it powers up in the field; woken from HALT it keeps it.
+        if self.random_pupi && !self.halted {
+            self.pupi = rand::random();
+        }
+        self.halted = false;
         true
     }
 
@@ -409,7 +454,7 @@ impl Pn532 {
             apdu.extend_from_slice(data);
             apdu
         };
-        let answer = lock(&self.slot).transmit(&apdu);
+        let answer = exchange(&self.slot, &apdu);
         match answer {
             Some(response) => {
                 tracing::debug!(
@@ -480,15 +525,16 @@ impl Pn532 {
 
     fn field_off(&mut self) {
         self.release();
+        self.halted = false;
         self.field_on = false;
     }
 }
 
 /// Target data of the card as InListPassiveTarget and InAutoPoll report it: `Tg`, the ATQB
 /// (`50`, PUPI, application data, protocol info) and the ATTRIB response (length, `00`).
-fn target_data() -> Vec<u8> {
+fn target_data(pupi: [u8; 4]) -> Vec<u8> {
     let mut data = vec![0x01, 0x50];
-    data.extend_from_slice(&PUPI);
+    data.extend_from_slice(&pupi);
     data.extend_from_slice(&APPLICATION_DATA);
     data.extend_from_slice(&PROTOCOL_INFO);
     data.extend_from_slice(&[0x01, 0x00]);
@@ -528,7 +574,7 @@ mod tests {
         let slot = CardSlot::open(path, MY_NUMBER_CARD_ATR.to_vec())
             .expect("open card")
             .shared();
-        (Pn532::new(slot.clone()), slot, dir)
+        (Pn532::with_fixed_pupi(slot.clone()), slot, dir)
     }
 
     /// Sends one command frame; checks the ACK and returns the reply frame's data after the code.
@@ -612,6 +658,42 @@ mod tests {
         }
         // Raw polls for B' and friends time out.
         assert_eq!(exchange(&mut chip, &[0x42, 0x06, 0x00]), [0x01]);
+    }
+
+    #[test]
+    fn every_activation_draws_a_new_pupi_like_a_card() {
+        let (_, slot, _dir) = chip();
+        let mut chip = Pn532::new(slot);
+        open_sequence(&mut chip);
+        let pupis: Vec<Vec<u8>> = (0..4)
+            .map(|_| select_type_b(&mut chip)[3..7].to_vec())
+            .collect();
+        assert_eq!(pupis[3], chip.pupi(), "the chip reports the last PUPI");
+        for (i, a) in pupis.iter().enumerate() {
+            for b in &pupis[i + 1..] {
+                assert_ne!(a, b, "two activations, one PUPI: {pupis:02X?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_deselected_card_halts_until_woken_or_the_field_resets() {
+        let (_, slot, _dir) = chip();
+        let mut chip = Pn532::new(slot);
+        open_sequence(&mut chip);
+        let first = select_type_b(&mut chip)[3..7].to_vec();
+        assert_eq!(exchange(&mut chip, &[0x44, 0x01]), [STATUS_OK]);
+        // REQB: a halted card keeps quiet, so a host polling again knows it has seen every card.
+        assert_eq!(select_type_b(&mut chip), [0x00]);
+        // WUPB wakes it, with the PUPI it drew when it powered up.
+        let woken = exchange(&mut chip, &[0x4A, 0x01, 0x03, 0x00, 0x01]);
+        assert_eq!(woken[3..7], first[..]);
+        // Field off and on: a fresh power-up, a fresh PUPI.
+        assert_eq!(exchange(&mut chip, &[0x44, 0x01]), [STATUS_OK]);
+        assert_eq!(exchange(&mut chip, &[0x32, 0x01, 0x00]), [0u8; 0]);
+        assert_eq!(exchange(&mut chip, &[0x32, 0x01, 0x01]), [0u8; 0]);
+        let again = select_type_b(&mut chip)[3..7].to_vec();
+        assert_ne!(again, first);
     }
 
     #[test]

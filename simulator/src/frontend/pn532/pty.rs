@@ -93,13 +93,18 @@ impl PtyLink {
                 }
                 Err(err) => return Err(err.into()),
             };
-            let reply = emulator.feed(&buf[..n]);
+            let mut written = Ok(());
+            emulator.feed_into(&buf[..n], &mut |bytes| {
+                if written.is_ok() {
+                    written = self.write_all(bytes, stop);
+                }
+            });
+            written?;
             partial_since = if emulator.has_partial_frame() {
                 partial_since.or_else(|| Some(Instant::now()))
             } else {
                 None
             };
-            self.write_all(&reply, stop)?;
         }
         Ok(())
     }
