@@ -1,6 +1,8 @@
 //! Exit codes scripts can act on, and error messages people can act on.
 
 use kazasu_core::CardError;
+use kazasu_core::cms::CmsError;
+use kazasu_core::documents::DocumentError;
 use kazasu_core::pin::PinFormatError;
 use kazasu_core::transport::TransportError;
 
@@ -36,7 +38,7 @@ pub fn code_for(err: &anyhow::Error) -> i32 {
         if cause.downcast_ref::<TransportError>().is_some() {
             return CARD_TROUBLE;
         }
-        if let Some(card) = cause.downcast_ref::<CardError>() {
+        if let Some(card) = card_error_in(cause) {
             return match card {
                 CardError::InvalidPinFormat(_) => BAD_INPUT,
                 CardError::WrongPin { .. } => WRONG_PIN,
@@ -46,6 +48,18 @@ pub fn code_for(err: &anyhow::Error) -> i32 {
         }
     }
     OTHER
+}
+
+/// The card's own error in `cause`, also where a document or CMS error wraps it transparently
+/// (`#[error(transparent)]` hands its source's source to the chain, skipping the `CardError`).
+fn card_error_in<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a CardError> {
+    if let Some(card) = cause.downcast_ref::<CardError>() {
+        return Some(card);
+    }
+    match cause.downcast_ref::<DocumentError>()? {
+        DocumentError::Card(card) | DocumentError::Cms(CmsError::Card(card)) => Some(card),
+        _ => None,
+    }
 }
 
 /// The whole chain of `err` as one line, outermost context first.
@@ -59,4 +73,23 @@ pub fn describe(err: &anyhow::Error) -> String {
         }
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_card_pulled_away_while_signing_is_card_trouble_however_deeply_wrapped() {
+        let removed = || CardError::Transport(TransportError::CardRemoved);
+        for err in [
+            anyhow::Error::new(removed()),
+            anyhow::Error::new(DocumentError::Card(removed())),
+            anyhow::Error::new(DocumentError::Cms(CmsError::Card(removed()))),
+            anyhow::Error::new(DocumentError::Cms(CmsError::Card(removed())))
+                .context("signing contract.pdf"),
+        ] {
+            assert_eq!(code_for(&err), CARD_TROUBLE, "{}", describe(&err));
+        }
+    }
 }
