@@ -1,0 +1,84 @@
+//! The simulated card's engine under any command stream, from any state a stream can reach.
+//! Invariants a real card keeps, checked after every command:
+//! - a PIN's tries left only go up on a `90 00` answer (a right PIN resets its counter);
+//! - a blocked PIN stays blocked (only the municipal office can reset it);
+//! - a stored PIN changes only on a `90 00` answer to CHANGE REFERENCE DATA.
+//!
+//! Input: a stream of records `[n][n bytes of APDU]`; `n = 0xFF` powers the card off and on.
+#![no_main]
+
+use std::sync::OnceLock;
+
+use kazasu_core::pin::PinKind;
+use kazasu_sim::{CardState, HolderProfile, IssueOptions, SimTransport, issue_card};
+use libfuzzer_sys::fuzz_target;
+
+const KINDS: [PinKind; 3] = [PinKind::Auth, PinKind::Sign, PinKind::CardInfo];
+/// Commands per input: enough to lock every PIN and more.
+const MAX_COMMANDS: usize = 64;
+
+/// The card every input starts from: `KAZASU_FUZZ_CARD` (issued once by `scripts/fuzz-seeds`),
+/// else one issued now (two RSA keys: seconds).
+fn card() -> &'static CardState {
+    static CARD: OnceLock<CardState> = OnceLock::new();
+    CARD.get_or_init(|| {
+        if let Some(path) = std::env::var_os("KAZASU_FUZZ_CARD") {
+            return CardState::load(std::path::Path::new(&path)).expect("KAZASU_FUZZ_CARD");
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("card.json");
+        issue_card(&path, &HolderProfile::sample(), &IssueOptions::default()).expect("issue");
+        CardState::load(&path).expect("load")
+    })
+}
+
+struct Snapshot {
+    tries: [u8; 3],
+    blocked: [bool; 3],
+    pins: [String; 3],
+}
+
+fn snapshot(state: &CardState) -> Snapshot {
+    Snapshot {
+        tries: KINDS.map(|k| state.tries_left(k)),
+        blocked: KINDS.map(|k| state.is_blocked(k)),
+        pins: KINDS.map(|k| state.pin(k).to_owned()),
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let mut sim = SimTransport::in_memory(card().clone());
+    let mut rest = data;
+    for _ in 0..MAX_COMMANDS {
+        let Some((&n, tail)) = rest.split_first() else {
+            break;
+        };
+        if n == 0xFF {
+            sim.power_cycle();
+            rest = tail;
+            continue;
+        }
+        let n = usize::from(n).min(tail.len());
+        let (apdu, tail) = tail.split_at(n);
+        rest = tail;
+        let before = snapshot(sim.state());
+        let answer = sim.process(apdu);
+        assert!(answer.len() >= 2, "every answer ends in a status word");
+        let ok = answer[answer.len() - 2..] == [0x90, 0x00];
+        let after = snapshot(sim.state());
+        for i in 0..KINDS.len() {
+            if after.tries[i] > before.tries[i] {
+                assert!(ok, "tries went up without a 90 00: {apdu:02X?} → {answer:02X?}");
+            }
+            if before.blocked[i] {
+                assert!(after.blocked[i], "a blocked PIN was unblocked by {apdu:02X?}");
+            }
+            if after.pins[i] != before.pins[i] {
+                assert!(
+                    ok && apdu.get(1) == Some(&0x24),
+                    "a PIN changed without CHANGE REFERENCE DATA succeeding: {apdu:02X?}"
+                );
+            }
+        }
+    }
+});
