@@ -14,7 +14,11 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(reparsed.le(), command.le());
     }
     if let Ok(response) = Response::parse(data) {
-        assert_eq!(response.to_bytes(), data, "a response is its data and status word");
+        assert_eq!(
+            response.to_bytes(),
+            data,
+            "a response is its data and status word"
+        );
         let _ = response.status().meaning();
     }
 });

@@ -25,7 +25,11 @@ fn card() -> &'static CardState {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let slot = CardSlot::with_card(SimTransport::in_memory(card().clone()), vec![0x3B, 0x80, 0x80, 0x01, 0x01]).shared();
+    let slot = CardSlot::with_card(
+        SimTransport::in_memory(card().clone()),
+        vec![0x3B, 0x80, 0x80, 0x01, 0x01],
+    )
+    .shared();
     let mut chip = Pn532::new(slot);
     // The first byte picks where the stream is cut, as a serial line delivers it in pieces.
     let Some((&cut, stream)) = data.split_first() else {

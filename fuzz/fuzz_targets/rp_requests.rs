@@ -43,8 +43,11 @@ fn rp() -> &'static Rp {
         }
         let jlis = Jlis::for_card(&card).expect("jlis");
         std::fs::write(dir.join("auth-ca.der"), jlis.ca_cert_der(CaKind::Auth)).expect("ca");
-        std::fs::write(dir.join("auth-crl.der"), jlis.crl_der(CaKind::Auth).expect("crl"))
-            .expect("crl");
+        std::fs::write(
+            dir.join("auth-crl.der"),
+            jlis.crl_der(CaKind::Auth).expect("crl"),
+        )
+        .expect("crl");
         let config_path = dir.join("kazasu-rp.toml");
         std::fs::write(
             &config_path,

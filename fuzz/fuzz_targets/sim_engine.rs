@@ -68,10 +68,16 @@ fuzz_target!(|data: &[u8]| {
         let after = snapshot(sim.state());
         for i in 0..KINDS.len() {
             if after.tries[i] > before.tries[i] {
-                assert!(ok, "tries went up without a 90 00: {apdu:02X?} → {answer:02X?}");
+                assert!(
+                    ok,
+                    "tries went up without a 90 00: {apdu:02X?} → {answer:02X?}"
+                );
             }
             if before.blocked[i] {
-                assert!(after.blocked[i], "a blocked PIN was unblocked by {apdu:02X?}");
+                assert!(
+                    after.blocked[i],
+                    "a blocked PIN was unblocked by {apdu:02X?}"
+                );
             }
             if after.pins[i] != before.pins[i] {
                 assert!(

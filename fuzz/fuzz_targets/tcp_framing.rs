@@ -22,5 +22,9 @@ fuzz_target!(|data: &[u8]| {
     }
     let consumed: usize = frames.iter().map(|f| f.len() + 2).sum();
     let again: Vec<u8> = frames.iter().flat_map(|f| encode(f)).collect();
-    assert_eq!(again, stream[..consumed], "frames re-encode to what was read");
+    assert_eq!(
+        again,
+        stream[..consumed],
+        "frames re-encode to what was read"
+    );
 });
