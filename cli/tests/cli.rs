@@ -4,8 +4,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use kazasu_core::pin::PinKind;
-use kazasu_tests::bins::{run_kazasu, text};
 use kazasu_sim::CertKind;
+use kazasu_tests::bins::{run_kazasu, text};
 use kazasu_tests::{AUTH_PIN, CARD_INFO_PIN, SIGN_PIN, TestCard};
 
 /// Runs `kazasu --reader sim:CARD ARGS` with `stdin` fed in, in an empty home directory.
@@ -363,5 +363,9 @@ fn verify_trusts_the_built_in_jlis_roots_not_the_simulator_unless_told() {
     // Trusting nothing at all is a usage error, not a verdict.
     let out = run(card.dir(), &["verify", "doc.txt", "--no-default-trust"], "");
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("--trust"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--trust"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -615,7 +615,11 @@ fn sign_common_name(issued: Date, serial: u64, municipality: &Municipality) -> S
 /// The authentication certificate's common name, 23 characters like a real one
 /// (`997794E9AGCIEG13221003A`): 14 characters naming nobody, the municipality code, `003A`.
 fn auth_common_name(serial: u64, municipality: &Municipality) -> String {
-    format!("KZ{:012}{}003A", serial % 1_000_000_000_000, municipality.code)
+    format!(
+        "KZ{:012}{}003A",
+        serial % 1_000_000_000_000,
+        municipality.code
+    )
 }
 
 /// The policy of the certificate, with the practice statement's URL as qualifier.

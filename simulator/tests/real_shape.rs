@@ -4,8 +4,7 @@
 use der::{Decode, Encode, Tag, Tagged};
 use kazasu_core::cert::{CardCertificate, CertificateRole, JapaneseEra, builtin_roots};
 use kazasu_sim::{
-    CardState, CertKind, HolderProfile, IssueOptions, SIMULATOR_UNIT, TEST_ORGANISATION,
-    issue_card,
+    CardState, CertKind, HolderProfile, IssueOptions, SIMULATOR_UNIT, TEST_ORGANISATION, issue_card,
 };
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
@@ -207,13 +206,22 @@ fn simulated_certificates_read_like_real_ones_and_say_whose_they_are() {
     let der = card.certificate_der(CertKind::Sign);
     assert!(der.windows(9).any(|w| w == b"419900315"));
     // Subject: the municipality in romaji, as on the real card.
-    assert!(sign.subject().contains("L=Kawasaki-shi,L=Kanagawa-ken,C=JP"));
+    assert!(
+        sign.subject()
+            .contains("L=Kawasaki-shi,L=Kanagawa-ken,C=JP")
+    );
     // Issued by J-LIS-shaped test CAs that say they are Kazasu's simulator.
     for cert in [&sign, &auth] {
         let issuer = cert.issuer();
-        assert!(issuer.contains(&format!("O={TEST_ORGANISATION}")), "{issuer}");
+        assert!(
+            issuer.contains(&format!("O={TEST_ORGANISATION}")),
+            "{issuer}"
+        );
         assert!(issuer.contains(SIMULATOR_UNIT), "{issuer}");
-        assert!(!issuer.contains("Japan Agency for Local Authority"), "{issuer}");
+        assert!(
+            !issuer.contains("Japan Agency for Local Authority"),
+            "{issuer}"
+        );
     }
     // The certificates chain to the card's CA certificates, and to no built-in J-LIS root.
     let sign_ca = CardCertificate::from_der(card.certificate_der(CertKind::SignCa)).unwrap();
@@ -223,7 +231,10 @@ fn simulated_certificates_read_like_real_ones_and_say_whose_they_are() {
             .map(|c| c.der()),
         Some(sign_ca.der())
     );
-    assert_eq!(sign.authority_key_identifier(), sign_ca.subject_key_identifier());
+    assert_eq!(
+        sign.authority_key_identifier(),
+        sign_ca.subject_key_identifier()
+    );
     assert!(auth.is_signed_by(&auth_ca));
     let roots: Vec<CardCertificate> = builtin_roots().iter().map(|r| r.certificate()).collect();
     assert!(sign.issuer_among(&roots).is_none() && auth.issuer_among(&roots).is_none());

@@ -305,9 +305,8 @@ impl CardCertificate {
         candidates: &'a [CardCertificate],
     ) -> Option<&'a CardCertificate> {
         let wanted = self.authority_key_identifier();
-        let by_key_id = |c: &&CardCertificate| {
-            wanted.is_some() && c.subject_key_identifier() == wanted
-        };
+        let by_key_id =
+            |c: &&CardCertificate| wanted.is_some() && c.subject_key_identifier() == wanted;
         candidates
             .iter()
             .filter(by_key_id)
@@ -549,7 +548,9 @@ mod real_card {
     fn the_signing_certificate_names_the_holder() {
         let sign = cert(SIGN);
         assert_eq!(sign.der().len(), 1758);
-        let holder = sign.holder().expect("a signing certificate carries holder attributes");
+        let holder = sign
+            .holder()
+            .expect("a signing certificate carries holder attributes");
         assert_eq!(holder.name.as_deref(), Some("黒桐\u{3000}幹也"));
         assert_eq!(holder.birth_date, Some(date!(1980 - 02 - 17)));
         assert_eq!(holder.sex, Some(Sex::Male));
@@ -575,7 +576,10 @@ mod real_card {
             .unwrap();
         assert_eq!(json["holder"]["birth_date"], "1980-02-17");
         assert_eq!(json["holder"]["name_alternative"], serde_json::Value::Null);
-        assert_eq!(json["holder"]["address_alternative"], serde_json::Value::Null);
+        assert_eq!(
+            json["holder"]["address_alternative"],
+            serde_json::Value::Null
+        );
     }
 
     #[test]
@@ -629,8 +633,14 @@ mod real_card {
             assert_eq!(right.subject(), wrong.subject());
             assert_eq!(leaf.issuer(), wrong.subject());
             assert!(leaf.is_signed_by(&right) && !leaf.is_signed_by(&wrong));
-            assert_eq!(leaf.authority_key_identifier(), right.subject_key_identifier());
-            assert_ne!(leaf.authority_key_identifier(), wrong.subject_key_identifier());
+            assert_eq!(
+                leaf.authority_key_identifier(),
+                right.subject_key_identifier()
+            );
+            assert_ne!(
+                leaf.authority_key_identifier(),
+                wrong.subject_key_identifier()
+            );
             // Whichever order the roots come in.
             let mut reversed = roots.clone();
             reversed.reverse();
@@ -653,8 +663,10 @@ mod real_card {
 
     #[test]
     fn the_built_in_production_roots_do_not_trust_test_cards() {
-        let anchors: Vec<CardCertificate> =
-            builtin_roots().iter().map(BuiltinRoot::certificate).collect();
+        let anchors: Vec<CardCertificate> = builtin_roots()
+            .iter()
+            .map(BuiltinRoot::certificate)
+            .collect();
         let mut store = TrustStore::new();
         for root in builtin_roots() {
             store.add_anchors(root.der).unwrap();

@@ -138,7 +138,10 @@ mod tests {
             };
             let subject = cert.subject();
             assert!(subject.contains(unit), "{}: {subject}", root.name);
-            assert!(subject.contains("O=JPKI,"), "production, not JPKI-TEST: {subject}");
+            assert!(
+                subject.contains("O=JPKI,"),
+                "production, not JPKI-TEST: {subject}"
+            );
             assert_eq!(
                 cert.not_before().year(),
                 i32::from(root.generation),
@@ -155,6 +158,9 @@ mod tests {
             assert_eq!(cert.public_key_bits(), 2048);
         }
         assert_eq!(builtin_roots_for(CertificateRole::Signing).count(), 3);
-        assert_eq!(builtin_roots_for(CertificateRole::Authentication).count(), 3);
+        assert_eq!(
+            builtin_roots_for(CertificateRole::Authentication).count(),
+            3
+        );
     }
 }
