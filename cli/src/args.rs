@@ -125,9 +125,13 @@ pub struct VerifyArgs {
     /// The detached signature (default: FILE.p7s when FILE is not a PDF).
     #[arg(long)]
     pub signature: Option<PathBuf>,
-    /// Trusted CA certificates (PEM or DER; repeat for several CA generations).
-    #[arg(long, required = true, value_name = "PEM")]
+    /// Trusted CA certificates besides the built-in J-LIS signing roots (PEM or DER; repeat for
+    /// several CA generations), e.g. a test CA.
+    #[arg(long, value_name = "PEM", required_if_eq("no_default_trust", "true"))]
     pub trust: Vec<PathBuf>,
+    /// Do not trust the J-LIS signing roots built into Kazasu (2015, 2019, 2023): only --trust.
+    #[arg(long)]
+    pub no_default_trust: bool,
     /// CRLs to check revocation against (PEM or DER; repeatable).
     #[arg(long, value_name = "CRL")]
     pub crl: Vec<PathBuf>,

@@ -4,6 +4,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use kazasu_core::pin::PinKind;
+use kazasu_sim::CertKind;
 use kazasu_tests::bins::{run_kazasu, text};
 use kazasu_tests::{AUTH_PIN, CARD_INFO_PIN, SIGN_PIN, TestCard};
 
@@ -331,4 +332,40 @@ fn a_missing_sim_path_is_an_error_not_a_new_card() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("kazasu-sim new"));
     assert!(!path.exists());
+}
+
+#[test]
+fn verify_trusts_the_built_in_jlis_roots_not_the_simulator_unless_told() {
+    let card = TestCard::new();
+    std::fs::write(card.dir().join("doc.txt"), "agreed").unwrap();
+    let out = kazasu(
+        &card,
+        &["sign", "--pin-stdin", "doc.txt"],
+        &format!("{SIGN_PIN}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let ca = card.dir().join("sign-ca.der");
+    std::fs::write(&ca, card.state().certificate_der(CertKind::SignCa)).unwrap();
+    let ca = ca.to_str().unwrap();
+
+    // Only the built-in J-LIS roots: the simulator's test CA is not among them.
+    let out = run(card.dir(), &["verify", "doc.txt"], "");
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out.stderr));
+    // The simulator's CA given by hand: trusted beside the built-in roots, or alone.
+    let out = run(card.dir(), &["verify", "doc.txt", "--trust", ca], "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let out = run(
+        card.dir(),
+        &["verify", "doc.txt", "--no-default-trust", "--trust", ca],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    // Trusting nothing at all is a usage error, not a verdict.
+    let out = run(card.dir(), &["verify", "doc.txt", "--no-default-trust"], "");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--trust"),
+        "{}",
+        text(&out.stderr)
+    );
 }

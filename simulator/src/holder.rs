@@ -3,12 +3,44 @@
 use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 
+/// What a real signing certificate carries as the name alternative when none applies
+/// (`core/tests/fixtures/real-card/jpki-sign-cert.der`).
+pub const NAME_ALT_PLACEHOLDER: &str = "00000";
+/// What a real signing certificate carries as the address alternative when none applies.
+pub const ADDRESS_ALT_PLACEHOLDER: &str = "000000000000000000";
+
+/// The municipality that registered the holder, as certificates name it: the signing
+/// certificate's subject (`L=<prefecture>, L=<municipality>`), both certificates' CRL
+/// distribution point and the code inside their common names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Municipality {
+    /// Prefecture in romaji, as the subject writes it (`Kanagawa-ken`, `Tokyo-to`).
+    pub prefecture: String,
+    /// Municipality in romaji (`Kawasaki-shi`, `Kiyose-shi`).
+    pub name: String,
+    /// The five-digit local government code (全国地方公共団体コード without check digit).
+    pub code: String,
+}
+
+impl Default for Municipality {
+    /// Nakahara ward of Kawasaki, where the sample holder lives (and cards issued before this
+    /// field existed).
+    fn default() -> Self {
+        Municipality {
+            prefecture: "Kanagawa-ken".to_owned(),
+            name: "Kawasaki-shi".to_owned(),
+            code: "14133".to_owned(),
+        }
+    }
+}
+
 /// A card holder as the municipal office records them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HolderProfile {
-    /// Name as printed on the card (e.g. kanji).
+    /// Name as printed on the card (e.g. kanji), family and given name separated by U+3000.
     pub name: String,
-    /// Name in an alternative form (e.g. katakana or romaji).
+    /// Name in an alternative form, for characters a system may not have; empty when none
+    /// applies (the certificate then carries [`NAME_ALT_PLACEHOLDER`], as real cards do).
     pub name_alt: String,
     /// `1` male, `2` female, `9` not applicable (the card's own codes).
     pub sex: char,
@@ -16,23 +48,48 @@ pub struct HolderProfile {
     pub birth_date: Date,
     /// Address as printed on the card.
     pub address: String,
-    /// Address in an alternative form.
+    /// Address in an alternative form; empty when none applies (the certificate then carries
+    /// [`ADDRESS_ALT_PLACEHOLDER`]).
     pub address_alt: String,
     /// The 12-digit individual number, check digit included.
     pub my_number: String,
+    /// The municipality that registered the holder (Kawasaki for cards issued before it existed).
+    #[serde(default)]
+    pub municipality: Municipality,
 }
 
 impl HolderProfile {
-    /// A sample holder: 電子 太郎, born 1990-03-15, living in Kawasaki.
+    /// A sample holder: 電子　太郎, born 1990-03-15, living in Kawasaki; written as a real card
+    /// writes a holder (U+3000 in the name, full-width digits in the address, no alternative
+    /// forms).
     pub fn sample() -> HolderProfile {
         HolderProfile {
-            name: "電子 太郎".to_owned(),
-            name_alt: "デンシ タロウ".to_owned(),
+            name: "電子\u{3000}太郎".to_owned(),
+            name_alt: String::new(),
             sex: '1',
             birth_date: Date::from_calendar_date(1990, Month::March, 15).expect("valid date"),
-            address: "神奈川県川崎市中原区小杉町一丁目1番地".to_owned(),
-            address_alt: "Kanagawa-ken Kawasaki-shi Nakahara-ku Kosugi-cho 1-1".to_owned(),
+            address: "神奈川県川崎市中原区小杉町一丁目１番地".to_owned(),
+            address_alt: String::new(),
             my_number: with_check_digit("12345678901"),
+            municipality: Municipality::default(),
+        }
+    }
+
+    /// The name alternative as the signing certificate carries it: the placeholder when none.
+    pub fn name_alt_or_placeholder(&self) -> &str {
+        if self.name_alt.trim().is_empty() {
+            NAME_ALT_PLACEHOLDER
+        } else {
+            &self.name_alt
+        }
+    }
+
+    /// The address alternative as the signing certificate carries it: the placeholder when none.
+    pub fn address_alt_or_placeholder(&self) -> &str {
+        if self.address_alt.trim().is_empty() {
+            ADDRESS_ALT_PLACEHOLDER
+        } else {
+            &self.address_alt
         }
     }
 

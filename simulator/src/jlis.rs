@@ -1,13 +1,19 @@
 //! The test "J-LIS": two CAs (signing, user authentication) that issue JPKI-shaped certificates,
 //! keep the revocation list, and own the simulated clock.
 //!
+//! The certificates have the shape of those on a real card (`core/tests/fixtures/real-card/`):
+//! the same subject forms, extensions, criticality, holder-attribute encodings and about the same
+//! size, so that what works against the simulator works against a card. The CA names follow
+//! J-LIS's form under the test organisation `O=JPKI-TEST`, but their last unit says Kazasu's
+//! simulator ([`SIMULATOR_UNIT`]): nothing trusts them by default.
+//!
 //! It lives in `jlis.json` beside the card files it issued.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use der::asn1::{BitString, GeneralizedTime, UtcTime, Utf8StringRef};
+use der::asn1::{BitString, GeneralizedTime, Ia5String, OctetString, UtcTime, Utf8StringRef};
 use der::referenced::OwnedToRef;
 use der::{Any, Decode, Encode};
 use rsa::pkcs1v15::SigningKey;
@@ -20,25 +26,46 @@ use spki::{DynSignatureAlgorithmIdentifier, SubjectPublicKeyInfoOwned};
 use time::{Date, OffsetDateTime, Time as TimeOfDay, UtcOffset};
 use x509_cert::builder::{Builder, CertificateBuilder, Profile};
 use x509_cert::crl::{CertificateList, RevokedCert, TbsCertList};
-use x509_cert::ext::AsExtension;
-use x509_cert::ext::pkix::name::{GeneralName, OtherName};
+use x509_cert::ext::pkix::certpolicy::{PolicyInformation, PolicyQualifierInfo};
+use x509_cert::ext::pkix::crl::dp::DistributionPoint;
+use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName, OtherName};
 use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, CrlReason, KeyUsage, KeyUsages, SubjectAltName,
-    SubjectKeyIdentifier,
+    AccessDescription, AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, CertificatePolicies,
+    CrlDistributionPoints, CrlReason, ExtendedKeyUsage, IssuerAltName, KeyUsage, KeyUsages,
+    SubjectAltName, SubjectKeyIdentifier,
 };
+use x509_cert::ext::{AsExtension, Extension};
 use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
 
 use crate::error::SimError;
-use crate::holder::HolderProfile;
+use crate::holder::{HolderProfile, Municipality};
 use crate::persist;
 
 const VERSION: u32 = 1;
 /// File name of the J-LIS state, in the directory of the cards it issued.
 pub const JLIS_FILE: &str = "jlis.json";
 /// Arc of the JPKI holder attributes in the signing certificate's subjectAltName.
-const HOLDER_ARC: &str = "1.2.392.200149.8.5.5";
+const HOLDER_ARC: &str = kazasu_core::cert::HOLDER_ATTRIBUTE_ARC;
+/// The organisation of the simulated CAs: J-LIS's test organisation, as on test cards.
+pub const TEST_ORGANISATION: &str = "JPKI-TEST";
+/// The last unit of the simulated CAs' names, where J-LIS writes its own name: says whose CA
+/// this is, so that no one mistakes it for J-LIS's.
+pub const SIMULATOR_UNIT: &str = "Kazasu Simulator Test CA - not J-LIS - never trust";
+/// The issuer alternative name's last unit (J-LIS writes 地方公共団体情報システム機構 there).
+const SIMULATOR_UNIT_JA: &str = "Kazasuシミュレーター試験用認証局（J-LISではない）";
+/// Where the certificate policies point for the practice statement: J-LIS's, as on test cards.
+const CPS_URL: &str = "http://www.jpki.go.jp/cps.html";
+/// The OCSP responder named by authentication certificates. The simulator runs none: `.invalid`
+/// never resolves, so nothing is ever asked.
+pub const OCSP_URL: &str = "http://ocsp.kazasu-simulator.invalid";
+/// `id-qt-cps`.
+const ID_QT_CPS: const_oid::ObjectIdentifier =
+    const_oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.2.1");
+/// `id-ad-ocsp`.
+const ID_AD_OCSP: const_oid::ObjectIdentifier =
+    const_oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1");
 
 /// Which CA: the signing CA or the user-authentication CA.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -133,8 +160,8 @@ impl Jlis {
             version: VERSION,
             today: None,
             next_serial: 1,
-            sign_ca: new_ca("JPKI for digital signature", today)?,
-            auth_ca: new_ca("JPKI for user authentication", today)?,
+            sign_ca: new_ca(CaKind::Sign, today)?,
+            auth_ca: new_ca(CaKind::Auth, today)?,
             path,
         };
         jlis.save()?;
@@ -285,9 +312,17 @@ impl Jlis {
         let ca_key = load_key(&state.key_pem)?;
         let signer = SigningKey::<Sha256>::new(ca_key);
         let ca_cert = x509_cert::Certificate::from_der(&state.cert_der).map_err(SimError::issue)?;
+        let municipality = &req.holder.municipality;
         let subject = match req.ca {
-            CaKind::Sign => format!("CN=KZS{serial_hex},L=Kawasaki-shi,L=Kanagawa-ken,C=JP"),
-            CaKind::Auth => format!("CN=KZA{serial_hex},C=JP"),
+            CaKind::Sign => {
+                let cn = sign_common_name(req.not_before, serial_value, municipality);
+                format!(
+                    "CN={cn},L={},L={},C=JP",
+                    rfc4514_escape(&municipality.name),
+                    rfc4514_escape(&municipality.prefecture)
+                )
+            }
+            CaKind::Auth => format!("CN={},C=JP", auth_common_name(serial_value, municipality)),
         };
         let subject = Name::from_str(&subject).map_err(SimError::issue)?;
         let spki =
@@ -300,9 +335,10 @@ impl Jlis {
                     .assume_offset(jst()),
             )?,
         };
+        let ca_name = ca_cert.tbs_certificate.subject.clone();
         let mut builder = CertificateBuilder::new(
             Profile::Manual {
-                issuer: Some(ca_cert.tbs_certificate.subject.clone()),
+                issuer: Some(ca_name.clone()),
             },
             serial,
             validity,
@@ -311,32 +347,50 @@ impl Jlis {
             &signer,
         )
         .map_err(SimError::issue)?;
+        // In the order of the real certificates.
         let usages = match req.ca {
             CaKind::Sign => KeyUsages::DigitalSignature | KeyUsages::NonRepudiation,
             CaKind::Auth => KeyUsages::DigitalSignature.into(),
         };
-        builder
-            .add_extension(&KeyUsage(usages))
-            .map_err(SimError::issue)?;
-        builder
-            .add_extension(&BasicConstraints {
-                ca: false,
-                path_len_constraint: None,
-            })
-            .map_err(SimError::issue)?;
-        let ski = SubjectKeyIdentifier::try_from(spki.owned_to_ref()).map_err(SimError::issue)?;
-        builder.add_extension(&ski).map_err(SimError::issue)?;
-        let aki = AuthorityKeyIdentifier::try_from(
+        let mut extensions = vec![extension(&KeyUsage(usages), true)?];
+        match req.ca {
+            CaKind::Auth => extensions.push(extension(
+                &ExtendedKeyUsage(vec![kazasu_core::cert::CLIENT_AUTH_OID]),
+                false,
+            )?),
+            CaKind::Sign => extensions.push(extension(&holder_alt_names(req.holder)?, false)?),
+        }
+        let policy = match req.ca {
+            CaKind::Auth => kazasu_core::cert::AUTH_POLICY_OID,
+            CaKind::Sign => kazasu_core::cert::SIGN_POLICY_OID,
+        };
+        extensions.push(extension(&policies(policy)?, true)?);
+        extensions.push(extension(&issuer_alt_name(req.ca)?, false)?);
+        extensions.push(extension(
+            &crl_distribution_point(req.ca, municipality)?,
+            false,
+        )?);
+        if req.ca == CaKind::Auth {
+            extensions.push(extension(&ocsp_access()?, false)?);
+        }
+        let key_id = SubjectKeyIdentifier::try_from(
             ca_cert
                 .tbs_certificate
                 .subject_public_key_info
                 .owned_to_ref(),
         )
         .map_err(SimError::issue)?;
-        builder.add_extension(&aki).map_err(SimError::issue)?;
-        if req.ca == CaKind::Sign {
+        let aki = AuthorityKeyIdentifier {
+            key_identifier: Some(key_id.0),
+            authority_cert_issuer: Some(vec![GeneralName::DirectoryName(ca_name)]),
+            authority_cert_serial_number: Some(ca_cert.tbs_certificate.serial_number.clone()),
+        };
+        extensions.push(extension(&aki, false)?);
+        let ski = SubjectKeyIdentifier::try_from(spki.owned_to_ref()).map_err(SimError::issue)?;
+        extensions.push(extension(&ski, false)?);
+        for ext in extensions {
             builder
-                .add_extension(&holder_alt_names(req.holder)?)
+                .add_extension(&Prebuilt(ext))
                 .map_err(SimError::issue)?;
         }
         let cert = builder
@@ -414,11 +468,28 @@ fn to_time(t: OffsetDateTime) -> Result<Time, SimError> {
     }
 }
 
-fn new_ca(unit: &str, today: Date) -> Result<CaState, SimError> {
+/// The name of a simulated CA: J-LIS's form (`C=JP, O=…, OU=JPKI for …, OU=<operator>`) with
+/// the test organisation and the simulator named where J-LIS names itself.
+pub fn ca_name(ca: CaKind) -> String {
+    format!(
+        "OU={},OU={},O={TEST_ORGANISATION},C=JP",
+        rfc4514_escape(SIMULATOR_UNIT),
+        ca_unit(ca)
+    )
+}
+
+/// J-LIS's organisational unit for each CA.
+fn ca_unit(ca: CaKind) -> &'static str {
+    match ca {
+        CaKind::Sign => "JPKI for digital signature",
+        CaKind::Auth => "JPKI for user authentication",
+    }
+}
+
+fn new_ca(ca: CaKind, today: Date) -> Result<CaState, SimError> {
     let key = generate_key()?;
     let signer = SigningKey::<Sha256>::new(key.clone());
-    let subject = Name::from_str(&format!("OU=Kazasu Test CA,OU={unit},O=JPKI,C=JP"))
-        .map_err(SimError::issue)?;
+    let subject = Name::from_str(&ca_name(ca)).map_err(SimError::issue)?;
     let spki =
         SubjectPublicKeyInfoOwned::from_key(signer.verifying_key()).map_err(SimError::issue)?;
     let not_before = today.midnight().assume_offset(jst()) - time::Duration::days(3650);
@@ -447,15 +518,17 @@ fn new_ca(unit: &str, today: Date) -> Result<CaState, SimError> {
 }
 
 fn holder_alt_names(holder: &HolderProfile) -> Result<SubjectAltName, SimError> {
-    let birth = holder.birth_date_yyyymmdd();
+    // The era digit then YYYYMMDD, as real cards write it.
+    let birth = kazasu_core::cert::birth_date_value(holder.birth_date);
     let sex = holder.sex.to_string();
+    // In the order of the real certificate: name, birth date, sex, address, then alternatives.
     let values: [(u32, &str); 6] = [
         (1, &holder.name),
-        (2, &holder.name_alt),
-        (3, &sex),
         (4, &birth),
+        (3, &sex),
         (5, &holder.address),
-        (6, &holder.address_alt),
+        (2, holder.name_alt_or_placeholder()),
+        (6, holder.address_alt_or_placeholder()),
     ];
     let mut names = Vec::new();
     for (n, value) in values {
@@ -469,4 +542,142 @@ fn holder_alt_names(holder: &HolderProfile) -> Result<SubjectAltName, SimError> 
         }));
     }
     Ok(SubjectAltName(names))
+}
+
+/// An extension already encoded, with the criticality the real certificates give it (the
+/// builder's defaults differ: certificatePolicies non-critical, extendedKeyUsage critical).
+struct Prebuilt(Extension);
+
+impl const_oid::AssociatedOid for Prebuilt {
+    // Unused: `to_extension` below returns the stored extension with its own OID.
+    const OID: const_oid::ObjectIdentifier = const_oid::ObjectIdentifier::new_unwrap("0.0");
+}
+
+impl Encode for Prebuilt {
+    fn encoded_len(&self) -> der::Result<der::Length> {
+        der::Length::try_from(self.0.extn_value.as_bytes().len())
+    }
+
+    fn encode(&self, writer: &mut impl der::Writer) -> der::Result<()> {
+        writer.write(self.0.extn_value.as_bytes())
+    }
+}
+
+impl AsExtension for Prebuilt {
+    fn critical(&self, _subject: &Name, _extensions: &[Extension]) -> bool {
+        self.0.critical
+    }
+
+    fn to_extension(&self, _subject: &Name, _extensions: &[Extension]) -> der::Result<Extension> {
+        Ok(self.0.clone())
+    }
+}
+
+/// Encodes `value` as an extension with the given criticality.
+fn extension<T: const_oid::AssociatedOid + Encode>(
+    value: &T,
+    critical: bool,
+) -> Result<Extension, SimError> {
+    Ok(Extension {
+        extn_id: T::OID,
+        critical,
+        extn_value: OctetString::new(value.to_der().map_err(SimError::issue)?)
+            .map_err(SimError::issue)?,
+    })
+}
+
+/// Escapes a value for an RFC 4514 string (`Name::from_str`).
+fn rfc4514_escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The signing certificate's common name, 28 characters like a real one
+/// (`202510161726000013413221003A`): issue date and time, a 7-digit serial, the municipality
+/// code, `003A`.
+fn sign_common_name(issued: Date, serial: u64, municipality: &Municipality) -> String {
+    format!(
+        "{:04}{:02}{:02}0000{:07}{}003A",
+        issued.year(),
+        u8::from(issued.month()),
+        issued.day(),
+        serial % 10_000_000,
+        municipality.code
+    )
+}
+
+/// The authentication certificate's common name, 23 characters like a real one
+/// (`997794E9AGCIEG13221003A`): 14 characters naming nobody, the municipality code, `003A`.
+fn auth_common_name(serial: u64, municipality: &Municipality) -> String {
+    format!(
+        "KZ{:012}{}003A",
+        serial % 1_000_000_000_000,
+        municipality.code
+    )
+}
+
+/// The policy of the certificate, with the practice statement's URL as qualifier.
+fn policies(policy: const_oid::ObjectIdentifier) -> Result<CertificatePolicies, SimError> {
+    let url = Ia5String::new(CPS_URL).map_err(SimError::issue)?;
+    Ok(CertificatePolicies(vec![PolicyInformation {
+        policy_identifier: policy,
+        policy_qualifiers: Some(vec![PolicyQualifierInfo {
+            policy_qualifier_id: ID_QT_CPS,
+            qualifier: Some(Any::encode_from(&url).map_err(SimError::issue)?),
+        }]),
+    }]))
+}
+
+/// The issuer alternative name: a Japanese directory name, as J-LIS writes
+/// `C=JP, O=公的個人認証サービス, OU=公的個人認証サービス署名用|利用者証明用, OU=<operator>`.
+fn issuer_alt_name(ca: CaKind) -> Result<IssuerAltName, SimError> {
+    let unit = match ca {
+        CaKind::Sign => "公的個人認証サービス署名用",
+        CaKind::Auth => "公的個人認証サービス利用者証明用",
+    };
+    let name = Name::from_str(&format!(
+        "OU={},OU={unit},O=公的個人認証サービス,C=JP",
+        rfc4514_escape(SIMULATOR_UNIT_JA)
+    ))
+    .map_err(SimError::issue)?;
+    Ok(IssuerAltName(vec![GeneralName::DirectoryName(name)]))
+}
+
+/// The CRL distribution point: a directory name per municipality, no URL, as on real cards
+/// (`…, OU=CRL Distribution Points, OU=<prefecture>, CN=<municipality> CRLDP`). The CRL itself
+/// is issued under the CA's name, which is what OpenSSL matches when given the CRL.
+fn crl_distribution_point(
+    ca: CaKind,
+    municipality: &Municipality,
+) -> Result<CrlDistributionPoints, SimError> {
+    let name = Name::from_str(&format!(
+        "CN={} CRLDP,OU={},OU=CRL Distribution Points,OU={},O={TEST_ORGANISATION},C=JP",
+        rfc4514_escape(&municipality.name),
+        rfc4514_escape(&municipality.prefecture),
+        ca_unit(ca)
+    ))
+    .map_err(SimError::issue)?;
+    Ok(CrlDistributionPoints(vec![DistributionPoint {
+        distribution_point: Some(DistributionPointName::FullName(vec![
+            GeneralName::DirectoryName(name),
+        ])),
+        reasons: None,
+        crl_issuer: None,
+    }]))
+}
+
+/// The authentication certificate's OCSP responder.
+fn ocsp_access() -> Result<AuthorityInfoAccessSyntax, SimError> {
+    Ok(AuthorityInfoAccessSyntax(vec![AccessDescription {
+        access_method: ID_AD_OCSP,
+        access_location: GeneralName::UniformResourceIdentifier(
+            Ia5String::new(OCSP_URL).map_err(SimError::issue)?,
+        ),
+    }]))
 }

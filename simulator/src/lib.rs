@@ -30,8 +30,14 @@ pub use card_state::{
     BlockedStatus, CardConfig, CardPins, CardState, CertKind, CertStatus, IssueOptions, issue_card,
 };
 pub use error::SimError;
-pub use holder::{HolderProfile, anniversary, nth_birthday_after, with_check_digit};
-pub use jlis::{CaKind, JLIS_FILE, Jlis, Revocation, RevocationReason};
+pub use holder::{
+    ADDRESS_ALT_PLACEHOLDER, HolderProfile, Municipality, NAME_ALT_PLACEHOLDER, anniversary,
+    nth_birthday_after, with_check_digit,
+};
+pub use jlis::{
+    CaKind, JLIS_FILE, Jlis, OCSP_URL, Revocation, RevocationReason, SIMULATOR_UNIT,
+    TEST_ORGANISATION, ca_name,
+};
 pub use municipal::Office;
 pub use sim_transport::{MY_NUMBER_CARD_ATR, SimTransport};
 

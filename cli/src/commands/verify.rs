@@ -4,6 +4,7 @@
 use std::fs::File;
 
 use anyhow::{Context, Result, bail};
+use kazasu_core::cert::{CertificateRole, builtin_roots_for};
 use kazasu_core::cms::{Outcome, TrustStore, Verdict};
 use kazasu_core::documents::{self, PdfVerdict};
 use time::OffsetDateTime;
@@ -14,8 +15,16 @@ use crate::exit::SignatureInvalid;
 use crate::output;
 use crate::progress;
 
+/// The built-in J-LIS signing roots (unless --no-default-trust), then --trust and --crl.
 fn trust_store(args: &VerifyArgs) -> Result<TrustStore> {
     let mut trust = TrustStore::new();
+    if !args.no_default_trust {
+        for root in builtin_roots_for(CertificateRole::Signing) {
+            trust
+                .add_anchors(root.der)
+                .with_context(|| format!("built-in root {}", root.name))?;
+        }
+    }
     for path in &args.trust {
         let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
         trust

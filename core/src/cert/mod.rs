@@ -3,18 +3,25 @@
 
 mod holder;
 mod lifecycle;
+mod roots;
 
 use der::{Decode, Encode};
 use rsa::pkcs8::DecodePublicKey;
 use rsa::{Pkcs1v15Sign, RsaPublicKey};
 use time::{Date, OffsetDateTime};
 use x509_cert::Certificate;
-use x509_cert::ext::pkix::KeyUsage;
+use x509_cert::ext::pkix::{
+    AuthorityKeyIdentifier, CertificatePolicies, ExtendedKeyUsage, KeyUsage, SubjectKeyIdentifier,
+};
 
 use crate::card::CertSlot;
 
-pub use holder::{HOLDER_ATTRIBUTE_ARC, HolderAttributes};
+pub use holder::{
+    HOLDER_ATTRIBUTE_ARC, HolderAttributes, JapaneseEra, birth_date_value, is_placeholder,
+    parse_birth_date,
+};
 pub use lifecycle::{JST, Lifecycle, lifecycle, renewal_opens_on};
+pub use roots::{BuiltinRoot, builtin_roots, builtin_roots_for};
 
 /// Why bytes from the card are not a usable certificate.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +48,27 @@ pub enum CertificateError {
     /// PEM encoding failed.
     #[error("the certificate could not be written as PEM: {0}")]
     Pem(der::pem::Error),
+}
+
+/// JPKI's certificate policy for user-authentication certificates (利用者証明用), marked
+/// critical in every real one.
+pub const AUTH_POLICY_OID: const_oid::ObjectIdentifier =
+    const_oid::ObjectIdentifier::new_unwrap("1.2.392.200149.8.5.1.0.30");
+/// JPKI's certificate policy for signing certificates (署名用), marked critical.
+pub const SIGN_POLICY_OID: const_oid::ObjectIdentifier =
+    const_oid::ObjectIdentifier::new_unwrap("1.2.392.200149.8.5.1.0.20");
+/// `id-kp-clientAuth`, the extended key usage of a user-authentication certificate.
+pub const CLIENT_AUTH_OID: const_oid::ObjectIdentifier =
+    const_oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.2");
+
+/// What a JPKI certificate is for: each card holds one of each, under two separate roots.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CertificateRole {
+    /// User authentication (利用者証明用): logging in; carries no personal data.
+    Authentication,
+    /// Signing (署名用): documents; carries the holder's name, address, birth date and sex.
+    Signing,
 }
 
 /// `rsaEncryption`.
@@ -209,6 +237,87 @@ impl CardCertificate {
         .into_iter()
         .filter_map(|(set, name)| set.then_some(name))
         .collect()
+    }
+
+    /// The certificate policy OIDs (empty without a certificatePolicies extension).
+    pub fn policies(&self) -> Vec<const_oid::ObjectIdentifier> {
+        match self.cert.tbs_certificate.get::<CertificatePolicies>() {
+            Ok(Some((_, policies))) => policies.0.iter().map(|p| p.policy_identifier).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The extended key usage OIDs (empty without the extension).
+    pub fn extended_key_usage(&self) -> Vec<const_oid::ObjectIdentifier> {
+        match self.cert.tbs_certificate.get::<ExtendedKeyUsage>() {
+            Ok(Some((_, usage))) => usage.0,
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether this is a user-authentication or a signing certificate, or `None` when nothing
+    /// says (CA certificates, foreign certificates).
+    ///
+    /// The JPKI policy OID decides ([`AUTH_POLICY_OID`], [`SIGN_POLICY_OID`]); without one, a
+    /// certificate with nonRepudiation or holder attributes is a signing certificate, and one
+    /// with the clientAuth extended key usage an authentication certificate. A certificate that
+    /// names both policies is a signing certificate: it is never good for logging in.
+    pub fn role(&self) -> Option<CertificateRole> {
+        let policies = self.policies();
+        if policies.contains(&SIGN_POLICY_OID) {
+            return Some(CertificateRole::Signing);
+        }
+        if policies.contains(&AUTH_POLICY_OID) {
+            return Some(CertificateRole::Authentication);
+        }
+        if self.key_usage().contains(&"nonRepudiation") || self.holder().is_some() {
+            return Some(CertificateRole::Signing);
+        }
+        if self.extended_key_usage().contains(&CLIENT_AUTH_OID) {
+            return Some(CertificateRole::Authentication);
+        }
+        None
+    }
+
+    /// The subject key identifier, if the certificate has one.
+    pub fn subject_key_identifier(&self) -> Option<Vec<u8>> {
+        match self.cert.tbs_certificate.get::<SubjectKeyIdentifier>() {
+            Ok(Some((_, ski))) => Some(ski.0.as_bytes().to_vec()),
+            _ => None,
+        }
+    }
+
+    /// The key identifier of the issuer's key (authorityKeyIdentifier), if the certificate has one.
+    pub fn authority_key_identifier(&self) -> Option<Vec<u8>> {
+        match self.cert.tbs_certificate.get::<AuthorityKeyIdentifier>() {
+            Ok(Some((_, aki))) => aki.key_identifier.map(|k| k.as_bytes().to_vec()),
+            _ => None,
+        }
+    }
+
+    /// The candidate whose key signed this certificate.
+    ///
+    /// Names do not decide: two J-LIS CA generations share one name with different keys. The
+    /// candidates whose subject key identifier matches this certificate's authority key
+    /// identifier are tried first, then the others; the signature check is what decides.
+    pub fn issuer_among<'a>(
+        &self,
+        candidates: &'a [CardCertificate],
+    ) -> Option<&'a CardCertificate> {
+        let wanted = self.authority_key_identifier();
+        let by_key_id =
+            |c: &&CardCertificate| wanted.is_some() && c.subject_key_identifier() == wanted;
+        candidates
+            .iter()
+            .filter(by_key_id)
+            .chain(candidates.iter().filter(|c| !by_key_id(c)))
+            .find(|c| self.is_signed_by(c))
+    }
+
+    /// Size of the RSA modulus in bits (2048 on every JPKI certificate).
+    pub fn public_key_bits(&self) -> usize {
+        use rsa::traits::PublicKeyParts;
+        self.public_key.size() * 8
     }
 
     /// The holder's name, address, birth date and sex, from the signing certificate's
@@ -389,5 +498,183 @@ mod tests {
         let v = serde_json::to_value(&auth).unwrap();
         assert_eq!(v["lifecycle"]["state"], "valid");
         assert!(v.get("holder").is_none());
+    }
+}
+
+/// Tests on certificates read off a real JPKI test card (`O=JPKI-TEST`, synthetic holder):
+/// what passes here passes on a card, whatever the simulator does.
+#[cfg(test)]
+mod real_card {
+    use super::*;
+    use crate::card::Sex;
+    use crate::cms::TrustStore;
+    use time::macros::date;
+
+    const SIGN: &[u8] = include_bytes!("../../tests/fixtures/real-card/jpki-sign-cert.der");
+    const AUTH: &[u8] = include_bytes!("../../tests/fixtures/real-card/jpki-auth-cert.der");
+    const CARD_SIGN_CA: &[u8] =
+        include_bytes!("../../tests/fixtures/real-card/jpki-sign-ca-cert.der");
+    const CARD_AUTH_CA: &[u8] =
+        include_bytes!("../../tests/fixtures/real-card/jpki-auth-ca-cert.der");
+    const TEST_ROOTS: [(&str, &[u8]); 4] = [
+        (
+            "authca-test-2019",
+            include_bytes!("../../tests/fixtures/real-card/roots/test/authca-test-2019.cer"),
+        ),
+        (
+            "authca-test-2023",
+            include_bytes!("../../tests/fixtures/real-card/roots/test/authca-test-2023.cer"),
+        ),
+        (
+            "signca-test-2019",
+            include_bytes!("../../tests/fixtures/real-card/roots/test/signca-test-2019.cer"),
+        ),
+        (
+            "signca-test-2024",
+            include_bytes!("../../tests/fixtures/real-card/roots/test/signca-test-2024.cer"),
+        ),
+    ];
+
+    fn cert(der: &[u8]) -> CardCertificate {
+        CardCertificate::from_der(der).unwrap()
+    }
+
+    fn test_root(name: &str) -> CardCertificate {
+        let (_, der) = TEST_ROOTS.iter().find(|(n, _)| *n == name).unwrap();
+        cert(der)
+    }
+
+    #[test]
+    fn the_signing_certificate_names_the_holder() {
+        let sign = cert(SIGN);
+        assert_eq!(sign.der().len(), 1758);
+        let holder = sign
+            .holder()
+            .expect("a signing certificate carries holder attributes");
+        assert_eq!(holder.name.as_deref(), Some("黒桐\u{3000}幹也"));
+        assert_eq!(holder.birth_date, Some(date!(1980 - 02 - 17)));
+        assert_eq!(holder.sex, Some(Sex::Male));
+        assert_eq!(
+            holder.address.as_deref(),
+            Some("東京都清瀬市観布子南１２－７－２０２")
+        );
+        assert_eq!(sign.signer_name(), "黒桐\u{3000}幹也");
+        // The subject names the municipality in romaji, never the person.
+        assert_eq!(
+            sign.subject(),
+            "CN=202510161726000013413221003A,L=Kiyose-shi,L=Tokyo-to,C=JP"
+        );
+    }
+
+    #[test]
+    fn placeholders_are_not_reported_as_values() {
+        // The card writes `00000` and eighteen `0`s where no alternative form applies.
+        let holder = cert(SIGN).holder().unwrap();
+        assert_eq!(holder.name_alternative, None);
+        assert_eq!(holder.address_alternative, None);
+        let json = serde_json::to_value(cert(SIGN).summary(CertSlot::Sign, date!(2026 - 01 - 01)))
+            .unwrap();
+        assert_eq!(json["holder"]["birth_date"], "1980-02-17");
+        assert_eq!(json["holder"]["name_alternative"], serde_json::Value::Null);
+        assert_eq!(
+            json["holder"]["address_alternative"],
+            serde_json::Value::Null
+        );
+    }
+
+    #[test]
+    fn the_birth_date_starts_with_the_era_digit() {
+        // `319800217`: era 3 (Showa) then 1980-02-17, which is Showa 55.
+        assert!(SIGN.windows(9).any(|w| w == b"319800217"));
+        assert_eq!(JapaneseEra::of(date!(1980 - 02 - 17)), JapaneseEra::Showa);
+        assert_eq!(birth_date_value(date!(1980 - 02 - 17)), "319800217");
+        // Valid until the 5th birthday after issue (2025-10-27): 2030-02-17, Japan time.
+        assert_eq!(cert(SIGN).expires_on(), date!(2030 - 02 - 17));
+    }
+
+    #[test]
+    fn the_authentication_certificate_has_no_personal_data() {
+        let auth = cert(AUTH);
+        assert_eq!(auth.der().len(), 1590);
+        assert!(auth.holder().is_none());
+        assert_eq!(auth.subject(), "CN=997794E9AGCIEG13221003A,C=JP");
+        assert_eq!(auth.signer_name(), auth.subject());
+    }
+
+    #[test]
+    fn roles_come_from_policies_extended_key_usage_and_key_usage() {
+        let auth = cert(AUTH);
+        assert_eq!(auth.role(), Some(CertificateRole::Authentication));
+        assert_eq!(auth.policies(), [AUTH_POLICY_OID]);
+        assert_eq!(auth.extended_key_usage(), [CLIENT_AUTH_OID]);
+        assert_eq!(auth.key_usage(), ["digitalSignature"]);
+
+        let sign = cert(SIGN);
+        assert_eq!(sign.role(), Some(CertificateRole::Signing));
+        assert_eq!(sign.policies(), [SIGN_POLICY_OID]);
+        assert!(sign.extended_key_usage().is_empty());
+        assert_eq!(sign.key_usage(), ["digitalSignature", "nonRepudiation"]);
+
+        // CA certificates are neither.
+        assert_eq!(cert(CARD_SIGN_CA).role(), None);
+        assert_eq!(cert(CARD_AUTH_CA).role(), None);
+    }
+
+    #[test]
+    fn each_certificate_chains_to_the_test_root_holding_its_key_not_the_one_with_its_name() {
+        let roots: Vec<CardCertificate> = TEST_ROOTS.iter().map(|(_, d)| cert(d)).collect();
+        for (leaf, right, wrong) in [
+            (AUTH, "authca-test-2023", "authca-test-2019"),
+            (SIGN, "signca-test-2024", "signca-test-2019"),
+        ] {
+            let leaf = cert(leaf);
+            let (right, wrong) = (test_root(right), test_root(wrong));
+            // Same name, other key: a lookup by name alone would pick either.
+            assert_eq!(right.subject(), wrong.subject());
+            assert_eq!(leaf.issuer(), wrong.subject());
+            assert!(leaf.is_signed_by(&right) && !leaf.is_signed_by(&wrong));
+            assert_eq!(
+                leaf.authority_key_identifier(),
+                right.subject_key_identifier()
+            );
+            assert_ne!(
+                leaf.authority_key_identifier(),
+                wrong.subject_key_identifier()
+            );
+            // Whichever order the roots come in.
+            let mut reversed = roots.clone();
+            reversed.reverse();
+            for list in [&roots, &reversed] {
+                assert_eq!(leaf.issuer_among(list).map(|c| c.der()), Some(right.der()));
+            }
+            // Only the wrong generation: no issuer, although the name matches.
+            assert!(leaf.issuer_among(std::slice::from_ref(&wrong)).is_none());
+            // The trust store used by `kazasu verify` and the login verifier agrees.
+            let mut store = TrustStore::new();
+            for (_, der) in TEST_ROOTS {
+                store.add_anchors(der).unwrap();
+            }
+            assert_eq!(store.issuer_of(&leaf).map(|c| c.der()), Some(right.der()));
+        }
+        // The CA certificates the card hands over are those roots.
+        assert_eq!(CARD_AUTH_CA, test_root("authca-test-2023").der());
+        assert_eq!(CARD_SIGN_CA, test_root("signca-test-2024").der());
+    }
+
+    #[test]
+    fn the_built_in_production_roots_do_not_trust_test_cards() {
+        let anchors: Vec<CardCertificate> = builtin_roots()
+            .iter()
+            .map(BuiltinRoot::certificate)
+            .collect();
+        let mut store = TrustStore::new();
+        for root in builtin_roots() {
+            store.add_anchors(root.der).unwrap();
+        }
+        for leaf in [AUTH, SIGN, CARD_AUTH_CA, CARD_SIGN_CA] {
+            let leaf = cert(leaf);
+            assert!(leaf.issuer_among(&anchors).is_none(), "{}", leaf.subject());
+            assert!(store.issuer_of(&leaf).is_none());
+        }
     }
 }

@@ -37,6 +37,8 @@ pub struct Presented {
     pub key_usage: Vec<&'static str>,
     /// True when it carries the holder's name, address… (a JPKI signing certificate).
     pub carries_personal_data: bool,
+    /// What its policies and usages say it is for ([`CardCertificate::role`]).
+    pub role: Option<crate::cert::CertificateRole>,
     /// Its subject, issuer and serial as text (naming attributes is slow: done once).
     pub subject: String,
     /// Its issuer as text.
@@ -168,6 +170,7 @@ impl TrustStore {
             sha256: key,
             key_usage: certificate.key_usage(),
             carries_personal_data: certificate.holder().is_some(),
+            role: certificate.role(),
             subject: certificate.subject(),
             issuer: certificate.issuer(),
             serial: certificate.serial_hex(),

@@ -196,7 +196,10 @@ impl Policy {
         if !usage.contains(&"digitalSignature") {
             return Err(LoginError::KeyUsage);
         }
-        if usage.contains(&"nonRepudiation") || presented.carries_personal_data {
+        if usage.contains(&"nonRepudiation")
+            || presented.carries_personal_data
+            || presented.role == Some(crate::cert::CertificateRole::Signing)
+        {
             return Err(LoginError::SigningCertificate);
         }
         Ok(())

@@ -359,7 +359,7 @@ fn signing_another_file_gives_a_detached_signature_not_checked_without_a_trusted
     )
     .expect("signed");
     assert_eq!(signed["format"], "cades");
-    assert_eq!(signed["signer"], "電子 太郎");
+    assert_eq!(signed["signer"], "電子\u{3000}太郎");
     let v = &signed["verification"];
     assert_eq!(
         (v["valid"].as_bool(), v["trusted"].as_bool()),

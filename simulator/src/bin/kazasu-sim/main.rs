@@ -56,7 +56,7 @@ enum Cmd {
 
 #[derive(Args)]
 struct NewArgs {
-    /// Holder's name.
+    /// Holder's name (family and given name separated by U+3000, as on a real card).
     #[arg(long)]
     name: Option<String>,
     /// Holder's birth date (YYYY-MM-DD).
@@ -258,8 +258,8 @@ fn new_card(path: &Path, a: NewArgs) -> Result<()> {
         return Err(kazasu_sim::SimError::CardExists(path.to_owned()).into());
     }
     let mut holder = HolderProfile::sample();
+    // No alternative forms (the certificate carries the card's placeholders), as for most people.
     if let Some(name) = a.name {
-        holder.name_alt = name.clone();
         holder.name = name;
     }
     if let Some(birth) = a.birth {
@@ -269,7 +269,6 @@ fn new_card(path: &Path, a: NewArgs) -> Result<()> {
         holder.sex = sex;
     }
     if let Some(address) = a.address {
-        holder.address_alt = address.clone();
         holder.address = address;
     }
     let opts = IssueOptions {
