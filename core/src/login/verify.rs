@@ -1,7 +1,7 @@
 //! The relying party's side: checks an assertion against the challenge it consumed, in a fixed
 //! order, failing closed at the first problem.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use base64::Engine;
@@ -148,30 +148,65 @@ pub trait NonceStore: Send + Sync {
     fn take(&self, nonce: &str) -> Result<Option<Challenge>, LoginError>;
 }
 
-/// A [`NonceStore`] in this process's memory, for a single server instance.
+/// The most challenges a [`MemoryNonceStore`] holds: past it, `put` is refused (anyone can ask
+/// for a challenge, so an unbounded store is a way to exhaust memory).
+pub const MAX_PENDING_NONCES: usize = 100_000;
+
+/// A [`NonceStore`] in this process's memory, for a single server instance: at most
+/// [`MAX_PENDING_NONCES`] challenges, the expired ones dropped through an index by expiry time
+/// (never by scanning the live ones).
 #[derive(Debug, Default)]
 pub struct MemoryNonceStore {
-    challenges: Mutex<HashMap<String, Challenge>>,
+    inner: Mutex<Pending>,
+}
+
+#[derive(Debug, Default)]
+struct Pending {
+    challenges: HashMap<String, Challenge>,
+    by_expiry: BTreeSet<(i64, String)>,
 }
 
 impl NonceStore for MemoryNonceStore {
     fn put(&self, challenge: &Challenge) -> Result<(), LoginError> {
-        let mut map = self
-            .challenges
+        let mut pending = self
+            .inner
             .lock()
             .map_err(|_| LoginError::Store("poisoned".into()))?;
         let now = OffsetDateTime::now_utc().unix_timestamp();
-        map.retain(|_, c| c.expires_at >= now);
-        map.insert(challenge.nonce.clone(), challenge.clone());
+        while let Some(first) = pending.by_expiry.first() {
+            if first.0 >= now {
+                break;
+            }
+            let (_, nonce) = pending.by_expiry.pop_first().unwrap_or_default();
+            pending.challenges.remove(&nonce);
+        }
+        if pending.challenges.len() >= MAX_PENDING_NONCES {
+            return Err(LoginError::Store(
+                "too many logins in progress; try again in a minute".into(),
+            ));
+        }
+        if let Some(old) = pending
+            .challenges
+            .insert(challenge.nonce.clone(), challenge.clone())
+        {
+            pending.by_expiry.remove(&(old.expires_at, old.nonce));
+        }
+        pending
+            .by_expiry
+            .insert((challenge.expires_at, challenge.nonce.clone()));
         Ok(())
     }
 
     fn take(&self, nonce: &str) -> Result<Option<Challenge>, LoginError> {
-        let mut map = self
-            .challenges
+        let mut pending = self
+            .inner
             .lock()
             .map_err(|_| LoginError::Store("poisoned".into()))?;
-        Ok(map.remove(nonce))
+        let taken = pending.challenges.remove(nonce);
+        if let Some(c) = &taken {
+            pending.by_expiry.remove(&(c.expires_at, c.nonce.clone()));
+        }
+        Ok(taken)
     }
 }
 
@@ -451,5 +486,33 @@ mod tests {
                 Err(LoginError::BadSignature)
             );
         }
+    }
+
+    #[test]
+    fn the_memory_nonce_store_is_bounded_and_drops_expired_challenges() {
+        let store = MemoryNonceStore::default();
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        for _ in 0..MAX_PENDING_NONCES {
+            store
+                .put(&Challenge::new("rp", "https://rp", now - 100, 50))
+                .unwrap();
+        }
+        // All of those expired: the next put drops them and fits.
+        let live = Challenge::new("rp", "https://rp", now, 60);
+        store.put(&live).unwrap();
+        assert_eq!(store.inner.lock().unwrap().challenges.len(), 1);
+        for _ in 1..MAX_PENDING_NONCES {
+            store
+                .put(&Challenge::new("rp", "https://rp", now, 60))
+                .unwrap();
+        }
+        assert!(matches!(
+            store.put(&Challenge::new("rp", "https://rp", now, 60)),
+            Err(LoginError::Store(_))
+        ));
+        assert_eq!(store.take(&live.nonce).unwrap(), Some(live.clone()));
+        assert_eq!(store.take(&live.nonce).unwrap(), None);
+        let pending = store.inner.lock().unwrap();
+        assert_eq!(pending.challenges.len(), pending.by_expiry.len());
     }
 }
