@@ -28,6 +28,8 @@ pub const WINDOW: Duration = Duration::from_secs(60);
 #[derive(Clone)]
 pub struct RedisStore {
     conn: ConnectionManager,
+    /// Challenges issued per [`WINDOW`] before new ones are refused.
+    max_per_window: u64,
 }
 
 fn failed(e: redis::RedisError) -> StoreError {
@@ -64,7 +66,16 @@ impl RedisStore {
             .set_response_timeout(Some(Duration::from_secs(2)))
             .set_number_of_retries(2);
         let conn = client.get_connection_manager_with_config(config).await?;
-        Ok(RedisStore { conn })
+        Ok(RedisStore {
+            conn,
+            max_per_window: MAX_CHALLENGES as u64,
+        })
+    }
+
+    /// The same store refusing challenges past `max` per [`WINDOW`] (default [`MAX_CHALLENGES`]).
+    pub fn with_max_per_window(mut self, max: u64) -> RedisStore {
+        self.max_per_window = max;
+        self
     }
 }
 
@@ -86,7 +97,7 @@ impl Store for RedisStore {
             .query_async(&mut self.conn.clone())
             .await
             .map_err(failed)?;
-        if issued > MAX_CHALLENGES as u64 {
+        if issued > self.max_per_window {
             return Err(StoreError::Full);
         }
         let reply: Option<String> = redis::cmd("SET")

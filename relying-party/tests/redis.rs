@@ -173,6 +173,27 @@ async fn two_instances_sharing_redis_finish_a_challenge_exactly_once() {
     assert_eq!(device_login(&a).await, 401);
     assert_eq!(device_login(&b).await, 401);
 
+    // A flood of challenges is cut off once the shared per-window count is reached.
+    let limited = kazasu_rp::redis_store::RedisStore::connect(&redis.url())
+        .await
+        .unwrap()
+        .with_max_per_window(10);
+    let mut results = Vec::new();
+    for _ in 0..30 {
+        let c = kazasu_core::login::Challenge::new("rp.example", common::ORIGIN, 0, 60);
+        results.push(kazasu_rp::Store::put_challenge(&limited, &c, Duration::from_secs(60)).await);
+    }
+    // Other challenges this window (above) count too, and the window may turn over once during
+    // the loop: at most ten per window fit, so at least ten of the thirty are refused.
+    let stored = results.iter().filter(|r| r.is_ok()).count();
+    assert!(stored <= 20 && 30 - stored >= 10, "{stored} of 30 stored");
+    assert!(
+        results
+            .iter()
+            .filter(|r| r.is_err())
+            .all(|r| *r == Err(kazasu_rp::store::StoreError::Full))
+    );
+
     // Redis gone: 503 with a short reason, no panic, no 500.
     redis.stop();
     let r = common::client()
