@@ -114,6 +114,10 @@ pub struct LoginArgs {
     /// Log in with the device key bound earlier (no card; high-assurance operations still need the card).
     #[arg(long)]
     pub device: bool,
+    /// With --device, when several cards were bound to this service here: the card's
+    /// authentication certificate serial (hex) to log in as.
+    #[arg(long, requires = "device", value_name = "SERIAL")]
+    pub account: Option<String>,
     #[command(flatten)]
     pub pin: PinInput,
 }

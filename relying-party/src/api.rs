@@ -2,8 +2,15 @@
 //! cross-device login, device revocation, a high-assurance example, and the JWKS.
 //!
 //! Every request is checked in full (size, JSON shape, nonce and assertion encoding) before the
-//! store is touched, so a malformed request never consumes anyone's challenge. The protocol
-//! checks themselves are the core's ([`Policy::verify_card`], [`Policy::verify_device`]).
+//! store is touched, and a finish takes its challenge only once its signature verified under a
+//! key the server trusts ([`Refusal::signed`]): a malformed or unsigned finish never consumes
+//! anyone's challenge, a validly signed one always does (so it cannot be replayed). The
+//! protocol checks themselves are the core's ([`Policy::check_card`], [`Policy::check_device`]).
+//!
+//! A cross-device login's token goes only to the browser that asked for the challenge: that
+//! request gets a random secret in an HttpOnly, SameSite=Strict cookie (Secure over https)
+//! scoped to the login's status URL, and the status answers anyone without it with no more
+//! than `pending` or `done`. The nonce, which the QR code shows, is not enough.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,9 +23,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use kazasu_core::cert::CardCertificate;
 use kazasu_core::login::{
-    Assertion, Challenge, ClientData, DecodedAssertion, LoginError, Policy, device_key_id,
+    Assertion, Challenge, ClientData, DecodedAssertion, LoginError, Policy, Refusal, device_key_id,
 };
 use p256::pkcs8::DecodePublicKey;
 use serde::Deserialize;
@@ -27,12 +33,16 @@ use serde_json::{Value, json};
 
 use crate::config::Config;
 use crate::error::ApiError;
-use crate::session::{Claims, SessionKey, new_jti};
-use crate::store::{DeviceBinding, Status, Store};
+use crate::session::{Claims, SessionKey, new_jti, subject_id};
+use crate::store::{DeviceBinding, Status, StatusRecord, Store};
 use crate::trust::Trust;
 
-/// The largest request body accepted.
+/// The largest request body accepted (a finish request with an 8 KiB certificate fits).
 pub const MAX_BODY: usize = 16 * 1024;
+/// The cookie that holds the secret binding a cross-device login to the browser that started it.
+pub const LOGIN_COOKIE: &str = "kazasu_login";
+/// Random bytes in a browser's login secret.
+const SECRET_BYTES: usize = 32;
 /// How long past its expiry a challenge is kept, so a late answer hears "expired", not "unknown".
 const GRACE: Duration = Duration::from_secs(30);
 /// How long the status of a finished login is kept for the polling browser.
@@ -168,17 +178,45 @@ impl AppState {
         let challenge = Challenge::new(&self.config.rp_id, &origin, now(), ttl);
         let keep = ttl_secs(ttl) + GRACE;
         self.store.put_challenge(&challenge, keep).await?;
+        let mut cookie = None;
         if with_status {
-            self.store
-                .set_status(&challenge.nonce, &Status::Pending, None, keep)
-                .await?;
+            let secret = new_secret();
+            let record = StatusRecord {
+                status: Status::Pending,
+                browser: secret_hash(&secret),
+            };
+            if let Err(e) = self
+                .store
+                .set_status(&challenge.nonce, &record, None, keep)
+                .await
+            {
+                // No status, no login: the challenge goes too.
+                let _ = self.store.take_challenge(&challenge.nonce).await;
+                return Err(e.into());
+            }
+            let secure = if self.public_url.starts_with("https://") {
+                "; Secure"
+            } else {
+                ""
+            };
+            let value = format!(
+                "{LOGIN_COOKIE}={secret}; Path=/v1/login/status/{}; Max-Age={}; HttpOnly; SameSite=Strict{secure}",
+                challenge.nonce,
+                (keep + STATUS_KEEP).as_secs()
+            );
+            cookie = HeaderValue::from_str(&value).ok();
         }
         let url = self.challenge_url(&challenge.nonce);
-        Ok((
+        let mut response = (
             StatusCode::CREATED,
+            [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
             Json(json!({ "challenge": challenge, "challenge_url": url })),
         )
-            .into_response())
+            .into_response();
+        if let Some(cookie) = cookie {
+            response.headers_mut().insert(header::SET_COOKIE, cookie);
+        }
+        Ok(response)
     }
 
     /// The request checked in full before the store is touched: size, JSON shape, the nonce,
@@ -202,13 +240,14 @@ impl AppState {
         Ok((request.nonce, decoded, data))
     }
 
-    fn token(&self, serial: &str, amr: &str, device_id: Option<String>) -> (String, i64) {
+    /// A session token for the card `subject` (see [`subject_id`]).
+    fn token(&self, subject: &str, amr: &str, device_id: Option<String>) -> (String, i64) {
         let iat = now();
         let exp = iat + self.config.session_ttl_seconds;
         let claims = Claims {
             iss: self.config.rp_id.clone(),
             aud: self.config.rp_id.clone(),
-            sub: serial.to_owned(),
+            sub: subject.to_owned(),
             iat,
             exp,
             amr: vec![amr.to_owned()],
@@ -222,6 +261,7 @@ impl AppState {
     async fn bind(
         &self,
         serial: &str,
+        subject: &str,
         spki: &[u8],
         certificate: &[u8],
     ) -> Result<Option<String>, ApiError> {
@@ -233,6 +273,7 @@ impl AppState {
         let spki = URL_SAFE_NO_PAD.encode(spki);
         let binding = DeviceBinding {
             serial: serial.to_owned(),
+            subject: subject.to_owned(),
             spki: spki.clone(),
             created: now(),
             revoked: false,
@@ -243,7 +284,7 @@ impl AppState {
             return Ok(Some(id));
         }
         match self.store.get_device(&id).await? {
-            Some(b) if b.serial == serial && b.spki == spki && !b.revoked => Ok(Some(id)),
+            Some(b) if b.subject == subject && b.spki == spki && !b.revoked => Ok(Some(id)),
             _ => {
                 tracing::warn!(target: AUDIT, serial, device_id = %id, "device key revoked or bound to another card: not bound");
                 Ok(None)
@@ -251,7 +292,10 @@ impl AppState {
         }
     }
 
-    fn bearer(&self, headers: &HeaderMap) -> Result<Claims, ApiError> {
+    /// The claims of a valid bearer token. A device token also needs its device still bound
+    /// and the card it was bound with still good by the current CRL: revoking either stops
+    /// tokens already issued, not only new logins.
+    async fn bearer(&self, headers: &HeaderMap) -> Result<Claims, ApiError> {
         let value = headers
             .get(header::AUTHORIZATION)
             .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "missing bearer token"))?;
@@ -260,7 +304,24 @@ impl AppState {
             .ok()
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "malformed token"))?;
-        Ok(self.key.verify(token.trim(), &self.config.rp_id, now())?)
+        let claims = self.key.verify(token.trim(), &self.config.rp_id, now())?;
+        if claims.amr.iter().any(|m| m == "device") {
+            let stopped = || ApiError::new(StatusCode::UNAUTHORIZED, "this device was revoked");
+            let id = claims.device_id.as_deref().ok_or_else(stopped)?;
+            let binding = self.store.get_device(id).await?.ok_or_else(stopped)?;
+            if binding.revoked || binding.subject != claims.sub {
+                return Err(stopped());
+            }
+            let certificate = binding
+                .certificate
+                .as_deref()
+                .and_then(|c| URL_SAFE_NO_PAD.decode(c).ok())
+                .ok_or_else(stopped)?;
+            self.trust
+                .policy()
+                .recheck_certificate(&certificate, now())?;
+        }
+        Ok(claims)
     }
 }
 
@@ -337,7 +398,8 @@ pub async fn challenge_qr(
         .into_response())
 }
 
-/// Who an attempt was by, as far as it is known, for the audit log.
+/// Who an attempt was by, for the audit log: set only once a signature proved it (a refused
+/// attempt's claims of who it is are not written down as if they were true).
 #[derive(Default)]
 struct Attempt {
     serial: Option<String>,
@@ -362,7 +424,8 @@ fn audit<T>(kind: &'static str, attempt: &Attempt, result: &Result<T, ApiError>)
 }
 
 /// `POST /v1/login/finish`: a card login. Refused before the store is touched if malformed;
-/// otherwise the challenge is taken (once), the core verifies, and a session token is issued.
+/// otherwise the core verifies it against the pending challenge, which is then taken (once:
+/// see the module's doc for when a refusal takes it too), and a session token is issued.
 pub async fn login_finish(
     State(s): Shared,
     headers: HeaderMap,
@@ -381,51 +444,83 @@ async fn card_finish(
     attempt: &mut Attempt,
 ) -> Result<Value, ApiError> {
     let (nonce, decoded, _) = s.finish_request(headers, bytes)?;
-    attempt.serial = decoded
-        .certificate
-        .as_deref()
-        .and_then(|der| CardCertificate::from_der(der).ok())
-        .map(|c| c.serial_hex());
     let challenge = s
         .store
-        .take_challenge(&nonce)
+        .peek_challenge(&nonce)
         .await?
         .ok_or(LoginError::UnknownChallenge)?;
     let policy: Arc<Policy> = s.trust.policy();
-    let login = match policy.verify_card(&challenge, &nonce, &decoded, now()) {
+    let login = match policy.check_card(&challenge, &nonce, &decoded, now()) {
         Ok(login) => login,
-        Err(e) => {
-            let failed = Status::Failed {
-                reason: e.to_string(),
-            };
-            s.store
-                .set_status(&nonce, &failed, None, STATUS_KEEP)
-                .await?;
-            return Err(e.into());
-        }
+        Err(refusal) => return Err(s.refused(&nonce, refusal).await),
     };
+    // Taken only now, once the card's signature verified: of two good finishes, one wins.
+    s.store
+        .take_challenge(&nonce)
+        .await?
+        .ok_or(LoginError::UnknownChallenge)?;
+    let subject = subject_id(&login.issuer, &login.serial);
     attempt.serial = Some(login.serial.clone());
     let device_id = match &login.device_key {
         Some(spki) => {
             let certificate = decoded.certificate.as_deref().unwrap_or_default();
-            s.bind(&login.serial, spki, certificate).await?
+            s.bind(&login.serial, &subject, spki, certificate).await?
         }
         None => None,
     };
     attempt.device_id = device_id.clone();
-    let (token, expires_at) = s.token(&login.serial, "card", device_id.clone());
+    let (token, expires_at) = s.token(&subject, "card", device_id.clone());
     let status = Status::LoggedIn {
         serial: login.serial.clone(),
     };
-    s.store
-        .set_status(&nonce, &status, Some(&token), STATUS_KEEP)
-        .await?;
+    s.update_status(&nonce, status, Some(&token)).await?;
     Ok(json!({
         "token": token,
         "expires_at": expires_at,
         "serial": login.serial,
+        "sub": subject,
         "device_id": device_id,
     }))
+}
+
+impl AppState {
+    /// A refused finish: a validly signed one uses up its challenge and fails the login the
+    /// browser is waiting on; an unsigned one touches nothing.
+    async fn refused(&self, nonce: &str, refusal: Refusal) -> ApiError {
+        if refusal.signed {
+            let consumed = async {
+                self.store.take_challenge(nonce).await?;
+                let failed = Status::Failed {
+                    reason: refusal.error.to_string(),
+                };
+                self.update_status(nonce, failed, None).await
+            };
+            if let Err(e) = consumed.await {
+                return e.into();
+            }
+        }
+        refusal.error.into()
+    }
+
+    /// Moves the status of a cross-device login on (keeping the browser it belongs to); a
+    /// challenge without a status (device logins) has nothing to update.
+    async fn update_status(
+        &self,
+        nonce: &str,
+        status: Status,
+        token: Option<&str>,
+    ) -> Result<(), crate::store::StoreError> {
+        let Some(record) = self.store.get_status(nonce).await? else {
+            return Ok(());
+        };
+        let record = StatusRecord {
+            status,
+            browser: record.browser,
+        };
+        self.store
+            .set_status(nonce, &record, token, STATUS_KEEP)
+            .await
+    }
 }
 
 /// `POST /v1/device/finish`: a login with a bound device key (ES256), no card.
@@ -451,26 +546,29 @@ async fn device_finish_inner(
         .device_key_der()
         .ok_or(LoginError::Malformed("a device login names its device key"))?;
     let id = device_key_id(&spki);
-    attempt.device_id = Some(id.clone());
     let binding = match s.store.get_device(&id).await? {
         Some(b) if !b.revoked => b,
-        Some(b) => {
-            attempt.serial = Some(b.serial);
-            return Err(LoginError::DeviceUnknown.into());
-        }
-        None => return Err(LoginError::DeviceUnknown.into()),
+        _ => return Err(LoginError::DeviceUnknown.into()),
     };
-    attempt.serial = Some(binding.serial.clone());
     let bound_key = URL_SAFE_NO_PAD
         .decode(&binding.spki)
         .map_err(|_| LoginError::DeviceUnknown)?;
     let challenge = s
         .store
-        .take_challenge(&nonce)
+        .peek_challenge(&nonce)
         .await?
         .ok_or(LoginError::UnknownChallenge)?;
     let policy = s.trust.policy();
-    policy.verify_device(&challenge, &nonce, &decoded, &bound_key, now())?;
+    if let Err(refusal) = policy.check_device(&challenge, &nonce, &decoded, &bound_key, now()) {
+        return Err(s.refused(&nonce, refusal).await);
+    }
+    s.store
+        .take_challenge(&nonce)
+        .await?
+        .ok_or(LoginError::UnknownChallenge)?;
+    // Signed by the bound key: who it is, is known from here.
+    attempt.serial = Some(binding.serial.clone());
+    attempt.device_id = Some(id.clone());
     // The card behind the device must still be good: revoked or expired, the device stops too.
     let certificate = binding
         .certificate
@@ -478,34 +576,75 @@ async fn device_finish_inner(
         .and_then(|c| URL_SAFE_NO_PAD.decode(c).ok())
         .ok_or(LoginError::DeviceUnknown)?;
     policy.recheck_certificate(&certificate, now())?;
-    let (token, expires_at) = s.token(&binding.serial, "device", Some(id.clone()));
+    let (token, expires_at) = s.token(&binding.subject, "device", Some(id.clone()));
     Ok(json!({
         "token": token,
         "expires_at": expires_at,
         "serial": binding.serial,
+        "sub": binding.subject,
         "device_id": id,
     }))
 }
 
-/// `GET /v1/login/status/{nonce}`: pending, logged in (the token, once), done, or failed.
+/// The login secret the request's cookies carry, if any.
+fn login_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == LOGIN_COOKIE)
+        .map(|(_, value)| value.trim().to_owned())
+}
+
+/// A fresh browser secret (base64url).
+fn new_secret() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; SECRET_BYTES];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// What the store keeps of a browser secret: its SHA-256 (base64url). Comparing hashes does
+/// not leak the secret through timing.
+fn secret_hash(secret: &str) -> String {
+    use sha2::Digest;
+    URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(secret.as_bytes()))
+}
+
+/// `GET /v1/login/status/{nonce}`: for the browser that asked for the challenge (its cookie):
+/// pending, logged in (the token, once), done, or failed; for anyone else, pending or done.
+/// Never cached.
 pub async fn login_status(
     State(s): Shared,
+    headers: HeaderMap,
     nonce: Result<Path<String>, PathRejection>,
-) -> Result<Json<Value>, ApiError> {
-    let nonce = path(nonce)?;
-    let unknown = || ApiError::new(StatusCode::NOT_FOUND, "unknown or expired login");
-    if !Challenge::is_nonce(&nonce) {
-        return Err(unknown());
+) -> Result<Response, ApiError> {
+    let no_store = [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))];
+    let result = async {
+        let nonce = path(nonce)?;
+        let unknown = || ApiError::new(StatusCode::NOT_FOUND, "unknown or expired login");
+        if !Challenge::is_nonce(&nonce) {
+            return Err(unknown());
+        }
+        let record = s.store.get_status(&nonce).await?.ok_or_else(unknown)?;
+        let owner = login_cookie(&headers).is_some_and(|c| secret_hash(&c) == record.browser);
+        Ok(match (record.status, owner) {
+            (Status::Pending, _) => json!({ "state": "pending" }),
+            (_, false) => json!({ "state": "done" }),
+            (Status::LoggedIn { serial }, true) => match s.store.take_token(&nonce).await? {
+                Some(token) => json!({ "state": "logged_in", "token": token, "serial": serial }),
+                None => json!({ "state": "done" }),
+            },
+            (Status::Failed { reason }, true) => json!({ "state": "failed", "reason": reason }),
+        })
     }
-    let status = s.store.get_status(&nonce).await?.ok_or_else(unknown)?;
-    Ok(Json(match status {
-        Status::Pending => json!({ "state": "pending" }),
-        Status::LoggedIn { serial } => match s.store.take_token(&nonce).await? {
-            Some(token) => json!({ "state": "logged_in", "token": token, "serial": serial }),
-            None => json!({ "state": "done" }),
-        },
-        Status::Failed { reason } => json!({ "state": "failed", "reason": reason }),
-    }))
+    .await;
+    match result {
+        Ok(v) => Ok((no_store, Json(v)).into_response()),
+        Err(e) => Ok((no_store, e).into_response()),
+    }
 }
 
 /// True when `id` has the shape of a device id (base64url SHA-256).
@@ -519,14 +658,14 @@ pub async fn delete_device(
     headers: HeaderMap,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<StatusCode, ApiError> {
-    let claims = s.bearer(&headers)?;
+    let claims = s.bearer(&headers).await?;
     let id = path(id)?;
     let unknown = || ApiError::new(StatusCode::NOT_FOUND, "unknown device");
     if !is_device_id(&id) {
         return Err(unknown());
     }
     let binding = s.store.get_device(&id).await?.ok_or_else(unknown)?;
-    if binding.serial != claims.sub {
+    if binding.subject != claims.sub {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "this device is bound to another card",
@@ -539,14 +678,17 @@ pub async fn delete_device(
 
 /// `GET /v1/high-assurance`: an example of an operation only a card login may do.
 pub async fn high_assurance(State(s): Shared, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
-    let claims = s.bearer(&headers)?;
+    let claims = s.bearer(&headers).await?;
     if !claims.amr.iter().any(|m| m == "card") {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "this operation needs the card",
         ));
     }
-    Ok(Json(json!({ "ok": true, "serial": claims.sub })))
+    let serial = crate::session::serial_of(&claims.sub);
+    Ok(Json(
+        json!({ "ok": true, "sub": claims.sub, "serial": serial }),
+    ))
 }
 
 /// `GET /.well-known/jwks.json`: the session token key.

@@ -28,6 +28,8 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
 use axum::routing::{delete, get, post};
 
 pub use api::AppState;
@@ -60,7 +62,34 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/high-assurance", get(api::high_assurance))
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(api::MAX_BODY))
+        .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
+}
+
+/// The Content-Security-Policy of every response that sets none of its own (the API's JSON
+/// and the QR code): nothing may load from it, and no page may frame it.
+pub const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+
+/// Adds to every response (errors and the 404 fallback included): a Content-Security-Policy
+/// with `frame-ancestors 'none'` (the page sets its own, which says so too) and
+/// `X-Frame-Options: DENY` so that no other site can frame the login page (clickjacking);
+/// `X-Content-Type-Options: nosniff`; and `Referrer-Policy: no-referrer`, so that the URLs,
+/// which carry nonces, are not sent to other sites.
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(API_CSP));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    response
 }
 
 /// A configured server, before and while it serves: tests keep a clone to force a CRL refresh.

@@ -1,5 +1,7 @@
 //! The cross-device login page: it asks for a challenge, shows it as a QR code for the phone
-//! that holds the card, and polls until the card login arrives. Self-contained (inline script
+//! that holds the card, and polls until the card login arrives. The challenge request's reply
+//! sets an HttpOnly cookie that only this browser holds: the status gives the token to it alone,
+//! not to whoever else read the nonce off the QR code. Self-contained (inline script
 //! and style, no external resources), so it works on a machine without internet.
 
 use axum::http::{HeaderValue, header};
@@ -51,7 +53,8 @@ async function start() {
   let body;
   try {
     const r = await fetch("/v1/login/challenge", {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: "{}"
+      method: "POST", headers: { "Content-Type": "application/json" }, body: "{}",
+      credentials: "same-origin"  // the reply's HttpOnly cookie ties this login to this browser
     });
     body = await r.json();
     if (!r.ok) { throw new Error(body.error || r.statusText); }
@@ -76,7 +79,7 @@ async function start() {
 async function poll(nonce) {
   let next = true;
   try {
-    const r = await fetch("/v1/login/status/" + encodeURIComponent(nonce), { cache: "no-store" });
+    const r = await fetch("/v1/login/status/" + encodeURIComponent(nonce), { cache: "no-store", credentials: "same-origin" });
     if (r.status === 404) {
       show("The login expired; start again.", "failed");
       next = false;
@@ -121,7 +124,7 @@ pub async fn index() -> Response {
             (
                 header::CONTENT_SECURITY_POLICY,
                 HeaderValue::from_static(
-                    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:",
+                    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
                 ),
             ),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),

@@ -1,6 +1,11 @@
 //! The [`Store`] in Redis, for several instances behind a load balancer: each step is a single
 //! Redis command (`SET NX EX` to issue, `GETDEL` to take), so a challenge made on one instance
 //! is finished on any other exactly once.
+//!
+//! Every per-login key (challenge, status, token) is written with a TTL, so Redis drops it by
+//! itself. The number of challenges is bounded by counting, per [`WINDOW`], those issued by all
+//! instances together (`INCR` on a key that expires): past [`MAX_CHALLENGES`] in one window,
+//! new ones are refused with [`StoreError::Full`] until the next.
 
 use std::time::Duration;
 
@@ -11,19 +16,25 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::store::{DeviceBinding, Status, Store, StoreError};
+use crate::store::{DeviceBinding, MAX_CHALLENGES, StatusRecord, Store, StoreError};
 
 const PREFIX: &str = "kazasu";
+
+/// The window challenges are counted in: at most [`MAX_CHALLENGES`] are issued per window, so
+/// at most that many times (challenge lifetime / window + 1) are held at once.
+pub const WINDOW: Duration = Duration::from_secs(60);
 
 /// A [`Store`] in a Redis server (7 or later, for `GETDEL`).
 #[derive(Clone)]
 pub struct RedisStore {
     conn: ConnectionManager,
+    /// Challenges issued per [`WINDOW`] before new ones are refused.
+    max_per_window: u64,
 }
 
 fn failed(e: redis::RedisError) -> StoreError {
     tracing::warn!(error = %e, "redis request failed");
-    StoreError("redis unavailable".into())
+    StoreError::Unavailable("redis unavailable".into())
 }
 
 fn key(kind: &str, id: &str) -> String {
@@ -31,13 +42,14 @@ fn key(kind: &str, id: &str) -> String {
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|_| StoreError("cannot encode a record".into()))
+    serde_json::to_string(value)
+        .map_err(|_| StoreError::Unavailable("cannot encode a record".into()))
 }
 
 fn from_json<T: DeserializeOwned>(text: Option<String>) -> Result<Option<T>, StoreError> {
     text.map(|t| serde_json::from_str(&t))
         .transpose()
-        .map_err(|_| StoreError("a stored record is corrupt".into()))
+        .map_err(|_| StoreError::Unavailable("a stored record is corrupt".into()))
 }
 
 /// Redis `EX` takes whole seconds, at least one.
@@ -54,13 +66,40 @@ impl RedisStore {
             .set_response_timeout(Some(Duration::from_secs(2)))
             .set_number_of_retries(2);
         let conn = client.get_connection_manager_with_config(config).await?;
-        Ok(RedisStore { conn })
+        Ok(RedisStore {
+            conn,
+            max_per_window: MAX_CHALLENGES as u64,
+        })
+    }
+
+    /// The same store refusing challenges past `max` per [`WINDOW`] (default [`MAX_CHALLENGES`]).
+    pub fn with_max_per_window(mut self, max: u64) -> RedisStore {
+        self.max_per_window = max;
+        self
     }
 }
 
 #[async_trait]
 impl Store for RedisStore {
     async fn put_challenge(&self, challenge: &Challenge, ttl: Duration) -> Result<(), StoreError> {
+        let window = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() / WINDOW.as_secs());
+        let counter = key("issued", &window.to_string());
+        let (issued,): (u64,) = redis::pipe()
+            .atomic()
+            .cmd("INCR")
+            .arg(&counter)
+            .cmd("EXPIRE")
+            .arg(&counter)
+            .arg(2 * WINDOW.as_secs())
+            .ignore()
+            .query_async(&mut self.conn.clone())
+            .await
+            .map_err(failed)?;
+        if issued > self.max_per_window {
+            return Err(StoreError::Full);
+        }
         let reply: Option<String> = redis::cmd("SET")
             .arg(key("challenge", &challenge.nonce))
             .arg(to_json(challenge)?)
@@ -72,7 +111,7 @@ impl Store for RedisStore {
             .map_err(failed)?;
         match reply {
             Some(_) => Ok(()),
-            None => Err(StoreError("nonce already in use".into())),
+            None => Err(StoreError::Unavailable("nonce already in use".into())),
         }
     }
 
@@ -98,7 +137,7 @@ impl Store for RedisStore {
     async fn set_status(
         &self,
         nonce: &str,
-        status: &Status,
+        status: &StatusRecord,
         token: Option<&str>,
         ttl: Duration,
     ) -> Result<(), StoreError> {
@@ -124,7 +163,7 @@ impl Store for RedisStore {
             .map_err(failed)
     }
 
-    async fn get_status(&self, nonce: &str) -> Result<Option<Status>, StoreError> {
+    async fn get_status(&self, nonce: &str) -> Result<Option<StatusRecord>, StoreError> {
         let text: Option<String> = self
             .conn
             .clone()

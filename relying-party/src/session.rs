@@ -10,7 +10,7 @@ use std::path::Path;
 use anyhow::Context;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use p256::ecdsa::signature::{Signer as _, Verifier as _};
+use p256::ecdsa::signature::Signer as _;
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
 use rand::RngCore;
@@ -29,7 +29,7 @@ pub struct Claims {
     pub iss: String,
     /// Audience: the relying party's id.
     pub aud: String,
-    /// Subject: the authentication certificate's serial (hex).
+    /// Subject: the card, by its authentication certificate's issuer and serial ([`subject_id`]).
     pub sub: String,
     /// Issued at (Unix seconds).
     pub iat: i64,
@@ -166,6 +166,8 @@ impl SessionKey {
         let claims = serde_json::to_vec(claims).unwrap_or_default();
         let input = format!("{}.{}", encode(&header), encode(&claims));
         let signature: Signature = self.key.sign(input.as_bytes());
+        // Low-S, the one encoding `verify` accepts.
+        let signature = signature.normalize_s().unwrap_or(signature);
         format!("{input}.{}", encode(&signature.to_bytes()))
     }
 
@@ -186,12 +188,15 @@ impl SessionKey {
         if header.alg != "ES256" || header.kid != self.kid {
             return Err(TokenError::BadSignature);
         }
-        let signature = Signature::from_slice(&decode(s)?).map_err(|_| TokenError::BadSignature)?;
         let input = &token[..h.len() + 1 + c.len()];
-        self.key
-            .verifying_key()
-            .verify(input.as_bytes(), &signature)
-            .map_err(|_| TokenError::BadSignature)?;
+        // High-S refused: a token has one signature encoding, so it cannot be re-encoded into
+        // another valid token (a second `jti`-equal string).
+        kazasu_core::login::verify_es256_low_s(
+            self.key.verifying_key(),
+            input.as_bytes(),
+            &decode(s)?,
+        )
+        .map_err(|_| TokenError::BadSignature)?;
         let claims: Claims =
             serde_json::from_slice(&decode(c)?).map_err(|_| TokenError::Malformed)?;
         if claims.iss != rp_id || claims.aud != rp_id {
@@ -202,6 +207,20 @@ impl SessionKey {
         }
         Ok(claims)
     }
+}
+
+/// The `sub` of a card's session tokens: its certificate's issuer and serial (hex), as
+/// `<issuer>#<serial>`. A serial is unique only within one CA, and several CA generations may
+/// be trusted at once, so the serial alone could name two people.
+pub fn subject_id(issuer: &str, serial: &str) -> String {
+    format!("{issuer}#{serial}")
+}
+
+/// The serial part of a [`subject_id`].
+pub fn serial_of(subject: &str) -> &str {
+    subject
+        .rsplit_once('#')
+        .map_or(subject, |(_, serial)| serial)
 }
 
 /// A random token id.
@@ -270,6 +289,27 @@ mod tests {
         assert!(key.verify(&tampered, "rp", 1001).is_err());
         for bad in ["", "a.b", "a.b.c.d", "...", "x.y.z"] {
             assert!(key.verify(bad, "rp", 1001).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_high_s_token_signature_is_refused() {
+        use p256::FieldBytes;
+        let key = SessionKey::random();
+        for _ in 0..8 {
+            let token = key.sign(&claims(1000));
+            let (input, s) = token.rsplit_once('.').unwrap();
+            let signature = Signature::from_slice(&URL_SAFE_NO_PAD.decode(s).unwrap()).unwrap();
+            assert!(signature.normalize_s().is_none(), "signed low-S");
+            let (r, s) = signature.split_scalars();
+            let twin =
+                Signature::from_scalars(FieldBytes::from(*r), FieldBytes::from(-*s)).unwrap();
+            let forged = format!("{input}.{}", URL_SAFE_NO_PAD.encode(twin.to_bytes()));
+            assert_eq!(
+                key.verify(&forged, "rp", 1001),
+                Err(TokenError::BadSignature)
+            );
+            assert!(key.verify(&token, "rp", 1001).is_ok());
         }
     }
 

@@ -66,6 +66,7 @@ impl Trust {
             allowed_origins,
             trust: store,
             max_skew: config.max_skew_seconds,
+            remembered: Default::default(),
         };
         let sources: Vec<Source> = config
             .crls

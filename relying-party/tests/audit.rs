@@ -1,11 +1,14 @@
 //! The audit log: one line per login attempt with the certificate serial and the verdict, through
 //! `tracing` (target `kazasu_rp::audit`). Its own test binary, since it installs the global subscriber.
+//! Only a serial a signature proved is written: a refused attempt's certificate is anyone's to send.
 
 mod common;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::{Server, Setup, card_login};
 use kazasu_sim::{CaKind, CardState};
 
@@ -49,6 +52,13 @@ async fn every_attempt_is_audited_with_serial_and_verdict() {
         .to_owned();
     let challenge = server.challenge().await;
     let assertion = card_login(&setup.card(), &challenge, None).await;
+    // Someone else sends the card's certificate with a signature that does not verify.
+    let mut forged = assertion.clone();
+    forged.signature = URL_SAFE_NO_PAD.encode([7u8; 256]);
+    let (status, _) = server
+        .finish("/v1/login/finish", &challenge.nonce, &forged)
+        .await;
+    assert_eq!(status, 401);
     let (status, body) = server
         .finish("/v1/login/finish", &challenge.nonce, &assertion)
         .await;
@@ -65,22 +75,25 @@ async fn every_attempt_is_audited_with_serial_and_verdict() {
         .iter()
         .filter(|l| l.contains("kazasu_rp::audit"))
         .collect();
-    assert_eq!(audit.len(), 2, "{lines:#?}");
+    assert_eq!(audit.len(), 3, "{lines:#?}");
+    assert!(audit[0].contains("serial=\"-\""), "{}", audit[0]);
     assert!(
-        audit[0].contains(&format!("serial=\"{reported}\"")),
+        audit[0].contains("the signature does not verify"),
         "{}",
         audit[0]
     );
-    assert!(audit[0].contains("verdict=\"ok\""), "{}", audit[0]);
     assert!(
         audit[1].contains(&format!("serial=\"{reported}\"")),
         "{}",
         audit[1]
     );
+    assert!(audit[1].contains("verdict=\"ok\""), "{}", audit[1]);
+    // The replay is not checked against anything (its challenge is gone): no serial either.
+    assert!(audit[2].contains("serial=\"-\""), "{}", audit[2]);
     assert!(
-        audit[1].contains("unknown or already used challenge"),
+        audit[2].contains("unknown or already used challenge"),
         "{}",
-        audit[1]
+        audit[2]
     );
     for line in &audit {
         assert!(!line.to_lowercase().contains("pin"), "{line}");

@@ -39,7 +39,12 @@ async fn good_login_issues_a_token_that_verifies_against_the_jwks() {
     let claims = verify_with_jwks(&server, token).await;
     assert_eq!(claims["iss"], "rp.example");
     assert_eq!(claims["aud"], "rp.example");
-    assert_eq!(claims["sub"], body["serial"]);
+    // The subject names the issuing CA and the serial: a serial is unique within one CA only.
+    assert_eq!(claims["sub"], body["sub"]);
+    let sub = claims["sub"].as_str().unwrap();
+    let (issuer, sub_serial) = sub.rsplit_once('#').expect("issuer#serial");
+    assert_eq!(sub_serial, body["serial"].as_str().unwrap());
+    assert!(issuer.contains("O=JPKI"), "{sub}");
     assert_eq!(claims["amr"], json!(["card"]));
     assert_eq!(claims["exp"], body["expires_at"]);
     assert_eq!(
@@ -50,7 +55,10 @@ async fn good_login_issues_a_token_that_verifies_against_the_jwks() {
 
     let (status, ha) = server.get("/v1/high-assurance", Some(token)).await;
     assert_eq!(status, 200, "{ha}");
-    assert_eq!(ha, json!({ "ok": true, "serial": body["serial"] }));
+    assert_eq!(
+        ha,
+        json!({ "ok": true, "sub": body["sub"], "serial": body["serial"] })
+    );
     let (status, _) = server.get("/v1/high-assurance", None).await;
     assert_eq!(status, 401);
     let mut forged = token.to_owned();
@@ -178,7 +186,7 @@ async fn a_signing_certificate_is_refused() {
         "",
     );
     let server = Server::start(config).await;
-    let challenge = server.challenge().await;
+    let (challenge, cookie, _) = server.browser_challenge().await;
     let assertion = signing_certificate_assertion(&setup.card(), &challenge);
     let (status, body) = server
         .finish("/v1/login/finish", &challenge.nonce, &assertion)
@@ -191,12 +199,20 @@ async fn a_signing_certificate_is_refused() {
             .contains("signing certificate"),
         "{body}"
     );
-    // The status the browser polls says so too.
-    let (_, st) = server
-        .get(&format!("/v1/login/status/{}", challenge.nonce), None)
+    // The status the browser polls says so too (validly signed by a trusted CA's certificate,
+    // the refusal used the challenge up).
+    let (_, _, st) = server
+        .get_with_cookie(
+            &format!("/v1/login/status/{}", challenge.nonce),
+            Some(&cookie),
+        )
         .await;
     assert_eq!(st["state"], "failed");
     assert_eq!(st["reason"], body["error"]);
+    let (status, _) = server
+        .finish("/v1/login/finish", &challenge.nonce, &assertion)
+        .await;
+    assert_eq!(status, 404, "a signed refusal used the challenge up");
 
     // The usual server, trusting the authentication CA only: not even its issuer is trusted.
     let strict = Server::start(setup.config("")).await;
@@ -222,7 +238,17 @@ async fn a_revoked_certificate_is_refused_after_the_crl_refresh() {
         .await;
     assert_eq!(status, 200, "{body}");
     let device_login = async |server: &Server| server.device_login(&key).await;
-    assert_eq!(device_login(&server).await.0, 200);
+    let (status, device) = device_login(&server).await;
+    assert_eq!(status, 200);
+    let device_token = device["token"].as_str().unwrap().to_owned();
+    // Accepted as a session (a device session may not do high-assurance operations: 403).
+    assert_eq!(
+        server
+            .get("/v1/high-assurance", Some(&device_token))
+            .await
+            .0,
+        403
+    );
     let login = async |server: &Server| {
         let challenge = server.challenge().await;
         let assertion = card_login(&card, &challenge, None).await;
@@ -260,6 +286,13 @@ async fn a_revoked_certificate_is_refused_after_the_crl_refresh() {
     assert!(
         body["error"].as_str().unwrap().contains("revoked"),
         "the bound device stops with the card: {body}"
+    );
+    // And so does the device session issued before the revocation.
+    let (status, body) = server.get("/v1/high-assurance", Some(&device_token)).await;
+    assert_eq!(status, 401, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("revoked"),
+        "{body}"
     );
 }
 
@@ -479,10 +512,11 @@ async fn malformed_requests_get_4xx_and_leave_the_challenge_usable() {
 async fn status_goes_pending_then_logged_in_once_then_done() {
     let setup = Setup::new();
     let server = Server::start(setup.config("")).await;
-    let challenge = server.challenge().await;
+    let (challenge, cookie, _) = server.browser_challenge().await;
     let status_path = format!("/v1/login/status/{}", challenge.nonce);
-    let (status, st) = server.get(&status_path, None).await;
+    let (status, cache, st) = server.get_with_cookie(&status_path, Some(&cookie)).await;
     assert_eq!(status, 200);
+    assert_eq!(cache, "no-store");
     assert_eq!(st, json!({ "state": "pending" }));
     // The phone reads the challenge through its URL (not consumed by reading).
     let (status, c) = server
@@ -495,22 +529,303 @@ async fn status_goes_pending_then_logged_in_once_then_done() {
         .finish("/v1/login/finish", &challenge.nonce, &assertion)
         .await;
     assert_eq!(status, 200);
-    let (_, st) = server.get(&status_path, None).await;
+    let (_, cache, st) = server.get_with_cookie(&status_path, Some(&cookie)).await;
+    assert_eq!(cache, "no-store");
     assert_eq!(st["state"], "logged_in");
     assert_eq!(st["serial"], finished["serial"]);
     assert_eq!(st["token"], finished["token"]);
     for _ in 0..2 {
-        let (_, st) = server.get(&status_path, None).await;
+        let (_, _, st) = server.get_with_cookie(&status_path, Some(&cookie)).await;
         assert_eq!(st, json!({ "state": "done" }));
     }
     let (status, _) = server
         .get(&format!("/v1/login/challenge/{}", challenge.nonce), None)
         .await;
     assert_eq!(status, 404);
-    let (status, _) = server
-        .get(&format!("/v1/login/status/{}", "B".repeat(43)), None)
+    let (status, cache, _) = server
+        .get_with_cookie(&format!("/v1/login/status/{}", "B".repeat(43)), None)
         .await;
     assert_eq!(status, 404);
+    assert_eq!(cache, "no-store");
+}
+
+/// The relay the review reproduced: someone who read the nonce off the QR code polls the status
+/// and must never get the session; only the browser that asked for the challenge does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whoever_knows_the_nonce_does_not_get_the_token() {
+    let setup = Setup::new();
+    let server = Server::start(setup.config("")).await;
+    let (challenge, cookie, set_cookie) = server.browser_challenge().await;
+    // The secret is a cookie the page's script cannot read, for this login's status only, and
+    // it is not in what the QR code shows.
+    let attributes: Vec<String> = set_cookie
+        .split(';')
+        .skip(1)
+        .map(|a| a.trim().to_ascii_lowercase())
+        .collect();
+    assert!(attributes.contains(&"httponly".to_owned()), "{set_cookie}");
+    assert!(
+        attributes.contains(&"samesite=strict".to_owned()),
+        "{set_cookie}"
+    );
+    assert!(
+        attributes
+            .contains(&format!("path=/v1/login/status/{}", challenge.nonce).to_ascii_lowercase()),
+        "{set_cookie}"
+    );
+    assert!(
+        !attributes.contains(&"secure".to_owned()),
+        "http server: {set_cookie}"
+    );
+    let secret = cookie.split_once('=').unwrap().1;
+    assert!(secret.len() >= 43 && !challenge.nonce.contains(secret));
+    let (_, page_view) = server
+        .get(&format!("/v1/login/challenge/{}", challenge.nonce), None)
+        .await;
+    assert!(!page_view.to_string().contains(secret));
+
+    let status_path = format!("/v1/login/status/{}", challenge.nonce);
+    let wrong = format!("kazasu_login={}", "A".repeat(43));
+    for onlooker in [None, Some(wrong.as_str())] {
+        let (status, _, st) = server.get_with_cookie(&status_path, onlooker).await;
+        assert_eq!((status, st), (200, json!({ "state": "pending" })));
+    }
+    let assertion = card_login(&setup.card(), &challenge, None).await;
+    let (status, _) = server
+        .finish("/v1/login/finish", &challenge.nonce, &assertion)
+        .await;
+    assert_eq!(status, 200);
+    // The onlooker polls first, again and again: done, never a token, not even the serial.
+    for onlooker in [None, Some(wrong.as_str()), None] {
+        let (status, cache, st) = server.get_with_cookie(&status_path, onlooker).await;
+        assert_eq!((status, st), (200, json!({ "state": "done" })));
+        assert_eq!(cache, "no-store");
+    }
+    // The browser that started the login still gets its token.
+    let (_, _, st) = server.get_with_cookie(&status_path, Some(&cookie)).await;
+    assert_eq!(st["state"], "logged_in");
+    assert!(st["token"].is_string());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_https_the_login_cookie_is_secure() {
+    let setup = Setup::new();
+    let server = Server::start(setup.config("public_url = \"https://rp.example\"")).await;
+    let r = client()
+        .post(server.at("/v1/login/challenge"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let set_cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        set_cookie
+            .split(';')
+            .any(|a| a.trim().eq_ignore_ascii_case("secure")),
+        "{set_cookie}"
+    );
+}
+
+/// What an onlooker can post without the card: garbage, a broken signature, a certificate no
+/// trusted CA issued. None of it may use up the pending challenge; the card's own finish then
+/// works, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unsigned_finish_does_not_burn_the_challenge() {
+    let setup = Setup::new();
+    let server = Server::start(setup.config("")).await;
+    let (challenge, cookie, _) = server.browser_challenge().await;
+    let good = card_login(&setup.card(), &challenge, None).await;
+    let mut bad_signature = good.clone();
+    let mut sig = URL_SAFE_NO_PAD.decode(&good.signature).unwrap();
+    sig[10] ^= 1;
+    bad_signature.signature = URL_SAFE_NO_PAD.encode(&sig);
+    let mut short_signature = good.clone();
+    short_signature.signature = URL_SAFE_NO_PAD.encode(b"garbage");
+    // The card's signing certificate: a real card, a CA the server does not trust.
+    let foreign = signing_certificate_assertion(&setup.card(), &challenge);
+    let mut no_certificate = good.clone();
+    no_certificate.certificate = None;
+    for (what, assertion) in [
+        ("a flipped signature bit", &bad_signature),
+        ("a garbage signature", &short_signature),
+        ("an untrusted certificate", &foreign),
+        ("no certificate", &no_certificate),
+    ] {
+        let (status, body) = server
+            .finish("/v1/login/finish", &challenge.nonce, assertion)
+            .await;
+        assert!((400..500).contains(&status), "{what}: {status} {body}");
+        assert_ne!(status, 404, "{what}: {body}");
+        let (status, _) = server
+            .get(&format!("/v1/login/challenge/{}", challenge.nonce), None)
+            .await;
+        assert_eq!(status, 200, "{what} used the challenge up");
+        let (_, _, st) = server
+            .get_with_cookie(
+                &format!("/v1/login/status/{}", challenge.nonce),
+                Some(&cookie),
+            )
+            .await;
+        assert_eq!(st, json!({ "state": "pending" }), "{what}");
+    }
+    let (status, body) = server
+        .finish("/v1/login/finish", &challenge.nonce, &good)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = server
+        .finish("/v1/login/finish", &challenge.nonce, &good)
+        .await;
+    assert_eq!(status, 404, "replayed");
+
+    // A validly signed refusal (the card signed for another origin) does use it up.
+    let challenge = server.challenge().await;
+    let elsewhere =
+        common::card_login_from(&setup.card(), &challenge, "https://evil.example", None).await;
+    let (status, _) = server
+        .finish("/v1/login/finish", &challenge.nonce, &elsewhere)
+        .await;
+    assert_eq!(status, 401);
+    let good = card_login(&setup.card(), &challenge, None).await;
+    let (status, _) = server
+        .finish("/v1/login/finish", &challenge.nonce, &good)
+        .await;
+    assert_eq!(status, 404);
+
+    // A device finish signed by a key that is not the bound one burns nothing either.
+    let (key, spki) = device_key();
+    let challenge = server.challenge().await;
+    let bind = card_login(&setup.card(), &challenge, Some(spki)).await;
+    let (status, _) = server
+        .finish("/v1/login/finish", &challenge.nonce, &bind)
+        .await;
+    assert_eq!(status, 200);
+    let challenge = server.device_challenge().await;
+    let mut forged = common::device_login(&key, &challenge);
+    let mut sig = URL_SAFE_NO_PAD.decode(&forged.signature).unwrap();
+    sig[40] ^= 1;
+    forged.signature = URL_SAFE_NO_PAD.encode(&sig);
+    let (status, _) = server
+        .finish("/v1/device/finish", &challenge.nonce, &forged)
+        .await;
+    assert_eq!(status, 401);
+    let (status, body) = server
+        .finish(
+            "/v1/device/finish",
+            &challenge.nonce,
+            &common::device_login(&key, &challenge),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+}
+
+/// A flood of challenge requests: the memory store stops at its limit with a 503 that says
+/// why, instead of growing until the process runs out of memory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_challenges_is_refused_at_the_limit() {
+    let setup = Setup::new();
+    let store = std::sync::Arc::new(kazasu_rp::MemoryStore::with_limits(
+        kazasu_rp::store::Limits {
+            challenges: 20,
+            ..Default::default()
+        },
+    ));
+    let server = Server::start_with_store(setup.config(""), store.clone()).await;
+    let mut created = 0;
+    let mut refused = Vec::new();
+    for _ in 0..60 {
+        let r = client()
+            .post(server.at("/v1/login/challenge"))
+            .send()
+            .await
+            .unwrap();
+        match r.status().as_u16() {
+            201 => created += 1,
+            status => refused.push((status, r.json::<Value>().await.unwrap())),
+        }
+    }
+    assert_eq!(created, 20);
+    assert_eq!(refused.len(), 40);
+    assert!(refused.iter().all(|(status, _)| *status == 503));
+    assert_eq!(
+        refused[0].1["error"],
+        "too many logins are in progress; try again in a minute"
+    );
+    assert_eq!(store.counts().await.0, 20);
+}
+
+/// Made-up certificates (distinct, parseable, not issued by a trusted CA) are not remembered:
+/// the parsed-certificate cache holds only the trusted ones, so strangers cannot fill memory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_distinct_certificates_are_not_remembered() {
+    let setup = Setup::new();
+    let server = Server::start(setup.config("")).await;
+    let (challenge, _, _) = server.browser_challenge().await;
+    let good = card_login(&setup.card(), &challenge, None).await;
+    let der = URL_SAFE_NO_PAD
+        .decode(good.certificate.as_deref().unwrap())
+        .unwrap();
+    let data =
+        ClientData::parse_strict(&URL_SAFE_NO_PAD.decode(&good.client_data).unwrap()).unwrap();
+    for i in 0..300u16 {
+        // A different certificate each time: its own signature's last bytes changed.
+        let mut fake = der.clone();
+        let n = fake.len();
+        fake[n - 2..].copy_from_slice(&i.to_be_bytes());
+        let mut data = data.clone();
+        data.cert_sha256 = Some(URL_SAFE_NO_PAD.encode(Sha256::digest(&fake)));
+        let assertion = Assertion {
+            client_data: URL_SAFE_NO_PAD.encode(data.to_bytes()),
+            signature: good.signature.clone(),
+            certificate: Some(URL_SAFE_NO_PAD.encode(&fake)),
+        };
+        let (status, body) = server
+            .finish("/v1/login/finish", &challenge.nonce, &assertion)
+            .await;
+        assert_eq!(status, 401, "{body}");
+    }
+    let remembered = || server.app.state().trust.policy().remembered.size().0;
+    assert_eq!(remembered(), 0);
+    let (status, _) = server
+        .finish("/v1/login/finish", &challenge.nonce, &good)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(remembered(), 1);
+}
+
+/// Every response, the page, the JSON API, the QR code, errors, carries the headers that keep
+/// it out of frames and sniffing, and sends no referrer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_response_has_the_security_headers() {
+    let setup = Setup::new();
+    let server = Server::start(setup.config("")).await;
+    let challenge = server.challenge().await;
+    for (method, path) in [
+        ("GET", "/".to_owned()),
+        ("GET", "/healthz".to_owned()),
+        ("GET", "/.well-known/jwks.json".to_owned()),
+        ("POST", "/v1/login/challenge".to_owned()),
+        ("GET", format!("/v1/login/challenge/{}", challenge.nonce)),
+        (
+            "GET",
+            format!("/v1/login/challenge/{}/qr.svg", challenge.nonce),
+        ),
+        ("GET", format!("/v1/login/status/{}", challenge.nonce)),
+        ("POST", "/v1/login/finish".to_owned()),
+        ("GET", "/v1/high-assurance".to_owned()),
+        ("GET", "/nope".to_owned()),
+    ] {
+        let r = client()
+            .request(method.parse().unwrap(), server.at(&path))
+            .send()
+            .await
+            .unwrap();
+        let h = r.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -540,7 +855,7 @@ async fn a_bound_device_logs_in_again_until_it_is_revoked() {
     let device_token = device["token"].as_str().unwrap().to_owned();
     let claims = verify_with_jwks(&server, &device_token).await;
     assert_eq!(claims["amr"], json!(["device"]));
-    assert_eq!(claims["sub"], card["serial"]);
+    assert_eq!(claims["sub"], card["sub"]);
 
     // High-assurance operations still need the card.
     let (status, body) = server.get("/v1/high-assurance", Some(&device_token)).await;
@@ -713,6 +1028,37 @@ async fn crls_can_come_from_an_http_url() {
     let assertion = card_login(&setup.card(), &challenge, None).await;
     let (status, body) = server
         .finish("/v1/login/finish", &challenge.nonce, &assertion)
+        .await;
+    assert_eq!(status, 200, "{body}");
+}
+
+/// `(r, n−s)` verifies wherever `(r, s)` does; the protocol takes low-S only, so a device
+/// login with its twin high-S signature is refused (and does not use up the challenge).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_high_s_device_signature_is_refused() {
+    let setup = Setup::new();
+    let server = Server::start(setup.config("")).await;
+    let (key, spki) = device_key();
+    let challenge = server.challenge().await;
+    let bind = card_login(&setup.card(), &challenge, Some(spki)).await;
+    let (status, _) = server
+        .finish("/v1/login/finish", &challenge.nonce, &bind)
+        .await;
+    assert_eq!(status, 200);
+    let challenge = server.device_challenge().await;
+    let good = common::device_login(&key, &challenge);
+    let high = common::high_s(&good.signature);
+    let twin = Assertion {
+        signature: high,
+        ..good.clone()
+    };
+    let (status, body) = server
+        .finish("/v1/device/finish", &challenge.nonce, &twin)
+        .await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["error"], "the signature does not verify");
+    let (status, body) = server
+        .finish("/v1/device/finish", &challenge.nonce, &good)
         .await;
     assert_eq!(status, 200, "{body}");
 }

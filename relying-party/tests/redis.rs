@@ -90,7 +90,19 @@ async fn two_instances_sharing_redis_finish_a_challenge_exactly_once() {
     let b = Server::start(setup.config(&extra)).await;
 
     // Made on A, seen and finished on B; A then finds it used.
-    let challenge = a.challenge().await;
+    let (challenge, cookie, _) = a.browser_challenge().await;
+    // Everything kept for a login expires by itself in Redis.
+    let mut conn = redis::Client::open(redis.url().as_str())
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    for kind in ["challenge", "status"] {
+        let ttl: i64 = redis::cmd("TTL")
+            .arg(format!("kazasu:{kind}:{}", challenge.nonce))
+            .query(&mut conn)
+            .unwrap();
+        assert!((1..=150).contains(&ttl), "{kind}: TTL {ttl}");
+    }
     let (status, _) = b
         .get(&format!("/v1/login/challenge/{}", challenge.nonce), None)
         .await;
@@ -105,12 +117,20 @@ async fn two_instances_sharing_redis_finish_a_challenge_exactly_once() {
         .await;
     assert_eq!(status, 404, "{body}");
     assert!(body.get("token").is_none());
-    // The browser polling A sees the login finished on B, and gets the token once.
+    // The browser polling A sees the login finished on B, and gets the token once; someone
+    // with the nonce alone, on either instance, sees it done and nothing more.
     let status_path = format!("/v1/login/status/{}", challenge.nonce);
-    let (_, st) = a.get(&status_path, None).await;
+    let (_, _, st) = b.get_with_cookie(&status_path, None).await;
+    assert_eq!(st, json!({ "state": "done" }));
+    let (_, _, st) = a.get_with_cookie(&status_path, Some(&cookie)).await;
     assert_eq!(st["state"], "logged_in");
     assert_eq!(st["token"], finished["token"]);
-    let (_, st) = b.get(&status_path, None).await;
+    let ttl: i64 = redis::cmd("TTL")
+        .arg(format!("kazasu:status:{}", challenge.nonce))
+        .query(&mut conn)
+        .unwrap();
+    assert!((1..=300).contains(&ttl), "status TTL {ttl}");
+    let (_, _, st) = b.get_with_cookie(&status_path, Some(&cookie)).await;
     assert_eq!(st, json!({ "state": "done" }));
     // Either instance accepts the token (shared key file).
     let (status, _) = a
@@ -152,6 +172,27 @@ async fn two_instances_sharing_redis_finish_a_challenge_exactly_once() {
     assert!(output.status.success(), "{output:?}");
     assert_eq!(device_login(&a).await, 401);
     assert_eq!(device_login(&b).await, 401);
+
+    // A flood of challenges is cut off once the shared per-window count is reached.
+    let limited = kazasu_rp::redis_store::RedisStore::connect(&redis.url())
+        .await
+        .unwrap()
+        .with_max_per_window(10);
+    let mut results = Vec::new();
+    for _ in 0..30 {
+        let c = kazasu_core::login::Challenge::new("rp.example", common::ORIGIN, 0, 60);
+        results.push(kazasu_rp::Store::put_challenge(&limited, &c, Duration::from_secs(60)).await);
+    }
+    // Other challenges this window (above) count too, and the window may turn over once during
+    // the loop: at most ten per window fit, so at least ten of the thirty are refused.
+    let stored = results.iter().filter(|r| r.is_ok()).count();
+    assert!(stored <= 20 && 30 - stored >= 10, "{stored} of 30 stored");
+    assert!(
+        results
+            .iter()
+            .filter(|r| r.is_err())
+            .all(|r| *r == Err(kazasu_rp::store::StoreError::Full))
+    );
 
     // Redis gone: 503 with a short reason, no panic, no 500.
     redis.stop();

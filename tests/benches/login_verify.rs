@@ -23,6 +23,7 @@ fn verify(c: &mut Criterion) {
         allowed_origins: vec![origin.to_owned()],
         trust,
         max_skew: 60,
+        remembered: Default::default(),
     };
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let challenge = Challenge::new("login.example.jp", origin, now, 120);

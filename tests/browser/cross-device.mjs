@@ -75,6 +75,22 @@ try {
   if (!challengeUrl) {
     throw new Error('the page shows no challenge URL');
   }
+  // The login is tied to this browser by a cookie its scripts cannot read (HttpOnly), sent to
+  // this login's status URL only, never on cross-site requests; and it is not in the QR code.
+  const loginCookies = (await page.context().cookies()).filter((c) => c.name === 'kazasu_login');
+  if (loginCookies.length !== 1) {
+    throw new Error(`expected one kazasu_login cookie, found ${loginCookies.length}`);
+  }
+  const [cookie] = loginCookies;
+  if (!cookie.httpOnly || cookie.sameSite !== 'Strict' || !cookie.path.startsWith('/v1/login/status/')) {
+    throw new Error(`the login cookie is not HttpOnly/SameSite=Strict/status-scoped: ${JSON.stringify({ ...cookie, value: '…' })}`);
+  }
+  if ((await page.evaluate(() => document.cookie)).includes('kazasu_login')) {
+    throw new Error('the page script can read the login cookie');
+  }
+  if (challengeUrl.includes(cookie.value)) {
+    throw new Error('the login secret is in the challenge URL');
+  }
   await page.screenshot({ path: join(shotDir, '1-waiting.png'), fullPage: true });
   await say(`CHALLENGE_URL ${challengeUrl}`);
 

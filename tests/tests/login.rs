@@ -75,6 +75,27 @@ fn a_good_login_gives_a_session_for_the_cards_certificate() {
     assert_eq!(card.state().tries_left(PinKind::Auth), 3);
 }
 
+/// The person sees which service asks (its origin and relying-party id) before the PIN is
+/// asked for: here the PIN never comes (empty input), and the service was already named.
+#[test]
+fn the_service_is_named_before_the_pin_is_asked() {
+    let (card, rp) = setup();
+    let out = login(&card, &[rp.url(), "--pin-stdin"], "");
+    assert_ne!(out.status.code(), Some(0));
+    let err = text(&out.stderr);
+    let named = err
+        .find(&format!(
+            "Logging in to {} (relying party \"127.0.0.1\")",
+            rp.url()
+        ))
+        .unwrap_or_else(|| panic!("the service is not named: {err}"));
+    let pin = err
+        .find("reading the")
+        .unwrap_or_else(|| panic!("no PIN was asked for: {err}"));
+    assert!(named < pin, "{err}");
+    assert_eq!(card.state().tries_left(PinKind::Auth), 3);
+}
+
 #[test]
 fn a_wrong_pin_costs_a_try_and_sends_nothing() {
     let (card, rp) = setup();
@@ -193,6 +214,24 @@ fn a_bound_device_logs_in_without_the_card_until_it_is_revoked() {
         &format!("{AUTH_PIN}\n"),
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
+    // The key is kept for this card at this service only, readable by this user only, written
+    // whole (no temporary file left beside it).
+    let dir = card.dir().join("data").join("kazasu").join("devices");
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let name = files[0].file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        name.ends_with(&format!(".{}.pem", auth_serial(&card).to_lowercase())),
+        "{name}"
+    );
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&files[0]).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
     // Without the card: the reader names a card that does not exist.
     let no_card = |args: &[&str]| {
         let mut all = vec!["--reader", "sim:/nonexistent/card.json", "--json", "login"];

@@ -1,7 +1,9 @@
 //! `kazasu login URL`: the whole "log in with the card" flow against a relying party (`kazasu-rp`).
 //!
 //! The card is checked first (a locked PIN is refused before anything is sent), then the
-//! challenge is fetched, the PIN typed, the client data signed, and the assertion posted.
+//! challenge is fetched and the service it is for shown (its origin and relying-party id, so
+//! that the person sees who asks before typing the PIN), the PIN typed, the client data
+//! signed, and the assertion posted.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -14,20 +16,86 @@ use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, LineEndin
 use time::OffsetDateTime;
 
 use crate::args::LoginArgs;
-use crate::commands::pin::ask_jpki;
+use crate::commands::pin::gate;
 use crate::output;
 use crate::prompt::PinSource;
 use crate::session;
 
-/// The device key for this service: `<data dir>/kazasu/devices/<origin>.pem`.
-fn device_key_path(origin: &str) -> Result<PathBuf> {
+/// Where device keys are kept: `<data dir>/kazasu/devices`.
+fn devices_dir() -> Result<PathBuf> {
     let dirs = directories::ProjectDirs::from("", "", "kazasu")
         .ok_or_else(|| anyhow!("no data directory for the device key"))?;
+    Ok(dirs.data_dir().join("devices"))
+}
+
+/// The file-name prefix of this service's device keys: the origin made file-safe, and the start
+/// of its SHA-256 hex, so that two origins the first part makes alike (`a-b` and `a_b`) differ.
+fn origin_prefix(origin: &str) -> String {
+    use sha2::Digest;
     let name: String = origin
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect();
-    Ok(dirs.data_dir().join("devices").join(format!("{name}.pem")))
+    let hash = sha2::Sha256::digest(origin.as_bytes());
+    let hex: String = hash[..6].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{name}-{hex}")
+}
+
+/// The device key of one account (the card's certificate serial, hex) at one service:
+/// `<devices dir>/<origin prefix>.<serial>.pem`. Two cards bound at one service get two files.
+fn device_key_path(origin: &str, account: &str) -> Result<PathBuf> {
+    let account: String = account
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if account.is_empty() {
+        anyhow::bail!(
+            "the service named no account (certificate serial) to keep the device key for"
+        );
+    }
+    Ok(devices_dir()?.join(format!("{}.{account}.pem", origin_prefix(origin))))
+}
+
+/// The device key to log in to `origin` with: the one for `account`, or the only one there is.
+fn find_device_key(origin: &str, account: Option<&str>) -> Result<PathBuf> {
+    if let Some(account) = account {
+        return device_key_path(origin, account);
+    }
+    let prefix = format!("{}.", origin_prefix(origin));
+    let dir = devices_dir()?;
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".pem"))
+        })
+        .collect();
+    found.sort();
+    match found.len() {
+        0 => anyhow::bail!("no device key for {origin} (log in with --bind-device first)"),
+        1 => Ok(found.remove(0)),
+        _ => {
+            let accounts: Vec<String> = found
+                .iter()
+                .filter_map(|p| {
+                    p.file_stem()?
+                        .to_str()?
+                        .rsplit('.')
+                        .next()
+                        .map(str::to_owned)
+                })
+                .collect();
+            anyhow::bail!(
+                "several cards are bound to {origin} here: pick one with --account ({})",
+                accounts.join(", ")
+            )
+        }
+    }
 }
 
 pub fn run(
@@ -40,11 +108,12 @@ pub fn run(
     let now = || OffsetDateTime::now_utc().unix_timestamp();
 
     let session = if args.device {
-        let path = device_key_path(service.origin())?;
+        let path = find_device_key(service.origin(), args.account.as_deref())?;
         let pem = std::fs::read_to_string(&path).with_context(|| {
             format!(
-                "no device key for {} (log in with --bind-device first)",
-                service.origin()
+                "no device key for {} at {} (log in with --bind-device first)",
+                service.origin(),
+                path.display()
             )
         })?;
         let key = p256::ecdsa::SigningKey::from_pkcs8_pem(&pem)
@@ -56,9 +125,16 @@ pub fn run(
         // The card first: a locked PIN or a missing card is found before the service is contacted.
         let mut link = session::open(reader, wait)?;
         let mut app = JpkiApp::select(&mut link)?;
-        let mut source = PinSource::new(args.pin.pin_stdin);
-        let pin = ask_jpki(&mut app, PinKind::Auth, &mut source)?;
+        gate(PinKind::Auth, app.pin_status(PinKind::Auth)?)?;
         let challenge = service.fetch_challenge()?;
+        // Who asks, before the PIN: a QR code from a look-alike page names its own origin here.
+        eprintln!(
+            "Logging in to {} (relying party {:?}). Type your PIN only if this is the service you mean to log in to.",
+            service.origin(),
+            challenge.rp_id
+        );
+        let mut source = PinSource::new(args.pin.pin_stdin);
+        let pin = source.read(PinKind::Auth, &format!("{}", PinKind::Auth))?;
         let device_key = args
             .bind_device
             .then(|| p256::ecdsa::SigningKey::random(&mut rand::rngs::OsRng));
@@ -81,18 +157,26 @@ pub fn run(
         )?;
         let session = service.finish_card(&challenge.nonce, &assertion)?;
         if let Some(key) = device_key {
-            let path = device_key_path(service.origin())?;
+            let account = session.serial.as_deref().unwrap_or_default();
+            let path = device_key_path(service.origin(), account)?;
             let pem = key
                 .to_pkcs8_pem(LineEnding::LF)
                 .map_err(|e| anyhow!("encoding the device key: {e}"))?;
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir)?;
             }
-            // Written through a temporary file made 0600: the key is readable by this user only.
+            // Written through a temporary file made 0600 and renamed into place: the key is
+            // readable by this user only, and never seen half-written.
             output::write_atomically(&path, pem.as_bytes())?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+            }
             eprintln!(
-                "This computer is now bound: `kazasu login {} --device` logs in without the card.",
-                service.origin()
+                "This computer is now bound: `kazasu login {} --device` logs in without the card (key {}).",
+                service.origin(),
+                path.display()
             );
         }
         session
@@ -113,5 +197,30 @@ pub fn run(
                 .unwrap_or_default()
         );
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_key_files_differ_per_account_and_per_origin() {
+        let a = device_key_path("https://rp.example", "01AB").unwrap();
+        let b = device_key_path("https://rp.example", "02cd").unwrap();
+        assert_ne!(a, b, "two cards at one service");
+        assert!(
+            a.to_string_lossy().ends_with(".01ab.pem"),
+            "{}",
+            a.display()
+        );
+        // Origins the file-safe name alone would make alike.
+        let c = device_key_path("https://a-b.example", "01ab").unwrap();
+        let d = device_key_path("https://a_b.example", "01ab").unwrap();
+        assert_ne!(c, d);
+        // A serial cannot reach outside the directory.
+        let e = device_key_path("https://rp.example", "../../x").unwrap();
+        assert_eq!(e.parent(), a.parent());
+        assert!(device_key_path("https://rp.example", "..").is_err());
     }
 }

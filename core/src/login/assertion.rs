@@ -159,6 +159,8 @@ pub fn device_assertion(
     };
     let bytes = data.to_bytes();
     let signature: p256::ecdsa::Signature = key.sign(&bytes);
+    // Low-S: the verifier refuses the other of the two encodings of a signature.
+    let signature = signature.normalize_s().unwrap_or(signature);
     Assertion {
         client_data: URL_SAFE_NO_PAD.encode(&bytes),
         signature: URL_SAFE_NO_PAD.encode(signature.to_bytes()),

@@ -14,7 +14,10 @@ pub mod verify;
 pub use assertion::{Assertion, DecodedAssertion, card_assertion, device_assertion};
 pub use challenge::Challenge;
 pub use client_data::{ClientData, LoginKind};
-pub use verify::{CardLogin, MemoryNonceStore, NonceStore, Policy, device_key_id};
+pub use verify::{
+    CardLogin, CertificateCache, MemoryNonceStore, NonceStore, Policy, Refusal, device_key_id,
+    verify_es256_low_s,
+};
 
 /// Why a login was refused. Messages are short: they go back to the client as they are.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

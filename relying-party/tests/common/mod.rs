@@ -106,11 +106,30 @@ pub struct Server {
 
 impl Server {
     pub async fn start(config: Config) -> Server {
+        Server::start_with(config, None).await
+    }
+
+    /// A server over a store the test made (small limits, say).
+    pub async fn start_with_store(
+        config: Config,
+        store: std::sync::Arc<dyn kazasu_rp::Store>,
+    ) -> Server {
+        Server::start_with(config, Some(store)).await
+    }
+
+    async fn start_with(
+        config: Config,
+        store: Option<std::sync::Arc<dyn kazasu_rp::Store>>,
+    ) -> Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let app = App::new(config, addr).await.expect("app");
+        let app = match store {
+            Some(store) => App::with_store(config, addr, store).await,
+            None => App::new(config, addr).await,
+        }
+        .expect("app");
         let task = tokio::spawn(app.clone().serve(listener, std::future::pending()));
         Server {
             url: format!("http://{addr}"),
@@ -126,6 +145,46 @@ impl Server {
     /// `POST /v1/login/challenge`.
     pub async fn challenge(&self) -> Challenge {
         self.challenge_at("/v1/login/challenge").await
+    }
+
+    /// `POST /v1/login/challenge` as the login page does: the challenge, and the cookie
+    /// (`name=value`) the reply set for this browser, with the whole Set-Cookie line.
+    pub async fn browser_challenge(&self) -> (Challenge, String, String) {
+        let r = client()
+            .post(self.at("/v1/login/challenge"))
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .expect("challenge");
+        assert_eq!(r.status(), 201);
+        let set_cookie = r
+            .headers()
+            .get("set-cookie")
+            .expect("the challenge reply sets the browser's cookie")
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let pair = set_cookie.split(';').next().unwrap().trim().to_owned();
+        let body: Value = r.json().await.expect("json");
+        let challenge = serde_json::from_value(body["challenge"].clone()).expect("challenge");
+        (challenge, pair, set_cookie)
+    }
+
+    /// `GET path` with a `Cookie` header: (status, Cache-Control, JSON body).
+    pub async fn get_with_cookie(&self, path: &str, cookie: Option<&str>) -> (u16, String, Value) {
+        let mut request = client().get(self.at(path));
+        if let Some(c) = cookie {
+            request = request.header("cookie", c);
+        }
+        let r = request.send().await.expect("get");
+        let status = r.status().as_u16();
+        let cache = r
+            .headers()
+            .get("cache-control")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (status, cache, r.json().await.unwrap_or(Value::Null))
     }
 
     /// `POST /v1/device/challenge`.
@@ -282,4 +341,17 @@ pub async fn verify_with_jwks(server: &Server, token: &str) -> Value {
     key.verify(format!("{}.{}", parts[0], parts[1]).as_bytes(), &signature)
         .expect("token signature verifies against the JWKS");
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap()
+}
+
+/// The twin of an ES256 signature (`r‖s`, base64url): `r‖(n−s)`, which verifies too.
+pub fn high_s(signature: &str) -> String {
+    use p256::FieldBytes;
+    let bytes = URL_SAFE_NO_PAD.decode(signature).expect("base64url");
+    let signature = p256::ecdsa::Signature::from_slice(&bytes).expect("signature");
+    assert!(signature.normalize_s().is_none(), "made low-S");
+    let (r, s) = signature.split_scalars();
+    let twin = p256::ecdsa::Signature::from_scalars(FieldBytes::from(*r), FieldBytes::from(-*s))
+        .expect("twin");
+    assert!(twin.normalize_s().is_some(), "the twin is high-S");
+    URL_SAFE_NO_PAD.encode(twin.to_bytes())
 }
