@@ -336,6 +336,7 @@ impl Policy {
                     sha256,
                     key_usage: certificate.key_usage(),
                     carries_personal_data: certificate.holder().is_some(),
+                    role: certificate.role(),
                     subject: certificate.subject(),
                     issuer: certificate.issuer(),
                     serial: certificate.serial_hex(),
