@@ -135,6 +135,12 @@ impl<T: Transport> JpkiApp<T> {
         self.session.pin_status(kind)
     }
 
+    /// Whether this session verified `kind` (a successful [`JpkiApp::verify_pin`] since the
+    /// application was selected). The card cannot tell: an empty VERIFY answers `63 Cx` either way.
+    pub fn is_verified(&self, kind: PinKind) -> bool {
+        self.session.is_verified(kind)
+    }
+
     /// Presents the authentication or signing PIN once.
     ///
     /// A wrong PIN is [`CardError::WrongPin`] with the tries left; a locked one is

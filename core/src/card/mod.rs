@@ -13,7 +13,7 @@ pub(crate) mod mock;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use crate::apdu::{Command, Response, StatusWord};
@@ -137,13 +137,19 @@ impl fmt::Display for CertSlot {
     }
 }
 
-/// What an empty VERIFY says about a PIN, without using a try.
+/// A PIN's state: what an empty VERIFY says (tries left, without using one), combined with
+/// what this client remembers of its own session.
+///
+/// A real card answers an empty VERIFY with `63 Cx` even right after a correct VERIFY, so
+/// [`PinStatus::Verified`] comes from the client having seen a successful VERIFY since it
+/// selected the application, never from the card.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(tag = "state", content = "tries_left", rename_all = "snake_case")]
 pub enum PinStatus {
     /// Not verified in this session; this many wrong PINs in a row lock it.
     Remaining(u8),
-    /// Already verified in this session (since the application was selected).
+    /// Verified in this session: this client presented it successfully since it selected the
+    /// application (the card itself never says so).
     Verified,
     /// Locked: only the municipal office can reset it.
     Locked,
@@ -159,6 +165,9 @@ impl PinStatus {
     }
 
     /// Reads the answer to an empty VERIFY; `None` for a status word that is not about the PIN.
+    ///
+    /// Real cards answer `63 Cx` whatever the session state; `90 00` (which some other applets
+    /// give once verified) is read as [`PinStatus::Verified`], but nothing relies on it.
     pub fn from_status(status: StatusWord) -> Option<PinStatus> {
         match status {
             s if s.is_pin_blocked() => Some(PinStatus::Locked),
@@ -220,6 +229,9 @@ pub(crate) struct Session<T: Transport> {
     transport: T,
     selected: Option<FileId>,
     known_pins: HashMap<PinKind, PinStatus>,
+    /// PINs this client verified since it selected the application: the card never says so
+    /// (an empty VERIFY answers `63 Cx` even after a correct VERIFY), so the client remembers.
+    verified: HashSet<PinKind>,
     extended: bool,
 }
 
@@ -229,6 +241,7 @@ impl<T: Transport> fmt::Debug for Session<T> {
         f.debug_struct("Session")
             .field("selected", &self.selected)
             .field("known_pins", &self.known_pins)
+            .field("verified", &self.verified)
             .field("extended", &self.extended)
             .finish_non_exhaustive()
     }
@@ -259,6 +272,7 @@ impl<T: Transport> Session<T> {
             transport,
             selected: None,
             known_pins: HashMap::new(),
+            verified: HashSet::new(),
             extended: false,
         })
     }
@@ -270,6 +284,12 @@ impl<T: Transport> Session<T> {
     pub(crate) fn forget_state(&mut self) {
         self.selected = None;
         self.known_pins.clear();
+        self.verified.clear();
+    }
+
+    /// Whether this client verified `kind` since it selected the application.
+    pub(crate) fn is_verified(&self, kind: PinKind) -> bool {
+        self.verified.contains(&kind)
     }
 
     pub(crate) fn into_transport(self) -> T {
@@ -414,6 +434,15 @@ impl<T: Transport> Session<T> {
         let status = PinStatus::from_status(response.status()).ok_or_else(|| {
             CardError::from_status("checking the PIN's tries left", response.status(), None)
         })?;
+        let status = match status {
+            PinStatus::Remaining(_) if self.verified.contains(&kind) => PinStatus::Verified,
+            // A card's 90 00 is reported, but only this client's own VERIFY counts as verified.
+            PinStatus::Locked => {
+                self.verified.remove(&kind);
+                PinStatus::Locked
+            }
+            other => other,
+        };
         self.known_pins.insert(kind, status);
         Ok(status)
     }
@@ -439,8 +468,12 @@ impl<T: Transport> Session<T> {
                 Some(kind),
             )),
         };
+        if result.is_err() {
+            self.verified.remove(&kind);
+        }
         match &result {
             Ok(()) => {
+                self.verified.insert(kind);
                 self.known_pins.insert(kind, PinStatus::Verified);
             }
             Err(CardError::WrongPin { tries_left, .. }) => {
