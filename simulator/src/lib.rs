@@ -29,6 +29,7 @@ use std::path::{Path, PathBuf};
 pub use card_state::{
     BlockedStatus, CardConfig, CardPins, CardState, CertKind, CertStatus, IssueOptions, issue_card,
 };
+pub use engine::CERT_EF_SIZE;
 pub use error::SimError;
 pub use holder::{HolderProfile, anniversary, nth_birthday_after, with_check_digit};
 pub use jlis::{CaKind, JLIS_FILE, Jlis, Revocation, RevocationReason};
