@@ -34,7 +34,7 @@ pub use error::SimError;
 pub use holder::{HolderProfile, anniversary, nth_birthday_after, with_check_digit};
 pub use jlis::{CaKind, JLIS_FILE, Jlis, Revocation, RevocationReason};
 pub use municipal::Office;
-pub use sim_transport::{MY_NUMBER_CARD_ATR, SimTransport};
+pub use sim_transport::{Fault, MY_NUMBER_CARD_ATR, SimTransport};
 
 /// The default simulated card: `<data dir>/kazasu/sim/card.json` (e.g. `~/.local/share/kazasu/sim/card.json`).
 pub fn default_card_path() -> Result<PathBuf, SimError> {

@@ -3,9 +3,9 @@
 use kazasu_core::apdu::{Command, Response, StatusWord};
 use kazasu_core::ids::mynumber::*;
 use kazasu_core::pin::{Pin, PinKind};
-use kazasu_core::transport::Transport;
+use kazasu_core::transport::{MAX_RESPONSE_DATA, Transport, TransportError};
 use kazasu_core::{CardError, CertSlot, JpkiApp, KeyKind, PinStatus};
-use kazasu_sim::{BlockedStatus, SimTransport};
+use kazasu_sim::{BlockedStatus, Fault, SimTransport};
 use kazasu_tests::{SIGN_PIN, TestCard};
 
 fn send(sim: &mut SimTransport, cmd: Command) -> Response {
@@ -376,4 +376,41 @@ fn every_status_word_the_card_answers_maps_to_words_a_person_can_act_on() {
             "says what it means: {text}"
         );
     }
+}
+
+#[test]
+fn a_hostile_reader_chaining_for_ever_is_an_error_not_a_memory_leak() {
+    let card = TestCard::new();
+    let mut sim = card.transport();
+    sim.set_fault(Some(Fault::EndlessGetResponse));
+    let err = JpkiApp::select(&mut sim).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CardError::Transport(TransportError::ResponseTooLong { max }) if max == MAX_RESPONSE_DATA
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_6c_answer_to_verify_never_makes_the_client_send_the_pin_again() {
+    let card = TestCard::new();
+    let mut sim = card.transport();
+    sim.set_fault(Some(Fault::WrongLeToVerify));
+    let mut app = JpkiApp::select(&mut sim).unwrap();
+    let err = app
+        .verify_pin(&Pin::parse(PinKind::Sign, SIGN_PIN).unwrap())
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CardError::Transport(TransportError::RefusedResend { ins: 0x20, .. })
+        ),
+        "{err:?}"
+    );
+    assert!(!app.is_verified(PinKind::Sign));
+    drop(app);
+    assert_eq!(sim.pins_received(), 1, "the PIN crossed the link once");
+    assert_eq!(card.state().tries_left(PinKind::Sign), 5);
 }
