@@ -45,8 +45,16 @@ pub struct CardConfig {
     pub blocked_status: BlockedStatus,
     /// The token label in EF 0006 (`JPKIAPICCTOKEN2` for a My Number Card).
     pub token_label: String,
-    /// Whether extended-length APDUs are accepted (undocumented on real cards: off by default).
+    /// Whether extended-length APDUs are accepted (real cards do: on by default).
     pub extended_length: bool,
+    /// Whether short EF identifiers are accepted (READ BINARY `P1 = 80+SFI`, VERIFY and
+    /// COMPUTE DIGITAL SIGNATURE `P2 = 80+SFI`; real cards do: on by default). Off, they answer `6A 86`.
+    #[serde(default = "enabled")]
+    pub short_ef_ids: bool,
+}
+
+fn enabled() -> bool {
+    true
 }
 
 impl Default for CardConfig {
@@ -54,7 +62,8 @@ impl Default for CardConfig {
         CardConfig {
             blocked_status: BlockedStatus::default(),
             token_label: "JPKIAPICCTOKEN2".to_owned(),
-            extended_length: false,
+            extended_length: true,
+            short_ef_ids: true,
         }
     }
 }

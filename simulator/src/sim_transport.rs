@@ -164,6 +164,11 @@ impl SimTransport {
 }
 
 impl Transport for SimTransport {
+    /// In-process: nothing limits the APDU size (the card itself may still refuse: `67 00`).
+    fn carries_extended_length(&self) -> bool {
+        true
+    }
+
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
         if !self.present {
             return Err(TransportError::CardRemoved);

@@ -20,17 +20,34 @@ use crate::apdu::{ApduError, Command, MAX_EXTENDED_LE, Response, StatusWord};
 pub trait Transport {
     /// Sends `apdu` (a whole command APDU) and returns the whole response APDU (data + SW1 SW2).
     fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>, TransportError>;
+
+    /// Whether this link can carry extended-length APDUs (a whole certificate in one answer).
+    ///
+    /// PC/SC readers and phones can; a PN532 frame carries about 260 bytes, so it cannot. When
+    /// true, the application clients read a file in one extended READ BINARY addressed by its
+    /// short EF identifier, and fall back to SELECT and 256-byte reads if the card refuses.
+    fn carries_extended_length(&self) -> bool {
+        false
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for &mut T {
     fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>, TransportError> {
         (**self).transmit(apdu)
     }
+
+    fn carries_extended_length(&self) -> bool {
+        (**self).carries_extended_length()
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for Box<T> {
     fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>, TransportError> {
         (**self).transmit(apdu)
+    }
+
+    fn carries_extended_length(&self) -> bool {
+        (**self).carries_extended_length()
     }
 }
 

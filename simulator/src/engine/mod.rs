@@ -168,9 +168,35 @@ impl Card {
         }
     }
 
+    /// The EF a short identifier names in the selected application (`Ok(None)`: `sfi` is 0, the
+    /// current EF). `6A 86` when short identifiers are switched off, `6A 82` for no such EF.
+    fn by_short_id(&self, sfi: u8) -> Result<Option<(FileId, Ef)>, Response> {
+        if sfi == 0 {
+            return Ok(None);
+        }
+        if !self.state.config.short_ef_ids {
+            return Err(sw(StatusWord::IncorrectP1P2));
+        }
+        let fid = FileId(u16::from(sfi));
+        let ef = match self.app {
+            Some(App::Jpki) => jpki::file(fid),
+            Some(App::CardInfo) => card_info::file(fid),
+            _ => None,
+        };
+        ef.map(|ef| Some((fid, ef)))
+            .ok_or_else(|| sw(StatusWord::FileNotFound))
+    }
+
     fn read_binary(&mut self, cmd: &Command) -> Response {
+        let mut offset = usize::from(cmd.p1p2());
         if cmd.p1() & 0x80 != 0 {
-            return sw(StatusWord::IncorrectP1P2); // short EF identifiers are not supported
+            // P1 = 80+SFI: that EF becomes the current one; P2 is the offset.
+            match self.by_short_id(cmd.p1() & 0x1F) {
+                Ok(Some(found)) => self.ef = Some(found),
+                Ok(None) => return sw(StatusWord::IncorrectP1P2),
+                Err(r) => return r,
+            }
+            offset = usize::from(cmd.p2());
         }
         let Some((_, ef)) = self.ef else {
             return sw(StatusWord::NoCurrentEf);
@@ -187,7 +213,6 @@ impl Card {
             return sw(StatusWord::WrongLength);
         };
         let data = self.file_bytes(content);
-        let offset = usize::from(cmd.p1p2());
         if offset >= data.len() {
             return sw(StatusWord::WrongParameters);
         }
@@ -215,11 +240,20 @@ impl Card {
         }
     }
 
+    /// The PIN a VERIFY or CHANGE REFERENCE DATA is about: P2 = `80` the current EF, `80+SFI`
+    /// the PIN EF with that short identifier (the current EF stays as it is).
     fn current_pin(&self, cmd: &Command) -> Result<PinKind, Response> {
-        if (cmd.p1(), cmd.p2()) != (0x00, 0x80) && cmd.ins() == 0x20 {
+        if cmd.ins() == 0x20 && cmd.p1() != 0x00 {
             return Err(sw(StatusWord::IncorrectP1P2));
         }
-        match self.ef {
+        if cmd.p2() & 0xE0 != 0x80 {
+            return Err(sw(StatusWord::IncorrectP1P2));
+        }
+        let ef = match self.by_short_id(cmd.p2() & 0x1F)? {
+            Some(found) => Some(found),
+            None => self.ef,
+        };
+        match ef {
             Some((_, Ef::Pin(kind))) => Ok(kind),
             Some(_) => Err(sw(StatusWord::IncompatibleFileStructure)),
             None => Err(sw(StatusWord::NoCurrentEf)),
@@ -277,7 +311,7 @@ impl Card {
     }
 
     fn change_reference_data(&mut self, cmd: &Command, store: &mut dyn Store) -> Response {
-        if (cmd.p1(), cmd.p2()) != (0x01, 0x80) {
+        if cmd.p1() != 0x01 {
             return sw(StatusWord::IncorrectP1P2);
         }
         let kind = match self.current_pin(cmd) {
@@ -308,10 +342,15 @@ impl Card {
     }
 
     fn compute_signature(&mut self, cmd: &Command) -> Response {
-        if (cmd.p1(), cmd.p2()) != (0x00, 0x80) {
+        if cmd.p1() != 0x00 || cmd.p2() & 0xE0 != 0x80 {
             return sw(StatusWord::IncorrectP1P2);
         }
-        let Some((_, ef)) = self.ef else {
+        let ef = match self.by_short_id(cmd.p2() & 0x1F) {
+            Ok(Some(found)) => Some(found),
+            Ok(None) => self.ef,
+            Err(r) => return r,
+        };
+        let Some((_, ef)) = ef else {
             return sw(StatusWord::NoCurrentEf);
         };
         let Ef::Key(which) = ef else {

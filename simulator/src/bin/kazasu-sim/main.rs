@@ -283,7 +283,7 @@ fn new_card(path: &Path, a: NewArgs) -> Result<()> {
         config: kazasu_sim::CardConfig {
             blocked_status: a.blocked_status,
             token_label: a.label,
-            extended_length: false,
+            ..kazasu_sim::CardConfig::default()
         },
         issued_on: a.issued_on,
     };
