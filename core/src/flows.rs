@@ -90,9 +90,9 @@ pub fn card_status<T: Transport>(mut transport: T, today: Date) -> Result<CardSt
                 status: jpki.pin_status(kind)?,
             });
         }
-        let sign_verified = pins
-            .iter()
-            .any(|p| p.pin == PinKind::Sign && p.status == PinStatus::Verified);
+        // The card never says a PIN is verified (an empty VERIFY answers 63 Cx either way):
+        // only this session's own successful VERIFY counts, and a fresh session has none.
+        let sign_verified = jpki.is_verified(PinKind::Sign);
         for slot in CertSlot::ALL {
             let mut entry = CertificateStatus {
                 slot,

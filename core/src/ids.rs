@@ -92,7 +92,7 @@ pub mod mynumber {
     pub const RESIDENT_AID: Aid =
         Aid::new(&[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x01, 0x00]);
 
-    /// JPKI AP: token information (32-byte space-padded label first).
+    /// JPKI AP: token information, 160 bytes (a `CK_TOKEN_INFO`; 32-byte space-padded label first).
     pub const EF_TOKEN_INFO: FileId = FileId(0x0006);
     /// JPKI AP: user-authentication certificate.
     pub const EF_AUTH_CERT: FileId = FileId(0x000A);
@@ -102,6 +102,8 @@ pub mod mynumber {
     pub const EF_SIGN_CERT: FileId = FileId(0x0001);
     /// JPKI AP: CA certificate for signing.
     pub const EF_SIGN_CA_CERT: FileId = FileId(0x0002);
+    /// JPKI AP: which certificates the card carries (3 bytes, e.g. `8F 8F 00`).
+    pub const EF_CERT_PRESENCE: FileId = FileId(0x0008);
     /// JPKI AP: authentication private key.
     pub const EF_AUTH_KEY: FileId = FileId(0x0017);
     /// JPKI AP: authentication PIN (4 digits, 3 tries).
@@ -117,8 +119,8 @@ pub mod mynumber {
     pub const EF_CARD_INFO_PIN_A: FileId = FileId(0x0014);
     /// Card-info AP: PIN B (birth date YYMMDD + expiry year + security code).
     pub const EF_CARD_INFO_PIN_B: FileId = FileId(0x0015);
-    /// Card-info AP: My Number as `FF 10 0C` + 12 ASCII digits.
+    /// Card-info AP: My Number as `FF 10 0C` + 12 ASCII digits, then `FF FF` filler (17 bytes).
     pub const EF_MY_NUMBER: FileId = FileId(0x0001);
-    /// Card-info AP: the four basic facts as `FF 20` TLV.
+    /// Card-info AP: the four basic facts as `FF 20` TLV (`DF 21` offset table, `DF 22`–`DF 25`), then filler.
     pub const EF_BASIC_FACTS: FileId = FileId(0x0002);
 }

@@ -15,17 +15,24 @@ use crate::persist;
 
 const VERSION: u32 = 1;
 
-/// What a blocked PIN answers: no two client codebases agree on what the real card says.
+/// What a blocked PIN answers. The default is what a real My Number Card does; the others are
+/// what other applets and older cards answer, kept so that clients can be tested against each.
+///
+/// In every variant the wrong try that uses the counter up answers `63 C0`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BlockedStatus {
-    /// `69 83` authentication method blocked (default).
+    /// Like a real card (default): `69 84` to every VERIFY with data (and CHANGE REFERENCE
+    /// DATA), `63 C0` to an empty VERIFY.
     #[default]
+    #[serde(rename = "card")]
+    Card,
+    /// `69 83` authentication method blocked, to every command on the PIN.
     #[serde(rename = "6983")]
     Sw6983,
-    /// `69 84` reference data not usable.
+    /// `69 84` reference data not usable, to every command on the PIN (empty VERIFY included).
     #[serde(rename = "6984")]
     Sw6984,
-    /// `63 C0` no tries left.
+    /// `63 C0` no tries left, to every command on the PIN.
     #[serde(rename = "63c0")]
     Sw63C0,
 }
@@ -34,11 +41,20 @@ pub enum BlockedStatus {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardConfig {
     /// The answer of a blocked PIN.
+    #[serde(default)]
     pub blocked_status: BlockedStatus,
     /// The token label in EF 0006 (`JPKIAPICCTOKEN2` for a My Number Card).
     pub token_label: String,
-    /// Whether extended-length APDUs are accepted (undocumented on real cards: off by default).
+    /// Whether extended-length APDUs are accepted (real cards do: on by default).
     pub extended_length: bool,
+    /// Whether short EF identifiers are accepted (READ BINARY `P1 = 80+SFI`, VERIFY and
+    /// COMPUTE DIGITAL SIGNATURE `P2 = 80+SFI`; real cards do: on by default). Off, they answer `6A 86`.
+    #[serde(default = "enabled")]
+    pub short_ef_ids: bool,
+}
+
+fn enabled() -> bool {
+    true
 }
 
 impl Default for CardConfig {
@@ -46,7 +62,8 @@ impl Default for CardConfig {
         CardConfig {
             blocked_status: BlockedStatus::default(),
             token_label: "JPKIAPICCTOKEN2".to_owned(),
-            extended_length: false,
+            extended_length: true,
+            short_ef_ids: true,
         }
     }
 }

@@ -29,6 +29,7 @@ use std::path::{Path, PathBuf};
 pub use card_state::{
     BlockedStatus, CardConfig, CardPins, CardState, CertKind, CertStatus, IssueOptions, issue_card,
 };
+pub use engine::CERT_EF_SIZE;
 pub use error::SimError;
 pub use holder::{
     ADDRESS_ALT_PLACEHOLDER, HolderProfile, Municipality, NAME_ALT_PLACEHOLDER, anniversary,
@@ -39,7 +40,7 @@ pub use jlis::{
     TEST_ORGANISATION, ca_name,
 };
 pub use municipal::Office;
-pub use sim_transport::{MY_NUMBER_CARD_ATR, SimTransport};
+pub use sim_transport::{Fault, MY_NUMBER_CARD_ATR, SimTransport};
 
 /// The default simulated card: `<data dir>/kazasu/sim/card.json` (e.g. `~/.local/share/kazasu/sim/card.json`).
 pub fn default_card_path() -> Result<PathBuf, SimError> {

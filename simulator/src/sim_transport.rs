@@ -17,6 +17,17 @@ pub struct SimTransport {
     card: Card,
     store: FileStore,
     present: bool,
+    fault: Option<Fault>,
+    pins_received: usize,
+}
+
+/// Misbehaviour of a faulty or hostile card or reader, to test that clients survive it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// Every answer is 256 bytes and `61 00`, for ever: GET RESPONSE chaining never ends.
+    EndlessGetResponse,
+    /// Every VERIFY carrying a PIN is answered `6C 04` ("send it again with Le 4"), unprocessed.
+    WrongLeToVerify,
 }
 
 struct FileStore {
@@ -47,6 +58,8 @@ impl SimTransport {
                 fail_next: false,
             },
             present: true,
+            fault: None,
+            pins_received: 0,
         })
     }
 
@@ -59,7 +72,19 @@ impl SimTransport {
                 fail_next: false,
             },
             present: true,
+            fault: None,
+            pins_received: 0,
         }
+    }
+
+    /// Makes the card (or its reader) misbehave from now on; `None` cures it.
+    pub fn set_fault(&mut self, fault: Option<Fault>) {
+        self.fault = fault;
+    }
+
+    /// How many VERIFY or CHANGE REFERENCE DATA commands carrying a PIN reached the card.
+    pub fn pins_received(&self) -> usize {
+        self.pins_received
     }
 
     /// Takes the card out of the reader: the next exchange fails with "card removed".
@@ -97,6 +122,21 @@ impl SimTransport {
 
     /// Answers one APDU as the card would, as bytes (with the status word).
     pub fn process(&mut self, apdu: &[u8]) -> Vec<u8> {
+        let carries_pin = apdu.len() > 5 && matches!(apdu[1], 0x20 | 0x24);
+        if carries_pin {
+            self.pins_received += 1;
+        }
+        match self.fault {
+            Some(Fault::EndlessGetResponse) => {
+                let mut answer = vec![0x30; 256];
+                answer.extend([0x61, 0x00]);
+                return answer;
+            }
+            Some(Fault::WrongLeToVerify) if carries_pin && apdu[1] == 0x20 => {
+                return vec![0x6C, 0x04];
+            }
+            _ => {}
+        }
         let response = match Command::parse(apdu) {
             Ok(cmd) => {
                 let extended = apdu.len() > 5 && apdu[4] == 0;
@@ -124,6 +164,11 @@ impl SimTransport {
 }
 
 impl Transport for SimTransport {
+    /// In-process: nothing limits the APDU size (the card itself may still refuse: `67 00`).
+    fn carries_extended_length(&self) -> bool {
+        true
+    }
+
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
         if !self.present {
             return Err(TransportError::CardRemoved);

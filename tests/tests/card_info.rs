@@ -22,7 +22,8 @@ fn card_info_returns_the_holders_number_and_facts() {
         kazasu_core::mynumber::MyNumber::parse(id.my_number.reveal()).is_ok(),
         "check digit valid"
     );
-    assert_eq!(id.facts.name, holder.name);
+    // The card separates family and given name with U+3000 (ideographic space), as real cards do.
+    assert_eq!(id.facts.name, holder.name.replace(' ', "\u{3000}"));
     assert_eq!(id.facts.address, holder.address);
     assert_eq!(id.facts.birth_date, holder.birth_date);
     assert_eq!(id.facts.sex, Sex::Male);

@@ -3,9 +3,9 @@
 use kazasu_core::apdu::{Command, Response, StatusWord};
 use kazasu_core::ids::mynumber::*;
 use kazasu_core::pin::{Pin, PinKind};
-use kazasu_core::transport::Transport;
+use kazasu_core::transport::{MAX_RESPONSE_DATA, Transport, TransportError};
 use kazasu_core::{CardError, CertSlot, JpkiApp, KeyKind, PinStatus};
-use kazasu_sim::{BlockedStatus, SimTransport};
+use kazasu_sim::{BlockedStatus, Fault, SimTransport};
 use kazasu_tests::{SIGN_PIN, TestCard};
 
 fn send(sim: &mut SimTransport, cmd: Command) -> Response {
@@ -65,7 +65,7 @@ fn reading_without_a_current_file_is_6986() {
 }
 
 #[test]
-fn reading_past_the_end_is_an_error_never_empty_data() {
+fn files_are_fixed_size_with_ff_filler_and_reads_past_the_end_are_6b00() {
     let card = TestCard::new();
     let n = card
         .state()
@@ -74,18 +74,64 @@ fn reading_past_the_end_is_an_error_never_empty_data() {
     let mut sim = card.transport();
     send(&mut sim, select_aid(JPKI_AID.as_bytes()));
     send(&mut sim, select_ef(EF_AUTH_CERT));
-    // Offset at the end: wrong parameters.
-    let r = send(&mut sim, read(n as u16, 256));
+    // The certificate is followed by FF filler: the EF is larger than the certificate.
+    let r = send(&mut sim, read(n as u16, 16));
+    assert!(r.is_success(), "{}", sw(&r));
+    assert_eq!(r.data(), [0xFF; 16]);
+    // An Le longer than what is left returns the rest of the file with 90 00.
+    let size = kazasu_sim::CERT_EF_SIZE.max(n);
+    let last = (size - 10) as u16;
+    let r = send(&mut sim, read(last, 200));
+    assert!(r.is_success(), "{}", sw(&r));
+    assert_eq!(r.data(), [0xFF; 10]);
+    // An offset past the end: wrong parameters, no data.
+    let r = send(&mut sim, read(size as u16, 256));
     assert_eq!(sw(&r), StatusWord::WrongParameters);
     assert!(r.data().is_empty());
-    // An explicit Le beyond the end: 6C xx with the exact length left.
-    let last = (n - 10) as u16;
-    let r = send(&mut sim, read(last, 200));
-    assert_eq!(sw(&r), StatusWord::WrongLe(10));
-    // Le = 00 (256) returns what is left, no more.
-    let r = send(&mut sim, read(last, 256));
+
+    // EF 0006 (token info) is 160 bytes; EF 0008 is 3.
+    for (fid, len) in [(EF_TOKEN_INFO, 160), (EF_CERT_PRESENCE, 3)] {
+        send(&mut sim, select_ef(fid));
+        let r = send(&mut sim, read(0, 256));
+        assert!(r.is_success(), "{fid}: {}", sw(&r));
+        assert_eq!(r.data().len(), len, "{fid}");
+    }
+    send(&mut sim, select_ef(EF_TOKEN_INFO));
+    assert!(
+        send(&mut sim, read(0, 32))
+            .data()
+            .starts_with(b"JPKIAPICCTOKEN2 ")
+    );
+
+    // The client still gets exactly the certificate.
+    let mut app = JpkiApp::select(card.transport()).unwrap();
+    assert_eq!(
+        app.read_certificate(CertSlot::Auth).unwrap(),
+        card.state().certificate_der(kazasu_sim::CertKind::Auth)
+    );
+}
+
+#[test]
+fn card_info_files_are_shaped_like_a_real_cards() {
+    let card = TestCard::new();
+    let mut sim = card.transport();
+    send(&mut sim, select_aid(CARD_INFO_AID.as_bytes()));
+    send(&mut sim, select_ef(EF_CARD_INFO_PIN));
+    let verify = Command::new(0x00, 0x20, 0x00, 0x80)
+        .with_data(kazasu_tests::CARD_INFO_PIN.as_bytes().to_vec());
+    assert!(send(&mut sim, verify).is_success());
+    send(&mut sim, select_ef(EF_MY_NUMBER));
+    let r = send(&mut sim, read(0, 256));
     assert!(r.is_success());
-    assert_eq!(r.data().len(), 10);
+    assert_eq!(r.data().len(), 17);
+    assert_eq!(&r.data()[..3], [0xFF, 0x10, 0x0C]);
+    assert_eq!(&r.data()[15..], [0xFF, 0xFF]);
+    send(&mut sim, select_ef(EF_BASIC_FACTS));
+    let r = send(&mut sim, read(0, 256));
+    assert!(r.is_success());
+    assert_eq!(&r.data()[..2], [0xFF, 0x20]);
+    assert_eq!(&r.data()[3..6], [0xDF, 0x21, 0x08]);
+    assert_eq!(*r.data().last().unwrap(), 0xFF, "filler after the object");
 }
 
 #[test]
@@ -144,7 +190,7 @@ fn empty_verify_reports_tries_without_using_one_63cx() {
         );
     }
     assert_eq!(card.state().tries_left(PinKind::Sign), 5);
-    // After a right PIN, the empty VERIFY says "verified"; re-selecting the AP forgets it.
+    // After a right PIN the empty VERIFY still says 63 C5, like a real card, never 90 00.
     assert!(
         send(
             &mut sim,
@@ -152,7 +198,13 @@ fn empty_verify_reports_tries_without_using_one_63cx() {
         )
         .is_success()
     );
-    assert_eq!(sw(&send(&mut sim, empty())), StatusWord::Success);
+    assert_eq!(
+        sw(&send(&mut sim, empty())),
+        StatusWord::RemainingRetries(5)
+    );
+    // ...while the card does hold the PIN as verified: the signing certificate is readable.
+    send(&mut sim, select_ef(EF_SIGN_CERT));
+    assert!(send(&mut sim, read(0, 256)).is_success());
     send(&mut sim, select_aid(JPKI_AID.as_bytes()));
     send(&mut sim, select_ef(EF_SIGN_PIN));
     assert_eq!(
@@ -178,7 +230,9 @@ fn power_off_clears_the_verified_state() {
     );
 }
 
-fn block_and_check(status: BlockedStatus, expected: StatusWord) {
+/// Blocks the authentication PIN of a card answering `status`, checks the raw answers (`data`
+/// to a VERIFY with a PIN, `empty` to an empty VERIFY), then the client.
+fn block_and_check(status: BlockedStatus, data: StatusWord, empty: StatusWord) {
     let card = TestCard::with_blocked_status(status);
     let mut sim = card.transport();
     send(&mut sim, select_aid(JPKI_AID.as_bytes()));
@@ -192,14 +246,18 @@ fn block_and_check(status: BlockedStatus, expected: StatusWord) {
         sw(&send(&mut sim, wrong())),
         StatusWord::RemainingRetries(1)
     );
+    // The wrong try that uses the counter up answers 63 C0 in every dialect.
     assert_eq!(
         sw(&send(&mut sim, wrong())),
         StatusWord::RemainingRetries(0)
     );
-    assert_eq!(sw(&send(&mut sim, wrong())), expected);
+    assert_eq!(sw(&send(&mut sim, wrong())), data);
+    let right =
+        Command::new(0x00, 0x20, 0x00, 0x80).with_data(kazasu_tests::AUTH_PIN.as_bytes().to_vec());
+    assert_eq!(sw(&send(&mut sim, right)), data, "even the right PIN");
     assert_eq!(
         sw(&send(&mut sim, Command::new(0x00, 0x20, 0x00, 0x80))),
-        expected
+        empty
     );
 
     // Whatever the card's dialect, the client says "locked" and never sends the PIN.
@@ -220,21 +278,40 @@ fn block_and_check(status: BlockedStatus, expected: StatusWord) {
 }
 
 #[test]
-fn blocked_pin_answers_6983_by_default() {
+fn blocked_pin_answers_like_a_real_card_by_default() {
+    assert_eq!(BlockedStatus::default(), BlockedStatus::Card);
+    block_and_check(
+        BlockedStatus::default(),
+        StatusWord::ReferenceDataNotUsable,
+        StatusWord::RemainingRetries(0),
+    );
+}
+
+#[test]
+fn blocked_pin_can_answer_6983() {
     block_and_check(
         BlockedStatus::Sw6983,
+        StatusWord::AuthenticationMethodBlocked,
         StatusWord::AuthenticationMethodBlocked,
     );
 }
 
 #[test]
 fn blocked_pin_can_answer_6984() {
-    block_and_check(BlockedStatus::Sw6984, StatusWord::ReferenceDataNotUsable);
+    block_and_check(
+        BlockedStatus::Sw6984,
+        StatusWord::ReferenceDataNotUsable,
+        StatusWord::ReferenceDataNotUsable,
+    );
 }
 
 #[test]
 fn blocked_pin_can_answer_63c0() {
-    block_and_check(BlockedStatus::Sw63C0, StatusWord::RemainingRetries(0));
+    block_and_check(
+        BlockedStatus::Sw63C0,
+        StatusWord::RemainingRetries(0),
+        StatusWord::RemainingRetries(0),
+    );
 }
 
 #[test]
@@ -299,4 +376,41 @@ fn every_status_word_the_card_answers_maps_to_words_a_person_can_act_on() {
             "says what it means: {text}"
         );
     }
+}
+
+#[test]
+fn a_hostile_reader_chaining_for_ever_is_an_error_not_a_memory_leak() {
+    let card = TestCard::new();
+    let mut sim = card.transport();
+    sim.set_fault(Some(Fault::EndlessGetResponse));
+    let err = JpkiApp::select(&mut sim).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CardError::Transport(TransportError::ResponseTooLong { max }) if max == MAX_RESPONSE_DATA
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_6c_answer_to_verify_never_makes_the_client_send_the_pin_again() {
+    let card = TestCard::new();
+    let mut sim = card.transport();
+    sim.set_fault(Some(Fault::WrongLeToVerify));
+    let mut app = JpkiApp::select(&mut sim).unwrap();
+    let err = app
+        .verify_pin(&Pin::parse(PinKind::Sign, SIGN_PIN).unwrap())
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CardError::Transport(TransportError::RefusedResend { ins: 0x20, .. })
+        ),
+        "{err:?}"
+    );
+    assert!(!app.is_verified(PinKind::Sign));
+    drop(app);
+    assert_eq!(sim.pins_received(), 1, "the PIN crossed the link once");
+    assert_eq!(card.state().tries_left(PinKind::Sign), 5);
 }

@@ -157,6 +157,11 @@ impl<T: Transport> CardInfoApp<T> {
         self.session.pin_status(PinKind::CardInfo)
     }
 
+    /// Whether this session verified the card-info PIN (the card cannot tell).
+    pub fn is_verified(&self) -> bool {
+        self.session.is_verified(PinKind::CardInfo)
+    }
+
     /// Presents the card-info PIN once (see [`crate::JpkiApp::verify_pin`] for the rules).
     pub fn verify_pin(&mut self, pin: &Pin) -> Result<(), CardError> {
         check_kind(pin.kind())?;

@@ -1,6 +1,6 @@
 //! The JPKI application (公的個人認証AP): certificates, PINs and the two signing keys.
 
-use crate::apdu::{Command, MAX_SHORT_DATA, StatusWord};
+use crate::apdu::{MAX_SHORT_DATA, StatusWord};
 use crate::cert::CardCertificate;
 use crate::error::CardError;
 use crate::ids::mynumber;
@@ -83,21 +83,33 @@ impl<T: Transport> JpkiApp<T> {
         })
     }
 
-    /// Reads the rest of a file in one extended-length READ BINARY instead of 256-byte chunks.
+    /// Reads files in extended-length READ BINARYs instead of 256-byte chunks.
     ///
-    /// Off by default: no known client uses extended length and real cards do not document it.
-    /// When the card refuses it, the client falls back to short reads for the rest of the session.
+    /// On by default when the transport says it carries extended APDUs
+    /// ([`Transport::carries_extended_length`]); cards accept them. When the card refuses
+    /// (`67 00`), the client falls back to short reads for the rest of the session.
     pub fn with_extended_length(mut self, on: bool) -> Self {
         self.session.set_extended_length(on);
         self
     }
 
+    /// Addresses EFs by short identifier (READ BINARY `P1 = 80+SFI`, VERIFY and COMPUTE DIGITAL
+    /// SIGNATURE `P2 = 80+SFI`) instead of selecting them first: one APDU less per file.
+    ///
+    /// On by default with extended length (see [`JpkiApp::with_extended_length`]); a card that
+    /// answers `6A 86` makes the client select files for the rest of the session.
+    pub fn with_short_ef_ids(mut self, on: bool) -> Self {
+        self.session.set_short_ids(on);
+        self
+    }
+
     /// Which kind of token this is, from the label in EF `0006` (32 bytes read).
     pub fn token_kind(&mut self) -> Result<TokenKind, CardError> {
-        self.session.select_ef(mynumber::EF_TOKEN_INFO)?;
-        let label = self
-            .session
-            .read_binary(0, 32, "reading the token information", None)?;
+        let label = self.session.read_start(
+            mynumber::EF_TOKEN_INFO,
+            32,
+            "reading the token information",
+        )?;
         Ok(TokenKind::from_label(&label))
     }
 
@@ -135,6 +147,12 @@ impl<T: Transport> JpkiApp<T> {
         self.session.pin_status(kind)
     }
 
+    /// Whether this session verified `kind` (a successful [`JpkiApp::verify_pin`] since the
+    /// application was selected). The card cannot tell: an empty VERIFY answers `63 Cx` either way.
+    pub fn is_verified(&self, kind: PinKind) -> bool {
+        self.session.is_verified(kind)
+    }
+
     /// Presents the authentication or signing PIN once.
     ///
     /// A wrong PIN is [`CardError::WrongPin`] with the tries left; a locked one is
@@ -164,11 +182,7 @@ impl<T: Transport> JpkiApp<T> {
         // The certificate first: with the signing key its PIN is needed either way, and a
         // signature we cannot check is never handed out.
         let certificate = self.certificate(key.certificate())?;
-        self.session.select_ef(key.file_id())?;
-        let command = Command::new(0x80, 0x2A, 0x00, 0x80)
-            .with_data(digest_info)
-            .with_le(256);
-        let response = self.session.exchange(&command)?;
+        let response = self.session.compute_signature(key.file_id(), digest_info)?;
         let signature = match response.status() {
             StatusWord::Success => response.into_data(),
             status => {

@@ -1,6 +1,6 @@
 //! Test doubles for the application clients: a strict script of command → response pairs, and a
-//! small fake card that follows the protocol spec (files, PINs, keys, reads that refuse to go
-//! past the end of a file).
+//! small fake card that follows the protocol spec and real cards (fixed-size files with `FF`
+//! filler, `63 Cx` to every empty VERIFY, `69 84` once a PIN is blocked).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -88,7 +88,14 @@ pub(crate) struct FakeApp {
 pub(crate) struct FakeCard {
     pub(crate) apps: HashMap<Vec<u8>, FakeApp>,
     pub(crate) log: Vec<Vec<u8>>,
+    /// What a blocked PIN answers to a VERIFY with data (or CHANGE REFERENCE DATA).
     pub(crate) blocked_sw: [u8; 2],
+    /// What a blocked PIN answers to an empty VERIFY (`63 C0` on a real card).
+    pub(crate) blocked_empty_sw: [u8; 2],
+    /// Answers `90 00` to an empty VERIFY once verified, as some other applets do (not the card).
+    pub(crate) empty_verify_says_verified: bool,
+    /// Keeps verified PINs when an application is selected again (unknown on real cards).
+    pub(crate) reselect_keeps_verified: bool,
     pub(crate) extended_length: bool,
     pub(crate) corrupt_signatures: bool,
     /// Caps every READ BINARY answer, like readers with small buffers.
@@ -114,6 +121,13 @@ pub(crate) fn basic_facts_record(name: &str, address: &str, birth: &str, sex: &s
     tlv(&[0xFF, 0x20], &inner)
 }
 
+/// `object` followed by `FF` filler up to `size` bytes, as every EF on a card is stored.
+pub(crate) fn with_filler(object: &[u8], size: usize) -> Vec<u8> {
+    let mut out = object.to_vec();
+    out.resize(size.max(object.len()), 0xFF);
+    out
+}
+
 /// A DER-looking file of exactly `n` bytes (a SEQUENCE header and filler), n ≥ 130.
 pub(crate) fn der_sized(n: usize) -> Vec<u8> {
     let mut out = if n - 3 <= 0xFF {
@@ -132,15 +146,15 @@ impl FakeCard {
         let mut label = b"JPKIAPICCTOKEN2".to_vec();
         label.resize(32, b' ');
         label.extend_from_slice(&[0u8; 8]);
-        jpki.files.insert(EF_TOKEN_INFO.0, label);
+        jpki.files.insert(EF_TOKEN_INFO.0, with_filler(&label, 160));
         jpki.files
-            .insert(EF_AUTH_CERT.0, fixtures::AUTH_CERT.to_vec());
+            .insert(EF_AUTH_CERT.0, with_filler(fixtures::AUTH_CERT, 2048));
         jpki.files
-            .insert(EF_AUTH_CA_CERT.0, fixtures::CA_CERT.to_vec());
+            .insert(EF_AUTH_CA_CERT.0, with_filler(fixtures::CA_CERT, 2048));
         jpki.files
-            .insert(EF_SIGN_CERT.0, fixtures::SIGN_CERT.to_vec());
+            .insert(EF_SIGN_CERT.0, with_filler(fixtures::SIGN_CERT, 2048));
         jpki.files
-            .insert(EF_SIGN_CA_CERT.0, fixtures::CA_CERT.to_vec());
+            .insert(EF_SIGN_CA_CERT.0, with_filler(fixtures::CA_CERT, 2048));
         jpki.protected.insert(EF_SIGN_CERT.0, EF_SIGN_PIN.0);
         jpki.pins.insert(EF_AUTH_PIN.0, FakePin::new(AUTH_PIN, 3));
         jpki.pins.insert(EF_SIGN_PIN.0, FakePin::new(SIGN_PIN, 5));
@@ -155,10 +169,13 @@ impl FakeCard {
             .insert(EF_CARD_INFO_PIN.0, FakePin::new(CARD_INFO_PIN, 3));
         let mut number = h("FF 10 0C");
         number.extend_from_slice(MY_NUMBER.as_bytes());
-        info.files.insert(EF_MY_NUMBER.0, number);
+        info.files.insert(EF_MY_NUMBER.0, with_filler(&number, 17));
         info.files.insert(
             EF_BASIC_FACTS.0,
-            basic_facts_record("山田 太郎", "東京都千代田区千代田1-1", "19800115", "1"),
+            with_filler(
+                &basic_facts_record("山田 太郎", "東京都千代田区千代田1-1", "19800115", "1"),
+                512,
+            ),
         );
         info.protected.insert(EF_MY_NUMBER.0, EF_CARD_INFO_PIN.0);
         info.protected.insert(EF_BASIC_FACTS.0, EF_CARD_INFO_PIN.0);
@@ -169,7 +186,10 @@ impl FakeCard {
         Self {
             apps,
             log: Vec::new(),
-            blocked_sw: [0x69, 0x83],
+            blocked_sw: [0x69, 0x84],
+            blocked_empty_sw: [0x63, 0xC0],
+            empty_verify_says_verified: false,
+            reselect_keeps_verified: false,
             extended_length: false,
             corrupt_signatures: false,
             max_response: None,
@@ -208,7 +228,9 @@ impl FakeCard {
                 if self.apps.contains_key(cmd.data()) {
                     self.app = Some(cmd.data().to_vec());
                     self.ef = None;
-                    self.verified.clear();
+                    if !self.reselect_keeps_verified {
+                        self.verified.clear();
+                    }
                     (none(), OK)
                 } else {
                     (none(), [0x6A, 0x82])
@@ -254,14 +276,9 @@ impl FakeCard {
                 if le > 256 && !self.extended_length {
                     return (none(), [0x67, 0x00]);
                 }
-                if le == 256 || le >= 65_536 {
-                    let n = left.min(le).min(self.max_response.unwrap_or(usize::MAX));
-                    return (file[offset..offset + n].to_vec(), OK);
-                }
-                if le > left {
-                    return (none(), [0x6C, left.min(255) as u8]);
-                }
-                (file[offset..offset + le].to_vec(), OK)
+                // Like the card: an Le longer than what is left returns the rest with 90 00.
+                let n = left.min(le).min(self.max_response.unwrap_or(usize::MAX));
+                (file[offset..offset + n].to_vec(), OK)
             }
             (0x00, 0x20, 0x00, 0x80) | (0x00, 0x24, 0x01, 0x80) => {
                 let blocked = self.blocked_sw;
@@ -279,7 +296,15 @@ impl FakeCard {
                     return (none(), [0x69, 0x81]);
                 };
                 if pin.tries == 0 {
-                    return (none(), blocked);
+                    let empty_verify = !change && cmd.data().is_empty();
+                    return (
+                        none(),
+                        if empty_verify {
+                            self.blocked_empty_sw
+                        } else {
+                            blocked
+                        },
+                    );
                 }
                 if change {
                     if !verified {
@@ -289,7 +314,8 @@ impl FakeCard {
                     return (none(), OK);
                 }
                 if cmd.data().is_empty() {
-                    return if verified {
+                    // A real card answers 63 Cx even right after a correct VERIFY.
+                    return if verified && self.empty_verify_says_verified {
                         (none(), OK)
                     } else {
                         (none(), [0x63, 0xC0 | pin.tries])

@@ -13,7 +13,7 @@ pub(crate) mod mock;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use crate::apdu::{Command, Response, StatusWord};
@@ -137,13 +137,19 @@ impl fmt::Display for CertSlot {
     }
 }
 
-/// What an empty VERIFY says about a PIN, without using a try.
+/// A PIN's state: what an empty VERIFY says (tries left, without using one), combined with
+/// what this client remembers of its own session.
+///
+/// A real card answers an empty VERIFY with `63 Cx` even right after a correct VERIFY, so
+/// [`PinStatus::Verified`] comes from the client having seen a successful VERIFY since it
+/// selected the application, never from the card.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(tag = "state", content = "tries_left", rename_all = "snake_case")]
 pub enum PinStatus {
     /// Not verified in this session; this many wrong PINs in a row lock it.
     Remaining(u8),
-    /// Already verified in this session (since the application was selected).
+    /// Verified in this session: this client presented it successfully since it selected the
+    /// application (the card itself never says so).
     Verified,
     /// Locked: only the municipal office can reset it.
     Locked,
@@ -159,6 +165,9 @@ impl PinStatus {
     }
 
     /// Reads the answer to an empty VERIFY; `None` for a status word that is not about the PIN.
+    ///
+    /// Real cards answer `63 Cx` whatever the session state; `90 00` (which some other applets
+    /// give once verified) is read as [`PinStatus::Verified`], but nothing relies on it.
     pub fn from_status(status: StatusWord) -> Option<PinStatus> {
         match status {
             s if s.is_pin_blocked() => Some(PinStatus::Locked),
@@ -220,7 +229,13 @@ pub(crate) struct Session<T: Transport> {
     transport: T,
     selected: Option<FileId>,
     known_pins: HashMap<PinKind, PinStatus>,
+    /// PINs this client verified since it selected the application: the card never says so
+    /// (an empty VERIFY answers `63 Cx` even after a correct VERIFY), so the client remembers.
+    verified: HashSet<PinKind>,
     extended: bool,
+    /// Whether commands address EFs by short identifier (`P1 = 80+SFI` for READ BINARY,
+    /// `P2 = 80+SFI` for VERIFY and COMPUTE DIGITAL SIGNATURE) instead of a SELECT first.
+    short_ids: bool,
 }
 
 /// Shows what the client believes about the card; never data.
@@ -229,7 +244,9 @@ impl<T: Transport> fmt::Debug for Session<T> {
         f.debug_struct("Session")
             .field("selected", &self.selected)
             .field("known_pins", &self.known_pins)
+            .field("verified", &self.verified)
             .field("extended", &self.extended)
+            .field("short_ids", &self.short_ids)
             .finish_non_exhaustive()
     }
 }
@@ -255,11 +272,15 @@ impl<T: Transport> Session<T> {
             }
         }
         tracing::debug!(target: "kazasu::card", %aid, "application selected");
+        // Links that carry extended APDUs get the fast path; the card may still refuse it.
+        let fast = transport.carries_extended_length();
         Ok(Self {
             transport,
             selected: None,
             known_pins: HashMap::new(),
-            extended: false,
+            verified: HashSet::new(),
+            extended: fast,
+            short_ids: fast,
         })
     }
 
@@ -270,6 +291,12 @@ impl<T: Transport> Session<T> {
     pub(crate) fn forget_state(&mut self) {
         self.selected = None;
         self.known_pins.clear();
+        self.verified.clear();
+    }
+
+    /// Whether this client verified `kind` since it selected the application.
+    pub(crate) fn is_verified(&self, kind: PinKind) -> bool {
+        self.verified.contains(&kind)
     }
 
     pub(crate) fn into_transport(self) -> T {
@@ -278,6 +305,23 @@ impl<T: Transport> Session<T> {
 
     pub(crate) fn set_extended_length(&mut self, on: bool) {
         self.extended = on;
+    }
+
+    pub(crate) fn set_short_ids(&mut self, on: bool) {
+        self.short_ids = on;
+    }
+
+    /// The short EF identifier to address `file` with, when this session uses them.
+    fn short_id(&self, file: FileId) -> Option<u8> {
+        short_ef_id(file).filter(|_| self.short_ids)
+    }
+
+    /// Whether a status word says the card does not take short EF identifiers (or the P1/P2 form).
+    fn refuses_short_ids(status: StatusWord) -> bool {
+        matches!(
+            status,
+            StatusWord::IncorrectP1P2 | StatusWord::FunctionNotSupported
+        )
     }
 
     /// One exchange; an error answer (other than a PIN counter) or a failed link forgets the selected EF.
@@ -342,8 +386,13 @@ impl<T: Transport> Session<T> {
         pin: Option<PinKind>,
         what: &'static str,
     ) -> Result<Vec<u8>, CardError> {
-        self.select_ef(file)?;
-        let mut out = self.read_binary(0, 256, operation, pin)?;
+        let mut out = match self.read_whole_by_short_id(file, operation, pin)? {
+            Some(bytes) => bytes,
+            None => {
+                self.select_ef(file)?;
+                self.read_binary(0, 256, operation, pin)?
+            }
+        };
         let header = TlvHeader::parse(&out).map_err(|e| CardError::Malformed {
             what,
             reason: format!("its header cannot be read: {e}"),
@@ -385,6 +434,67 @@ impl<T: Transport> Session<T> {
         Ok(out)
     }
 
+    /// The first `len` bytes (at most 256) of a free file: by short identifier when this session
+    /// uses them (one APDU), else SELECT and READ BINARY.
+    pub(crate) fn read_start(
+        &mut self,
+        file: FileId,
+        len: u32,
+        operation: &'static str,
+    ) -> Result<Vec<u8>, CardError> {
+        if let Some(sfi) = self.short_id(file) {
+            let command = Command::new(0x00, 0xB0, 0x80 | sfi, 0x00).with_le(len);
+            let response = self.exchange(&command)?;
+            match response.status() {
+                StatusWord::Success | StatusWord::EndOfFileReached => {
+                    self.selected = Some(file);
+                    return Ok(response.into_data());
+                }
+                status if Self::refuses_short_ids(status) => self.short_ids = false,
+                StatusWord::FileNotFound => return Err(CardError::FileNotFound { file }),
+                status => return Err(CardError::from_status(operation, status, None)),
+            }
+        }
+        self.select_ef(file)?;
+        self.read_binary(0, len, operation, None)
+    }
+
+    /// The fast path: one extended READ BINARY of the whole EF addressed by its short identifier
+    /// (no SELECT). `None` when this session does not use it, or when the card refuses it (`67 00`:
+    /// no extended length; `6A 86`/`6A 81`: no short identifiers), which switches it off.
+    fn read_whole_by_short_id(
+        &mut self,
+        file: FileId,
+        operation: &'static str,
+        pin: Option<PinKind>,
+    ) -> Result<Option<Vec<u8>>, CardError> {
+        let Some(sfi) = self.short_id(file).filter(|_| self.extended) else {
+            return Ok(None);
+        };
+        let command =
+            Command::new(0x00, 0xB0, 0x80 | sfi, 0x00).with_le(crate::apdu::MAX_EXTENDED_LE);
+        let response = self.exchange(&command)?;
+        match response.status() {
+            StatusWord::Success | StatusWord::EndOfFileReached => {
+                // READ BINARY by short identifier makes that EF the current one.
+                self.selected = Some(file);
+                Ok(Some(response.into_data()))
+            }
+            StatusWord::WrongLength => {
+                tracing::debug!(target: "kazasu::card", "extended length refused; using short APDUs");
+                self.extended = false;
+                Ok(None)
+            }
+            status if Self::refuses_short_ids(status) => {
+                tracing::debug!(target: "kazasu::card", %status, "short EF identifiers refused; selecting files");
+                self.short_ids = false;
+                Ok(None)
+            }
+            StatusWord::FileNotFound => Err(CardError::FileNotFound { file }),
+            status => Err(CardError::from_status(operation, status, pin)),
+        }
+    }
+
     /// One extended-length READ BINARY; `None` (and extended length switched off) when the card refuses it.
     fn try_extended_read(
         &mut self,
@@ -409,11 +519,37 @@ impl<T: Transport> Session<T> {
 
     /// Empty VERIFY on the PIN's EF: tries left without using one.
     pub(crate) fn pin_status(&mut self, kind: PinKind) -> Result<PinStatus, CardError> {
-        self.select_ef(kind.file_id())?;
-        let response = self.exchange(&Command::new(0x00, 0x20, 0x00, 0x80))?;
+        let mut response = None;
+        if let Some(sfi) = self.short_id(kind.file_id()) {
+            let answer = self.exchange(&Command::new(0x00, 0x20, 0x00, 0x80 | sfi))?;
+            // Whether the card now considers the PIN EF current is not documented: assume not.
+            self.selected = None;
+            if Self::refuses_short_ids(answer.status()) {
+                tracing::debug!(target: "kazasu::card", "short EF identifiers refused; selecting files");
+                self.short_ids = false;
+            } else {
+                response = Some(answer);
+            }
+        }
+        let response = match response {
+            Some(response) => response,
+            None => {
+                self.select_ef(kind.file_id())?;
+                self.exchange(&Command::new(0x00, 0x20, 0x00, 0x80))?
+            }
+        };
         let status = PinStatus::from_status(response.status()).ok_or_else(|| {
             CardError::from_status("checking the PIN's tries left", response.status(), None)
         })?;
+        let status = match status {
+            PinStatus::Remaining(_) if self.verified.contains(&kind) => PinStatus::Verified,
+            // A card's 90 00 is reported, but only this client's own VERIFY counts as verified.
+            PinStatus::Locked => {
+                self.verified.remove(&kind);
+                PinStatus::Locked
+            }
+            other => other,
+        };
         self.known_pins.insert(kind, status);
         Ok(status)
     }
@@ -428,8 +564,19 @@ impl<T: Transport> Session<T> {
         if known == PinStatus::Locked {
             return Err(CardError::PinLocked { kind });
         }
-        self.select_ef(kind.file_id())?;
-        let command = Command::new(0x00, 0x20, 0x00, 0x80).with_data(pin.as_bytes());
+        // The PIN goes out once, by short identifier only when an empty VERIFY just showed the
+        // card takes them (this session's status check): never resent in another form.
+        let p2 = match self.short_id(kind.file_id()) {
+            Some(sfi) => {
+                self.selected = None;
+                0x80 | sfi
+            }
+            None => {
+                self.select_ef(kind.file_id())?;
+                0x80
+            }
+        };
+        let command = Command::new(0x00, 0x20, 0x00, p2).with_data(pin.as_bytes());
         let response = self.exchange(&command)?;
         let result = match response.status() {
             StatusWord::Success => Ok(()),
@@ -439,8 +586,12 @@ impl<T: Transport> Session<T> {
                 Some(kind),
             )),
         };
+        if result.is_err() {
+            self.verified.remove(&kind);
+        }
         match &result {
             Ok(()) => {
+                self.verified.insert(kind);
                 self.known_pins.insert(kind, PinStatus::Verified);
             }
             Err(CardError::WrongPin { tries_left, .. }) => {
@@ -456,6 +607,35 @@ impl<T: Transport> Session<T> {
         }
         tracing::debug!(target: "kazasu::card", ?kind, ok = result.is_ok(), "PIN presented");
         result
+    }
+
+    /// COMPUTE DIGITAL SIGNATURE (`80 2A 00 80`) over `data` with the key in `key_file`,
+    /// addressed by short identifier when this session uses them, else after selecting it.
+    ///
+    /// Falls back to SELECT on `6A 86`/`6A 81` only: the card refused the addressing and signed
+    /// nothing. Any other answer is returned as it is.
+    pub(crate) fn compute_signature(
+        &mut self,
+        key_file: FileId,
+        data: &[u8],
+    ) -> Result<Response, CardError> {
+        if let Some(sfi) = self.short_id(key_file) {
+            let command = Command::new(0x80, 0x2A, 0x00, 0x80 | sfi)
+                .with_data(data)
+                .with_le(256);
+            let response = self.exchange(&command)?;
+            self.selected = None;
+            if !Self::refuses_short_ids(response.status()) {
+                return Ok(response);
+            }
+            tracing::debug!(target: "kazasu::card", "short EF identifiers refused; selecting files");
+            self.short_ids = false;
+        }
+        self.select_ef(key_file)?;
+        let command = Command::new(0x80, 0x2A, 0x00, 0x80)
+            .with_data(data)
+            .with_le(256);
+        self.exchange(&command)
     }
 
     /// VERIFY the old PIN, then CHANGE REFERENCE DATA to the new one.
@@ -486,6 +666,14 @@ impl<T: Transport> Session<T> {
             }
         }
     }
+}
+
+/// The short EF identifier of `file` (its number, when it fits the five bits): every EF of the
+/// JPKI and card-info applications has one.
+fn short_ef_id(file: FileId) -> Option<u8> {
+    u8::try_from(file.0)
+        .ok()
+        .filter(|id| (1..=0x1E).contains(id))
 }
 
 fn read_binary_command(offset: usize, le: u32) -> Result<Command, CardError> {

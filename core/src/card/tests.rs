@@ -739,3 +739,375 @@ fn pin_status_serializes_with_a_state_tag() {
         serde_json::json!({"state": "verified"})
     );
 }
+
+// ---------- real-card behaviour ----------
+
+/// EF 0001 and EF 0002 of the card-info AP exactly as a real test card stores them.
+const REAL_MY_NUMBER_EF: &[u8] =
+    include_bytes!("../../tests/fixtures/real-card/text-0001-physical.bin");
+const REAL_BASIC_FACTS_EF: &[u8] = include_bytes!("../../tests/fixtures/real-card/text-0002.bin");
+
+#[test]
+fn an_empty_verify_says_63_cx_after_a_right_pin_and_the_client_remembers_it() {
+    // The card's answer to the empty VERIFY is 63 C5 even though the PIN was just verified.
+    let mut script = Script::new()
+        .then(SELECT_JPKI, OK)
+        .then("00 A4 02 0C 02 00 1B", OK)
+        .then("00 20 00 80", "63 C5")
+        .then("00 20 00 80 06 41 42 43 31 32 33", OK)
+        .then("00 20 00 80", "63 C5");
+    let mut app = JpkiApp::select(&mut script).unwrap();
+    assert!(!app.is_verified(PinKind::Sign));
+    app.verify_pin(&pin(PinKind::Sign, "ABC123")).unwrap();
+    assert!(app.is_verified(PinKind::Sign));
+    assert_eq!(app.pin_status(PinKind::Sign).unwrap(), PinStatus::Verified);
+    assert!(!app.is_verified(PinKind::Auth));
+    script.assert_done();
+
+    // Same on the fake card, which answers like a real one; a new session starts unverified.
+    let mut card = FakeCard::my_number_card();
+    let mut app = JpkiApp::select(&mut card).unwrap();
+    app.verify_pin(&pin(PinKind::Sign, SIGN_PIN)).unwrap();
+    assert_eq!(app.pin_status(PinKind::Sign).unwrap(), PinStatus::Verified);
+    // The signing certificate is readable: the card agrees the PIN is verified.
+    app.read_certificate(CertSlot::Sign).unwrap();
+    app.forget_card_state();
+    assert_eq!(
+        app.pin_status(PinKind::Sign).unwrap(),
+        PinStatus::Remaining(5)
+    );
+    drop(app);
+    let mut app = JpkiApp::select(&mut card).unwrap();
+    assert!(!app.is_verified(PinKind::Sign));
+    assert_eq!(
+        app.pin_status(PinKind::Sign).unwrap(),
+        PinStatus::Remaining(5)
+    );
+
+    // A wrong PIN afterwards ends the verified state the client remembers.
+    app.verify_pin(&pin(PinKind::Sign, SIGN_PIN)).unwrap();
+    app.verify_pin(&pin(PinKind::Sign, "WRONG1")).unwrap_err();
+    assert!(!app.is_verified(PinKind::Sign));
+    assert_eq!(
+        app.pin_status(PinKind::Sign).unwrap(),
+        PinStatus::Remaining(4)
+    );
+
+    // Card-info application: the same bookkeeping.
+    let mut app = CardInfoApp::select(&mut card).unwrap();
+    app.verify_pin(&pin(PinKind::CardInfo, CARD_INFO_PIN))
+        .unwrap();
+    assert!(app.is_verified());
+    assert_eq!(app.pin_status().unwrap(), PinStatus::Verified);
+}
+
+#[test]
+fn a_card_saying_90_00_to_an_empty_verify_is_harmless_and_never_needed() {
+    // Some applets answer 90 00 once verified: read as verified, nothing else changes.
+    let mut card = FakeCard::my_number_card();
+    card.empty_verify_says_verified = true;
+    let mut app = JpkiApp::select(&mut card).unwrap();
+    app.verify_pin(&pin(PinKind::Auth, AUTH_PIN)).unwrap();
+    assert_eq!(app.pin_status(PinKind::Auth).unwrap(), PinStatus::Verified);
+    app.sign_sha256(KeyKind::Auth, &[5; 32]).unwrap();
+}
+
+#[test]
+fn status_never_reads_the_signing_certificate_on_the_cards_word() {
+    // A quirky card says 90 00 to the empty VERIFY of a fresh session: the client did not verify
+    // anything, so the signing certificate is reported as needing the PIN, not read.
+    let mut card = FakeCard::my_number_card();
+    card.empty_verify_says_verified = true;
+    card.reselect_keeps_verified = true;
+    // Another program verified the signing PIN earlier; this card keeps it across re-selection.
+    let mut other = JpkiApp::select(&mut card).unwrap();
+    other.verify_pin(&pin(PinKind::Sign, SIGN_PIN)).unwrap();
+    drop(other);
+    let status = crate::flows::card_status(&mut card, time::macros::date!(2027 - 01 - 01)).unwrap();
+    let sign = status
+        .certificates
+        .iter()
+        .find(|c| c.slot == CertSlot::Sign)
+        .unwrap();
+    assert_eq!(sign.needs_pin, Some(PinKind::Sign));
+    assert!(sign.summary.is_none());
+    let sign_reads = card
+        .log
+        .windows(2)
+        .filter(|w| w[0] == h("00 A4 02 0C 02 00 01") && w[1][1] == 0xB0)
+        .count();
+    assert_eq!(sign_reads, 0, "the signing certificate was not read");
+}
+
+/// Locks the authentication PIN on a fake card answering a blocked PIN with `data_sw` (VERIFY
+/// with a PIN) and `empty_sw` (empty VERIFY), and checks the client in every step.
+fn lock_with(data_sw: [u8; 2], empty_sw: [u8; 2]) {
+    let what = format!("{data_sw:02X?}/{empty_sw:02X?}");
+    let mut card = FakeCard::my_number_card();
+    card.blocked_sw = data_sw;
+    card.blocked_empty_sw = empty_sw;
+    let mut app = JpkiApp::select(&mut card).unwrap();
+    for left in [2u8, 1] {
+        let err = app.verify_pin(&pin(PinKind::Auth, "0000")).unwrap_err();
+        assert!(
+            matches!(err, CardError::WrongPin { tries_left, .. } if tries_left == left),
+            "{what}: {err:?}"
+        );
+    }
+    // The try that uses the counter up answers 63 C0: locked.
+    let err = app.verify_pin(&pin(PinKind::Auth, "0000")).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CardError::PinLocked {
+                kind: PinKind::Auth
+            }
+        ),
+        "{what}: {err:?}"
+    );
+    assert_eq!(card.log.last().unwrap()[1], 0x20);
+    let mut app = JpkiApp::select(&mut card).unwrap();
+    // Empty VERIFY on the blocked PIN: locked, whatever the dialect.
+    assert_eq!(
+        app.pin_status(PinKind::Auth).unwrap(),
+        PinStatus::Locked,
+        "{what}"
+    );
+    // Never sent again.
+    let err = app.verify_pin(&pin(PinKind::Auth, AUTH_PIN)).unwrap_err();
+    assert!(err.is_pin_locked(), "{what}: {err:?}");
+    drop(app);
+    assert_eq!(card.pins_sent(), 3, "{what}");
+
+    // A client that does send it (no status check first: a script of the card's answer) reads
+    // the card's answer to a VERIFY with data as "locked" too.
+    let err = verify_answer(
+        &format!("{:02X} {:02X}", data_sw[0], data_sw[1]),
+        PinKind::Auth,
+        "1234",
+    );
+    assert!(err.is_pin_locked(), "{what}: {err:?}");
+}
+
+#[test]
+fn a_blocked_pin_is_locked_in_every_dialect() {
+    // A real card: 69 84 to a VERIFY with a PIN, 63 C0 to an empty VERIFY.
+    lock_with([0x69, 0x84], [0x63, 0xC0]);
+    // Other applets and older cards.
+    lock_with([0x69, 0x83], [0x69, 0x83]);
+    lock_with([0x69, 0x84], [0x69, 0x84]);
+    lock_with([0x63, 0xC0], [0x63, 0xC0]);
+}
+
+#[test]
+fn read_binary_with_a_long_le_gets_the_rest_and_the_filler_is_ignored() {
+    // EF 0001 of a real card: 17 bytes; Le = 00 returns them all with 90 00.
+    assert_eq!(REAL_MY_NUMBER_EF.len(), 17);
+    let mut answer = REAL_MY_NUMBER_EF.to_vec();
+    answer.extend(h(OK));
+    let mut script = Script::new()
+        .then(SELECT_INFO, OK)
+        .then("00 A4 02 0C 02 00 11", OK)
+        .then("00 20 00 80", "63 C3")
+        .then("00 20 00 80 04 35 36 37 38", OK)
+        .then("00 A4 02 0C 02 00 01", OK)
+        .then_bytes(h("00 B0 00 00 00"), answer);
+    let mut app = CardInfoApp::select(&mut script).unwrap();
+    app.verify_pin(&pin(PinKind::CardInfo, CARD_INFO_PIN))
+        .unwrap();
+    assert_eq!(app.my_number().unwrap().reveal(), "537686677188");
+    script.assert_done();
+}
+
+#[test]
+fn the_real_cards_basic_facts_parse() {
+    let facts = BasicFacts::from_tlv(REAL_BASIC_FACTS_EF).unwrap();
+    assert_eq!(facts.name, "黒桐\u{3000}幹也");
+    assert_eq!(facts.address, "東京都清瀬市観布子南１２－７－２０２");
+    assert_eq!(facts.birth_date, time::macros::date!(1980 - 02 - 17));
+    assert_eq!(facts.sex, Sex::Male);
+
+    // Stored in a fixed-size EF with filler, read through the client in one READ BINARY.
+    let mut card = FakeCard::my_number_card();
+    card.info_mut()
+        .files
+        .insert(EF_BASIC_FACTS.0, with_filler(REAL_BASIC_FACTS_EF, 512));
+    card.info_mut()
+        .files
+        .insert(EF_MY_NUMBER.0, REAL_MY_NUMBER_EF.to_vec());
+    let mut app = CardInfoApp::select(&mut card).unwrap();
+    app.verify_pin(&pin(PinKind::CardInfo, CARD_INFO_PIN))
+        .unwrap();
+    assert_eq!(app.basic_facts().unwrap(), facts);
+    assert_eq!(app.my_number().unwrap().reveal(), "537686677188");
+    drop(app);
+    let reads = card.log.iter().filter(|c| c[1] == 0xB0).count();
+    assert_eq!(reads, 2, "one READ BINARY per file");
+}
+
+#[test]
+fn the_offset_table_of_the_real_file_points_at_each_field() {
+    // DF 21 08: four offsets from the start of the file, to DF 22, DF 23, DF 24 and DF 25.
+    let file = REAL_BASIC_FACTS_EF;
+    assert_eq!(&file[3..6], &[0xDF, 0x21, 0x08]);
+    for (i, tag) in [0xDF22u16, 0xDF23, 0xDF24, 0xDF25].into_iter().enumerate() {
+        let at = usize::from(u16::from_be_bytes([file[6 + 2 * i], file[7 + 2 * i]]));
+        assert_eq!(&file[at..at + 2], &tag.to_be_bytes(), "field {i}");
+    }
+}
+
+#[test]
+fn certificates_are_cut_at_their_der_end_in_files_with_filler() {
+    // Certificate EFs are larger than the certificate; only the DER object comes back.
+    for size in [2048usize, 4096] {
+        let mut card = FakeCard::my_number_card();
+        card.jpki_mut()
+            .files
+            .insert(EF_AUTH_CERT.0, with_filler(fixtures::AUTH_CERT, size));
+        let mut link = Traced::new(&mut card);
+        let mut app = JpkiApp::select(&mut link).unwrap();
+        assert_eq!(
+            app.read_certificate(CertSlot::Auth).unwrap(),
+            fixtures::AUTH_CERT
+        );
+        drop(app);
+        assert_eq!(
+            link.stats().apdus,
+            2 + chunks(fixtures::AUTH_CERT.len()),
+            "never reads the filler"
+        );
+    }
+}
+
+#[test]
+fn an_offset_past_the_end_is_6b00_and_a_short_file_is_malformed() {
+    // The header promises more than the file holds: the read at the end answers 6B 00.
+    let mut script = Script::new()
+        .then(SELECT_JPKI, OK)
+        .then("00 A4 02 0C 02 00 0B", OK)
+        .then_bytes(h("00 B0 00 00 00"), {
+            let mut v = der_sized(300)[..256].to_vec();
+            v.extend(h(OK));
+            v
+        })
+        .then("00 B0 01 00 2C", "6B 00");
+    let mut app = JpkiApp::select(&mut script).unwrap();
+    let err = app.read_certificate(CertSlot::AuthCa).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CardError::Malformed {
+                what: "certificate",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    script.assert_done();
+}
+
+// ---------- hostile cards and readers ----------
+
+#[test]
+fn a_6c_answer_to_verify_never_sends_the_pin_again() {
+    let mut script = Script::new()
+        .then(SELECT_JPKI, OK)
+        .then("00 A4 02 0C 02 00 18", OK)
+        .then("00 20 00 80", "63 C3")
+        .then("00 20 00 80 04 31 32 33 34", "6C 04");
+    let mut app = JpkiApp::select(&mut script).unwrap();
+    let err = app.verify_pin(&pin(PinKind::Auth, "1234")).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CardError::Transport(crate::transport::TransportError::RefusedResend { ins: 0x20, .. })
+        ),
+        "{err:?}"
+    );
+    assert!(!app.is_verified(PinKind::Auth));
+    // The script ends here: a resent VERIFY would have panicked as an unexpected APDU.
+    script.assert_done();
+
+    // Nor the signature input.
+    let hash = [1u8; 32];
+    let di = jpki::sha256_digest_info(&hash);
+    let mut sign_cmd = h("80 2A 00 80 33");
+    sign_cmd.extend(&di);
+    sign_cmd.push(0x00);
+    let mut cert = fixtures::AUTH_CERT.to_vec();
+    cert.extend(h(OK));
+    let mut script = Script::new()
+        .then(SELECT_JPKI, OK)
+        .then("00 A4 02 0C 02 00 18", OK)
+        .then("00 20 00 80", "63 C3")
+        .then("00 20 00 80 04 31 32 33 34", OK)
+        .then("00 A4 02 0C 02 00 0A", OK)
+        .then_bytes(h("00 B0 00 00 00"), {
+            let mut v = fixtures::AUTH_CERT[..256].to_vec();
+            v.extend(h(OK));
+            v
+        })
+        .then_bytes(h("00 B0 01 00 00"), {
+            let mut v = fixtures::AUTH_CERT[256..512].to_vec();
+            v.extend(h(OK));
+            v
+        })
+        .then_bytes(h("00 B0 02 00 00"), {
+            let mut v = fixtures::AUTH_CERT[512..768].to_vec();
+            v.extend(h(OK));
+            v
+        })
+        .then_bytes(h("00 B0 03 00 36"), {
+            let mut v = fixtures::AUTH_CERT[768..].to_vec();
+            v.extend(h(OK));
+            v
+        })
+        .then("00 A4 02 0C 02 00 17", OK)
+        .then_bytes(sign_cmd, h("6C 00"));
+    let mut app = JpkiApp::select(&mut script).unwrap();
+    app.verify_pin(&pin(PinKind::Auth, "1234")).unwrap();
+    let err = app.sign_sha256(KeyKind::Auth, &hash).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CardError::Transport(crate::transport::TransportError::RefusedResend { ins: 0x2A, .. })
+        ),
+        "{err:?}"
+    );
+    script.assert_done();
+}
+
+#[test]
+fn endless_get_response_chaining_is_an_error_not_a_memory_leak() {
+    /// Answers SELECT normally, then every other command with 256 bytes and `61 00`, for ever.
+    struct Chaining {
+        sent: usize,
+    }
+    impl crate::transport::Transport for Chaining {
+        fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>, crate::transport::TransportError> {
+            self.sent += 1;
+            if apdu[1] == 0xA4 {
+                return Ok(h(OK));
+            }
+            let mut answer = vec![0x30; 256];
+            answer.extend([0x61, 0x00]);
+            Ok(answer)
+        }
+    }
+    let mut reader = Chaining { sent: 0 };
+    let mut app = JpkiApp::select(&mut reader).unwrap();
+    let err = app.read_certificate(CertSlot::AuthCa).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CardError::Transport(crate::transport::TransportError::ResponseTooLong { .. })
+        ),
+        "{err:?}"
+    );
+    drop(app);
+    assert!(
+        reader.sent < crate::transport::MAX_RESPONSE_DATA / 256 + 10,
+        "{} APDUs",
+        reader.sent
+    );
+}

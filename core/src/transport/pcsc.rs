@@ -273,6 +273,11 @@ impl PcscTransport {
 }
 
 impl Transport for PcscTransport {
+    /// PC/SC readers carry extended APDUs (the receive buffer is sized for them).
+    fn carries_extended_length(&self) -> bool {
+        true
+    }
+
     fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>, TransportError> {
         let _span = tracing::trace_span!("pcsc", len = apdu.len()).entered();
         let response = self

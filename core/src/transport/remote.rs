@@ -115,6 +115,11 @@ impl TcpTransport {
 }
 
 impl Transport for TcpTransport {
+    /// A frame carries up to 64 KiB: extended APDUs fit.
+    fn carries_extended_length(&self) -> bool {
+        true
+    }
+
     fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>, TransportError> {
         if apdu.len() < 4 {
             return Err(crate::apdu::ApduError::TooShort { len: apdu.len() }.into());

@@ -62,6 +62,10 @@ impl<T: Transport> Traced<T> {
 }
 
 impl<T: Transport> Transport for Traced<T> {
+    fn carries_extended_length(&self) -> bool {
+        self.inner.carries_extended_length()
+    }
+
     fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>, TransportError> {
         let start = Instant::now();
         let result = self.inner.transmit(apdu);

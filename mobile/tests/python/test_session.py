@@ -227,7 +227,7 @@ def test_sign_refuses_a_digest_of_the_wrong_length_and_a_wrong_pin(link):
 def test_read_identity_from_the_card_info_application(link):
     identity = link.session.read_identity(CARD_INFO_PIN)
     assert identity.my_number == "123456789018"
-    assert identity.name == "電子\u3000太郎"
+    assert identity.name == "電子\u3000太郎"  # U+3000 between family and given name, as on a card
     assert identity.birth_date == "1990-03-15"
     assert identity.sex == km.Sex.MALE
     assert identity.address.startswith("神奈川県")

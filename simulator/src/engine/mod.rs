@@ -51,9 +51,36 @@ pub(crate) enum Ef {
 pub(crate) enum Content {
     TokenInfo,
     Cert(crate::card_state::CertKind),
+    /// JPKI EF 0008: which certificates the card carries.
+    CertPresence,
     MyNumber,
     BasicFacts,
 }
+
+impl Content {
+    /// The file's fixed size on the card; what its object does not fill is `FF` filler.
+    ///
+    /// A certificate longer than [`CERT_EF_SIZE`] (the simulator's CA may change its shapes)
+    /// gets the next multiple of 256 bytes above it, so there is always filler after it.
+    fn ef_size(self, object_len: usize) -> usize {
+        let fixed = match self {
+            Content::TokenInfo => jpki::TOKEN_INFO_SIZE,
+            Content::Cert(_) => CERT_EF_SIZE,
+            Content::CertPresence => jpki::CERT_PRESENCE.len(),
+            Content::MyNumber => card_info::MY_NUMBER_EF_SIZE,
+            Content::BasicFacts => card_info::BASIC_FACTS_EF_SIZE,
+        };
+        if object_len <= fixed {
+            fixed
+        } else {
+            (object_len / 256 + 1) * 256
+        }
+    }
+}
+
+/// Size of each certificate EF: room for an RSA-2048 certificate with the signing
+/// certificate's personal data (1758 bytes on a test card), the rest `FF` filler.
+pub const CERT_EF_SIZE: usize = 2048;
 
 /// A powered card: the stored state plus this session's security status.
 pub(crate) struct Card {
@@ -141,9 +168,35 @@ impl Card {
         }
     }
 
+    /// The EF a short identifier names in the selected application (`Ok(None)`: `sfi` is 0, the
+    /// current EF). `6A 86` when short identifiers are switched off, `6A 82` for no such EF.
+    fn by_short_id(&self, sfi: u8) -> Result<Option<(FileId, Ef)>, Response> {
+        if sfi == 0 {
+            return Ok(None);
+        }
+        if !self.state.config.short_ef_ids {
+            return Err(sw(StatusWord::IncorrectP1P2));
+        }
+        let fid = FileId(u16::from(sfi));
+        let ef = match self.app {
+            Some(App::Jpki) => jpki::file(fid),
+            Some(App::CardInfo) => card_info::file(fid),
+            _ => None,
+        };
+        ef.map(|ef| Some((fid, ef)))
+            .ok_or_else(|| sw(StatusWord::FileNotFound))
+    }
+
     fn read_binary(&mut self, cmd: &Command) -> Response {
+        let mut offset = usize::from(cmd.p1p2());
         if cmd.p1() & 0x80 != 0 {
-            return sw(StatusWord::IncorrectP1P2); // short EF identifiers are not supported
+            // P1 = 80+SFI: that EF becomes the current one; P2 is the offset.
+            match self.by_short_id(cmd.p1() & 0x1F) {
+                Ok(Some(found)) => self.ef = Some(found),
+                Ok(None) => return sw(StatusWord::IncorrectP1P2),
+                Err(r) => return r,
+            }
+            offset = usize::from(cmd.p2());
         }
         let Some((_, ef)) = self.ef else {
             return sw(StatusWord::NoCurrentEf);
@@ -159,44 +212,59 @@ impl Card {
         let Some(le) = cmd.le() else {
             return sw(StatusWord::WrongLength);
         };
-        let data = self.content(content);
-        let offset = usize::from(cmd.p1p2());
+        let data = self.file_bytes(content);
         if offset >= data.len() {
             return sw(StatusWord::WrongParameters);
         }
         let remaining = data.len() - offset;
-        let le = le as usize;
-        // Le = 00 (256) or an extended maximum means "as much as you have, up to that".
-        let wants_max = le == 256 || le == 65_536;
-        if le > remaining && !wants_max {
-            return sw(StatusWord::WrongLe(remaining.min(255) as u8));
-        }
-        let n = le.min(remaining);
+        // Like the card: an Le longer than what is left returns the rest of the file with 90 00.
+        let n = (le as usize).min(remaining);
         Response::success(data[offset..offset + n].to_vec())
+    }
+
+    /// The whole file as the card stores it: its object, then `FF` filler to the EF's fixed size.
+    pub(crate) fn file_bytes(&self, content: Content) -> Vec<u8> {
+        let mut bytes = self.content(content);
+        let size = content.ef_size(bytes.len());
+        bytes.resize(size, 0xFF);
+        bytes
     }
 
     fn content(&self, content: Content) -> Vec<u8> {
         match content {
             Content::TokenInfo => jpki::token_info(&self.state.config.token_label),
             Content::Cert(kind) => self.state.certificate_der(kind).to_vec(),
+            Content::CertPresence => jpki::CERT_PRESENCE.to_vec(),
             Content::MyNumber => card_info::my_number(&self.state.holder),
             Content::BasicFacts => card_info::basic_facts(&self.state.holder),
         }
     }
 
+    /// The PIN a VERIFY or CHANGE REFERENCE DATA is about: P2 = `80` the current EF, `80+SFI`
+    /// the PIN EF with that short identifier (the current EF stays as it is).
     fn current_pin(&self, cmd: &Command) -> Result<PinKind, Response> {
-        if (cmd.p1(), cmd.p2()) != (0x00, 0x80) && cmd.ins() == 0x20 {
+        if cmd.ins() == 0x20 && cmd.p1() != 0x00 {
             return Err(sw(StatusWord::IncorrectP1P2));
         }
-        match self.ef {
+        if cmd.p2() & 0xE0 != 0x80 {
+            return Err(sw(StatusWord::IncorrectP1P2));
+        }
+        let ef = match self.by_short_id(cmd.p2() & 0x1F)? {
+            Some(found) => Some(found),
+            None => self.ef,
+        };
+        match ef {
             Some((_, Ef::Pin(kind))) => Ok(kind),
             Some(_) => Err(sw(StatusWord::IncompatibleFileStructure)),
             None => Err(sw(StatusWord::NoCurrentEf)),
         }
     }
 
-    fn blocked(&self) -> Response {
+    /// The answer of a blocked PIN to a command with a PIN in it, or to an empty VERIFY.
+    fn blocked(&self, empty_verify: bool) -> Response {
         sw(match self.state.config.blocked_status {
+            BlockedStatus::Card if empty_verify => StatusWord::RemainingRetries(0),
+            BlockedStatus::Card => StatusWord::ReferenceDataNotUsable,
             BlockedStatus::Sw6983 => StatusWord::AuthenticationMethodBlocked,
             BlockedStatus::Sw6984 => StatusWord::ReferenceDataNotUsable,
             BlockedStatus::Sw63C0 => StatusWord::RemainingRetries(0),
@@ -210,15 +278,11 @@ impl Card {
         };
         let pin = self.state.pins.get(kind);
         if pin.is_blocked() {
-            return self.blocked();
+            return self.blocked(cmd.data().is_empty());
         }
         if cmd.data().is_empty() {
-            // Status query: uses no try.
-            return if self.verified.contains(&kind) {
-                sw(StatusWord::Success)
-            } else {
-                sw(StatusWord::RemainingRetries(pin.tries_left))
-            };
+            // Status query: uses no try, and says 63 Cx even when verified, like the card.
+            return sw(StatusWord::RemainingRetries(pin.tries_left));
         }
         // Anti-tearing: the try is spent on disk before the comparison, as a real card does.
         let before = pin.tries_left;
@@ -247,7 +311,7 @@ impl Card {
     }
 
     fn change_reference_data(&mut self, cmd: &Command, store: &mut dyn Store) -> Response {
-        if (cmd.p1(), cmd.p2()) != (0x01, 0x80) {
+        if cmd.p1() != 0x01 {
             return sw(StatusWord::IncorrectP1P2);
         }
         let kind = match self.current_pin(cmd) {
@@ -255,7 +319,7 @@ impl Card {
             Err(r) => return r,
         };
         if self.state.pins.get(kind).is_blocked() {
-            return self.blocked();
+            return self.blocked(false);
         }
         if !self.verified.contains(&kind) {
             return sw(StatusWord::SecurityStatusNotSatisfied);
@@ -278,10 +342,15 @@ impl Card {
     }
 
     fn compute_signature(&mut self, cmd: &Command) -> Response {
-        if (cmd.p1(), cmd.p2()) != (0x00, 0x80) {
+        if cmd.p1() != 0x00 || cmd.p2() & 0xE0 != 0x80 {
             return sw(StatusWord::IncorrectP1P2);
         }
-        let Some((_, ef)) = self.ef else {
+        let ef = match self.by_short_id(cmd.p2() & 0x1F) {
+            Ok(Some(found)) => Some(found),
+            Ok(None) => self.ef,
+            Err(r) => return r,
+        };
+        let Some((_, ef)) = ef else {
             return sw(StatusWord::NoCurrentEf);
         };
         let Ef::Key(which) = ef else {
@@ -324,3 +393,6 @@ fn sw(status: StatusWord) -> Response {
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
+
+#[cfg(test)]
+mod tests;

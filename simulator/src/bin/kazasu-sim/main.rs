@@ -77,8 +77,9 @@ struct NewArgs {
     /// Card-info PIN (4 digits).
     #[arg(long, default_value = "1234")]
     card_info_pin: String,
-    /// What a blocked PIN answers: 6983, 6984 or 63c0.
-    #[arg(long, default_value = "6983", value_parser = parse_blocked)]
+    /// What a blocked PIN answers: card (like a real card: 6984 to a VERIFY with a PIN, 63C0 to
+    /// an empty one), 6983, 6984 or 63c0.
+    #[arg(long, default_value = "card", value_parser = parse_blocked)]
     blocked_status: BlockedStatus,
     /// Token label in EF 0006.
     #[arg(long, default_value = "JPKIAPICCTOKEN2")]
@@ -195,10 +196,11 @@ fn parse_date(s: &str) -> Result<Date, String> {
 
 fn parse_blocked(s: &str) -> Result<BlockedStatus, String> {
     match s.to_ascii_lowercase().replace(' ', "").as_str() {
+        "card" => Ok(BlockedStatus::Card),
         "6983" => Ok(BlockedStatus::Sw6983),
         "6984" => Ok(BlockedStatus::Sw6984),
         "63c0" => Ok(BlockedStatus::Sw63C0),
-        _ => Err("expected 6983, 6984 or 63c0".to_owned()),
+        _ => Err("expected card, 6983, 6984 or 63c0".to_owned()),
     }
 }
 
@@ -280,7 +282,7 @@ fn new_card(path: &Path, a: NewArgs) -> Result<()> {
         config: kazasu_sim::CardConfig {
             blocked_status: a.blocked_status,
             token_label: a.label,
-            extended_length: false,
+            ..kazasu_sim::CardConfig::default()
         },
         issued_on: a.issued_on,
     };
