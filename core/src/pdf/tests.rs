@@ -814,3 +814,175 @@ fn write_samples_for_external_tools() {
         std::fs::write(dir.join(format!("{name}-twice.pdf")), &twice).unwrap();
     }
 }
+
+// ---- Later revisions: each signature is judged against the revision it signed. ----
+
+/// Appends a classic-xref revision that (re)defines `objects` (id, body without `obj`/`endobj`).
+fn append_objects(pdf: &[u8], objects: &[(ObjectId, Vec<u8>)]) -> Vec<u8> {
+    let root = root_of(pdf);
+    let doc = Document::load_mem(pdf).unwrap();
+    let size = objects
+        .iter()
+        .map(|(id, _)| id.0 + 1)
+        .max()
+        .unwrap_or(0)
+        .max(doc.max_id + 1);
+    let prev = super::last_startxref(pdf).unwrap();
+    let mut out = pdf.to_vec();
+    let mut xref = String::from("xref\n");
+    let mut offsets = Vec::new();
+    for (id, body) in objects {
+        offsets.push((id, out.len()));
+        out.extend_from_slice(format!("{} {} obj\n", id.0, id.1).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    for (id, at) in offsets {
+        xref.push_str(&format!("{} 1\n{at:010} {:05} n\r\n", id.0, id.1));
+    }
+    let xref_at = out.len();
+    out.extend_from_slice(xref.as_bytes());
+    out.extend_from_slice(
+        format!(
+            "trailer\n<</Size {size}/Root {} {} R/Prev {prev}>>\nstartxref\n{xref_at}\n%%EOF\n",
+            root.0, root.1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// The id of the first page and of its content stream.
+fn page_and_content(pdf: &[u8]) -> (ObjectId, ObjectId) {
+    let doc = Document::load_mem(pdf).unwrap();
+    let page = doc.get_pages()[&1];
+    let content = doc.get_page_contents(page)[0];
+    (page, content)
+}
+
+fn changes_of(pdf: &[u8]) -> Vec<ChangesAfter> {
+    signatures(pdf)
+        .unwrap()
+        .into_iter()
+        .map(|s| s.changes_after)
+        .collect()
+}
+
+#[test]
+fn a_second_signature_is_an_allowed_change_for_the_first() {
+    for original in [classic_pdf(), xref_stream_pdf(), object_stream_pdf()] {
+        let once = sign(&original, &options(), &dummy_cms(300));
+        assert_eq!(changes_of(&once), vec![ChangesAfter::None]);
+        let twice = sign(&once, &options(), &dummy_cms(300));
+        let changes = changes_of(&twice);
+        assert_eq!(
+            changes[0],
+            ChangesAfter::Allowed(vec![
+                "signature field \"Signature2\" added with its signature".to_owned()
+            ]),
+            "{changes:?}"
+        );
+        assert_eq!(changes[1], ChangesAfter::None);
+    }
+}
+
+fn assert_modified(pdf: &[u8], expect: &str) {
+    let changes = changes_of(pdf);
+    match &changes[0] {
+        ChangesAfter::Modified(what) => assert!(
+            what.iter().any(|w| w.contains(expect)),
+            "expected {expect:?} in {what:?}"
+        ),
+        other => panic!("the first signature should be modified after signing: {other:?}"),
+    }
+}
+
+#[test]
+fn new_page_content_then_a_second_signature_is_a_modification() {
+    let once = sign(&classic_pdf(), &options(), &dummy_cms(300));
+    let (_, content) = page_and_content(&once);
+    let text = b"BT /F1 24 Tf 72 720 Td (Pay 900 yen) Tj ET";
+    let mut body = format!("<</Length {}>>\nstream\n", text.len()).into_bytes();
+    body.extend_from_slice(text);
+    body.extend_from_slice(b"\nendstream");
+    let rewritten = append_objects(&once, &[(content, body)]);
+    // Before the second signature: an unsigned revision that changes what was signed.
+    assert_modified(&rewritten, &format!("object {} 0 (a stream", content.0));
+    let twice = sign(&rewritten, &options(), &dummy_cms(300));
+    assert_modified(&twice, &format!("object {} 0 (a stream", content.0));
+    assert_eq!(changes_of(&twice)[1], ChangesAfter::None);
+}
+
+#[test]
+fn an_added_annotation_or_page_is_a_modification() {
+    let once = sign(&classic_pdf(), &options(), &dummy_cms(300));
+    let doc = Document::load_mem(&once).unwrap();
+    let (page_id, _) = page_and_content(&once);
+    let mut page = doc.get_dictionary(page_id).unwrap().clone();
+    let note = (doc.max_id + 1, 0);
+    let mut annots = match page.get(b"Annots") {
+        Ok(Object::Array(a)) => a.clone(),
+        _ => Vec::new(),
+    };
+    annots.push(Object::Reference(note));
+    page.set("Annots", Object::Array(annots));
+    let annotated = append_objects(
+        &once,
+        &[
+            (page_id, prepare::serialize_for_tests(&Object::Dictionary(page))),
+            (
+                note,
+                b"<</Type/Annot/Subtype/Text/Rect[10 10 30 30]/Contents(void)>>".to_vec(),
+            ),
+        ],
+    );
+    assert_modified(&annotated, "an annotation (/Text) was added to page 1");
+    assert_modified(
+        &sign(&annotated, &options(), &dummy_cms(300)),
+        "an annotation (/Text) was added to page 1",
+    );
+
+    // A new page: the page tree changes.
+    let pages_id = doc
+        .catalog()
+        .unwrap()
+        .get(b"Pages")
+        .unwrap()
+        .as_reference()
+        .unwrap();
+    let mut pages = doc.get_dictionary(pages_id).unwrap().clone();
+    let new_page = (doc.max_id + 1, 0);
+    let mut kids = pages.get(b"Kids").unwrap().as_array().unwrap().clone();
+    kids.push(Object::Reference(new_page));
+    pages.set("Kids", Object::Array(kids));
+    pages.set("Count", Object::Integer(2));
+    let grown = append_objects(
+        &once,
+        &[
+            (pages_id, prepare::serialize_for_tests(&Object::Dictionary(pages))),
+            (
+                new_page,
+                format!(
+                    "<</Type/Page/Parent {} 0 R/MediaBox[0 0 595 842]>>",
+                    pages_id.0
+                )
+                .into_bytes(),
+            ),
+        ],
+    );
+    assert_modified(&grown, "(a /Pages dictionary) was changed");
+}
+
+#[test]
+fn an_identical_rewrite_or_an_unreachable_object_changes_nothing() {
+    let once = sign(&classic_pdf(), &options(), &dummy_cms(300));
+    let doc = Document::load_mem(&once).unwrap();
+    let (page_id, _) = page_and_content(&once);
+    let page = doc.get_dictionary(page_id).unwrap().clone();
+    let same = append_objects(
+        &once,
+        &[(page_id, prepare::serialize_for_tests(&Object::Dictionary(page)))],
+    );
+    assert_eq!(changes_of(&same), vec![ChangesAfter::None]);
+    assert_eq!(changes_of(&append_revision(&once)), vec![ChangesAfter::None]);
+}
