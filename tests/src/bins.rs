@@ -8,7 +8,14 @@ use std::process::{Command, Output, Stdio};
 ///
 /// # Panics
 /// If it has not been built: `cargo build --workspace --bins` (the test script does it) first.
+/// `KAZASU_BIN_DIR`, when set, names another directory to take them from: a target directory
+/// shared by several checkouts holds whichever checkout built last.
 pub fn bin(name: &str) -> PathBuf {
+    if let Some(dir) = std::env::var_os("KAZASU_BIN_DIR") {
+        let path = PathBuf::from(dir).join(name);
+        assert!(path.exists(), "{} is missing", path.display());
+        return path;
+    }
     let exe = std::env::current_exe().expect("test executable path");
     // target/<profile>/deps/<test> → target/<profile>/<name>
     let path = exe.ancestors().nth(2).expect("target directory").join(name);
