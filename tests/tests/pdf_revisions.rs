@@ -364,7 +364,10 @@ fn second_signatures_by_kazasu_and_pyhanko_are_allowed_changes() {
     write(&bench, "doc.pdf", &sample_pdf(1));
     bench.kazasu_sign("doc.pdf", "once.pdf");
     let report = bench.judge("once.pdf", true);
-    assert!(report.contains("intact: nothing was changed after it"), "{report}");
+    assert!(
+        report.contains("intact: nothing was changed after it"),
+        "{report}"
+    );
 
     bench.kazasu_sign("once.pdf", "twice-kazasu.pdf");
     let report = bench.judge("twice-kazasu.pdf", true);
@@ -395,7 +398,11 @@ fn rewritten_content_under_a_second_signature_is_modified_after_signing() {
     let bench = Bench::new();
     write(&bench, "doc.pdf", &sample_pdf(1));
     bench.kazasu_sign("doc.pdf", "once.pdf");
-    write(&bench, "rewritten.pdf", &rewrite_content(&read(&bench, "once.pdf")));
+    write(
+        &bench,
+        "rewritten.pdf",
+        &rewrite_content(&read(&bench, "once.pdf")),
+    );
     // Unsigned, the rewrite was already refused; a second signature must not launder it.
     let report = bench.judge("rewritten.pdf", false);
     assert!(report.contains("modified after signing"), "{report}");
@@ -405,7 +412,10 @@ fn rewritten_content_under_a_second_signature_is_modified_after_signing() {
     assert_eq!(code, Some(6), "{report}");
     assert!(report.starts_with("NOT VALID"), "{report}");
     assert!(report.contains("FAIL modified after signing"), "{report}");
-    assert!(report.contains("a stream, such as page content"), "{report}");
+    assert!(
+        report.contains("a stream, such as page content"),
+        "{report}"
+    );
     bench.judge("laundered-kazasu.pdf", false);
     assert_eq!(
         bench.verify_json("laundered-kazasu.pdf"),
@@ -434,7 +444,10 @@ fn an_added_annotation_or_page_is_modified_after_signing() {
     write(&bench, "grown.pdf", &add_page(&once));
     bench.kazasu_sign("grown.pdf", "grown-signed.pdf");
     let report = bench.judge("grown-signed.pdf", false);
-    assert!(report.contains("/Pages dictionary) was changed"), "{report}");
+    assert!(
+        report.contains("/Pages dictionary) was changed"),
+        "{report}"
+    );
 }
 
 #[test]
@@ -443,9 +456,16 @@ fn an_unsigned_revision_after_the_last_signature_is_still_refused() {
     write(&bench, "doc.pdf", &sample_pdf(1));
     bench.kazasu_sign("doc.pdf", "once.pdf");
     bench.kazasu_sign("once.pdf", "twice.pdf");
-    write(&bench, "tail.pdf", &rewrite_content(&read(&bench, "twice.pdf")));
+    write(
+        &bench,
+        "tail.pdf",
+        &rewrite_content(&read(&bench, "twice.pdf")),
+    );
     let report = bench.judge("tail.pdf", false);
-    assert!(report.contains("changed after the last signature"), "{report}");
+    assert!(
+        report.contains("changed after the last signature"),
+        "{report}"
+    );
     assert!(report.contains("modified after signing"), "{report}");
 }
 

@@ -131,11 +131,11 @@ fn print_pdf(v: &PdfVerdict) {
         );
         match s.changes_after_signing {
             "intact" => println!("  intact: nothing was changed after it"),
-            "allowed" => println!("  changes after signing: allowed ({})", s.changes.join("; ")),
-            "modified" => println!(
-                "  FAIL modified after signing: {}",
+            "allowed" => println!(
+                "  changes after signing: allowed ({})",
                 s.changes.join("; ")
             ),
+            "modified" => println!("  FAIL modified after signing: {}", s.changes.join("; ")),
             _ => {}
         }
         for p in &s.problems {

@@ -259,7 +259,8 @@ impl Diff<'_> {
             .unwrap_or_default();
         let Some(new_form_obj) = new_cat.get(b"AcroForm").ok() else {
             if !old_form.is_empty() {
-                self.illegal.push("the form (/AcroForm) was removed".to_owned());
+                self.illegal
+                    .push("the form (/AcroForm) was removed".to_owned());
             }
             return;
         };
@@ -275,8 +276,10 @@ impl Diff<'_> {
             .filter(|k| !ACROFORM_KEYS_UPDATABLE.contains(&k.as_slice()))
             .collect();
         if !bad.is_empty() {
-            self.illegal
-                .push(format!("the form (/AcroForm) was changed ({})", key_list(&bad)));
+            self.illegal.push(format!(
+                "the form (/AcroForm) was changed ({})",
+                key_list(&bad)
+            ));
         }
         if let Ok(dr) = new_form.get(b"DR") {
             self.new_subtrees.push(dr.clone());
@@ -336,12 +339,12 @@ impl Diff<'_> {
                 self.field(id, &field, &name, ft.as_deref());
             }
             if let Ok(kids) = field.get(b"Kids") {
-                if let Object::Reference(kids_id) = kids {
-                    if self.changed(*kids_id) {
-                        self.explained.insert(*kids_id);
-                        self.illegal
-                            .push(format!("the widgets of form field {name:?} were changed"));
-                    }
+                if let Object::Reference(kids_id) = kids
+                    && self.changed(*kids_id)
+                {
+                    self.explained.insert(*kids_id);
+                    self.illegal
+                        .push(format!("the widgets of form field {name:?} were changed"));
                 }
                 if let Some(Object::Array(kids)) = Self::resolve(self.new, kids) {
                     for kid in kids.iter().rev() {

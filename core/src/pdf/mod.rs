@@ -13,9 +13,7 @@ mod screen;
 #[cfg(test)]
 mod tests;
 
-pub use diff::{
-    ACROFORM_KEYS_UPDATABLE, CATALOG_KEYS_UPDATABLE, ChangesAfter, FIELD_VALUE_KEYS,
-};
+pub use diff::{ACROFORM_KEYS_UPDATABLE, CATALOG_KEYS_UPDATABLE, ChangesAfter, FIELD_VALUE_KEYS};
 pub use inspect::{
     Coverage, MAX_SIGNATURE_CANDIDATES, MAX_SIGNED_REVISIONS, PdfSignature, signatures,
     signed_parts,

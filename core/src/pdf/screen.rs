@@ -181,7 +181,10 @@ fn check_stream(dict_bytes: &[u8], raw: &[u8], budget: &mut usize) -> Result<(),
     };
     if kind == "cross-reference stream" {
         let widths = ints(dict.get(b"W").ok());
-        if widths.iter().any(|w| !(0..=MAX_XREF_FIELD_WIDTH).contains(w)) {
+        if widths
+            .iter()
+            .any(|w| !(0..=MAX_XREF_FIELD_WIDTH).contains(w))
+        {
             return Err(malformed(format!(
                 "a {kind} declares field widths {widths:?}; each must be 0 to {MAX_XREF_FIELD_WIDTH} bytes"
             )));

@@ -929,7 +929,10 @@ fn an_added_annotation_or_page_is_a_modification() {
     let annotated = append_objects(
         &once,
         &[
-            (page_id, prepare::serialize_for_tests(&Object::Dictionary(page))),
+            (
+                page_id,
+                prepare::serialize_for_tests(&Object::Dictionary(page)),
+            ),
             (
                 note,
                 b"<</Type/Annot/Subtype/Text/Rect[10 10 30 30]/Contents(void)>>".to_vec(),
@@ -959,7 +962,10 @@ fn an_added_annotation_or_page_is_a_modification() {
     let grown = append_objects(
         &once,
         &[
-            (pages_id, prepare::serialize_for_tests(&Object::Dictionary(pages))),
+            (
+                pages_id,
+                prepare::serialize_for_tests(&Object::Dictionary(pages)),
+            ),
             (
                 new_page,
                 format!(
@@ -981,10 +987,16 @@ fn an_identical_rewrite_or_an_unreachable_object_changes_nothing() {
     let page = doc.get_dictionary(page_id).unwrap().clone();
     let same = append_objects(
         &once,
-        &[(page_id, prepare::serialize_for_tests(&Object::Dictionary(page)))],
+        &[(
+            page_id,
+            prepare::serialize_for_tests(&Object::Dictionary(page)),
+        )],
     );
     assert_eq!(changes_of(&same), vec![ChangesAfter::None]);
-    assert_eq!(changes_of(&append_revision(&once)), vec![ChangesAfter::None]);
+    assert_eq!(
+        changes_of(&append_revision(&once)),
+        vec![ChangesAfter::None]
+    );
 }
 
 // ---- Hostile files: each is refused (or read) with work in proportion to its size. ----
@@ -997,7 +1009,10 @@ fn hand_made(extra: &[(u32, Vec<u8>)], catalog_extra: &str) -> Vec<u8> {
             format!("<</Type/Catalog/Pages 2 0 R{catalog_extra}>>").into_bytes(),
         ),
         (2, b"<</Type/Pages/Kids[3 0 R]/Count 1>>".to_vec()),
-        (3, b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>".to_vec()),
+        (
+            3,
+            b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>".to_vec(),
+        ),
     ];
     objects.extend(extra.iter().cloned());
     let mut out = b"%PDF-1.7\n".to_vec();
@@ -1091,7 +1106,12 @@ fn many_byte_ranges_in_one_object_are_scanned_once() {
 #[test]
 fn too_many_signature_dictionaries_are_refused() {
     let objects: Vec<(u32, Vec<u8>)> = (0..=MAX_SIGNATURE_CANDIDATES as u32)
-        .map(|n| (10 + n, b"<</Type/Sig/ByteRange[0 1 2 3]/Contents<00>>>".to_vec()))
+        .map(|n| {
+            (
+                10 + n,
+                b"<</Type/Sig/ByteRange[0 1 2 3]/Contents<00>>>".to_vec(),
+            )
+        })
         .collect();
     let pdf = hand_made(&objects, "");
     assert_malformed(signatures(&pdf), "objects with a /ByteRange");
@@ -1108,7 +1128,7 @@ fn deep_nesting_is_refused_before_the_parser_recurses() {
             deep.push_str(open);
             deep.push_str(inner);
         }
-        deep.push_str("1");
+        deep.push('1');
         for _ in 0..depth {
             deep.push_str(close);
         }
