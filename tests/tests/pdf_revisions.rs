@@ -82,6 +82,29 @@ impl Bench {
         );
     }
 
+    /// A certification signature by pyHanko (its library: the command line offers no DocMDP
+    /// level) allowing `level` changes: 1 none, 2 form filling and signing.
+    fn pyhanko_certify(&self, input: &str, output: &str, level: u8) {
+        let perm = if level == 1 { "NO_CHANGES" } else { "FILL_FORMS" };
+        let script = format!(
+            "from pyhanko.sign import signers\n\
+             from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter\n\
+             from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter\n\
+             signer = signers.SimpleSigner.load('sign-key.pem', 'sign-cert.pem')\n\
+             meta = signers.PdfSignatureMetadata(field_name='Certification', certify=True,\n\
+                 docmdp_permissions=MDPPerm.{perm}, subfilter=SigSeedSubFilter.PADES)\n\
+             with open('{input}', 'rb') as inf, open('{output}', 'wb') as outf: \
+             signers.sign_pdf(IncrementalPdfFileWriter(inf), meta, signer=signer, output=outf)\n"
+        );
+        let out = self.run("python3", &["-c", &script]);
+        assert!(
+            out.status.success(),
+            "pyhanko certify: {}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+    }
+
     fn run(&self, program: &str, args: &[&str]) -> Output {
         Command::new(program)
             .args(args)
@@ -467,6 +490,22 @@ fn an_unsigned_revision_after_the_last_signature_is_still_refused() {
         "{report}"
     );
     assert!(report.contains("modified after signing"), "{report}");
+}
+
+#[test]
+fn a_signature_after_a_no_changes_certification_is_a_modification() {
+    let bench = Bench::new();
+    write(&bench, "doc.pdf", &sample_pdf(1));
+    bench.pyhanko_certify("doc.pdf", "certified-1.pdf", 1);
+    bench.judge("certified-1.pdf", true);
+    bench.kazasu_sign("certified-1.pdf", "certified-1-signed.pdf");
+    let report = bench.judge("certified-1-signed.pdf", false);
+    assert!(report.contains("DocMDP level 1"), "{report}");
+
+    // Level 2 allows signing.
+    bench.pyhanko_certify("doc.pdf", "certified-2.pdf", 2);
+    bench.kazasu_sign("certified-2.pdf", "certified-2-signed.pdf");
+    bench.judge("certified-2-signed.pdf", true);
 }
 
 /// A one-page PDF (classic xref) with `extra_objects` and more entries in its catalog.

@@ -50,6 +50,7 @@ pub(super) fn changes_after(old: &Document, new: &Document) -> ChangesAfter {
         new_subtrees: Vec::new(),
         old_subtrees: Vec::new(),
         new_sig_widgets: HashSet::new(),
+        docmdp: docmdp_level(old),
     };
     diff.run();
     if !diff.illegal.is_empty() {
@@ -79,6 +80,42 @@ struct Diff<'a> {
     old_subtrees: Vec<Object>,
     /// Widgets of signature fields added after signing: the only annotations pages may gain.
     new_sig_widgets: HashSet<ObjectId>,
+    /// The DocMDP permission of a certification signature in the signed revision: 1 allows no
+    /// change but validation data and document timestamps, 2 (and 3, read as 2) form filling and
+    /// signing.
+    docmdp: Option<i64>,
+}
+
+/// The `/P` of the certification signature the signed revision declares (`/Perms /DocMDP`),
+/// 2 when it names none (ISO 32000-1 §12.8.2.2).
+fn docmdp_level(doc: &Document) -> Option<i64> {
+    let resolve = |o: &Object| -> Option<Object> {
+        match o {
+            Object::Reference(id) => doc.objects.get(id).cloned(),
+            other => Some(other.clone()),
+        }
+    };
+    let root = doc.trailer.get(b"Root").ok().and_then(&resolve)?;
+    let perms = resolve(dict_of(&root)?.get(b"Perms").ok()?)?;
+    let sig = resolve(dict_of(&perms)?.get(b"DocMDP").ok()?)?;
+    let references = resolve(dict_of(&sig)?.get(b"Reference").ok()?)?;
+    let Object::Array(references) = references else {
+        return Some(2);
+    };
+    for r in &references {
+        let Some(r) = resolve(r) else { continue };
+        let Some(r) = dict_of(&r) else { continue };
+        if name_of(r, b"TransformMethod").as_deref() != Some("DocMDP") {
+            continue;
+        }
+        let p = r
+            .get(b"TransformParams")
+            .ok()
+            .and_then(&resolve)
+            .and_then(|t| dict_of(&t).and_then(|t| t.get(b"P").ok()?.as_i64().ok()));
+        return Some(p.unwrap_or(2));
+    }
+    Some(2)
 }
 
 /// Objects equal for the analysis: same dictionary and same encoded bytes for streams (where a
@@ -370,8 +407,14 @@ impl Diff<'_> {
             Some("DocTimeStamp") => "document timestamp",
             _ => "signature",
         };
+        let certified_no_changes = self.docmdp == Some(1);
         let Some(old) = self.old_obj(id).and_then(dict_of).cloned() else {
-            if is_sig {
+            if is_sig && certified_no_changes && what == "signature" {
+                self.illegal.push(format!(
+                    "signature field {shown:?} was added, but the document was certified with no changes allowed (DocMDP level 1)"
+                ));
+                self.new_sig_widgets.insert(id);
+            } else if is_sig {
                 self.allowed
                     .insert(format!("{what} field {shown:?} added with its {what}"));
                 self.allow_new_under(field);
@@ -392,6 +435,12 @@ impl Diff<'_> {
             self.illegal.push(format!(
                 "form field {shown:?} was changed ({})",
                 key_list(&bad)
+            ));
+            return;
+        }
+        if certified_no_changes {
+            self.illegal.push(format!(
+                "form field {shown:?} was filled in or signed, but the document was certified with no changes allowed (DocMDP level 1)"
             ));
             return;
         }
