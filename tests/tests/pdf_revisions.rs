@@ -85,7 +85,11 @@ impl Bench {
     /// A certification signature by pyHanko (its library: the command line offers no DocMDP
     /// level) allowing `level` changes: 1 none, 2 form filling and signing.
     fn pyhanko_certify(&self, input: &str, output: &str, level: u8) {
-        let perm = if level == 1 { "NO_CHANGES" } else { "FILL_FORMS" };
+        let perm = if level == 1 {
+            "NO_CHANGES"
+        } else {
+            "FILL_FORMS"
+        };
         let script = format!(
             "from pyhanko.sign import signers\n\
              from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter\n\
