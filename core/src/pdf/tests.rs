@@ -1221,3 +1221,14 @@ fn ordinary_object_streams_stay_within_the_budget() {
     assert!(signatures(&pdf).is_ok());
     assert!(prepare(&pdf, &options()).is_ok());
 }
+
+#[test]
+fn object_streams_in_filters_that_cannot_be_bounded_are_refused() {
+    // ASCII85 in front of Flate once let the Flate bomb behind it through unchecked.
+    for filter in ["[/ASCII85Decode/FlateDecode]", "/LZWDecode"] {
+        let body =
+            format!("<</Type/ObjStm/N 1/First 4/Filter{filter}/Length 3>>\nstream\nzz~\nendstream");
+        let pdf = hand_made(&[(4, body.into_bytes())], "");
+        assert_malformed(signatures(&pdf), "which this tool does not decode");
+    }
+}
