@@ -14,7 +14,7 @@ use crate::cms::{
     self, CmsError, DetachedSignature, DigestAlgorithm, DocumentSigner, Purpose, SignRequest,
     TrustStore, Verdict,
 };
-use crate::pdf::{self, Coverage, PdfError};
+use crate::pdf::{self, ChangesAfter, Coverage, PdfError};
 
 /// Why a document could not be signed or checked.
 #[derive(Debug, thiserror::Error)]
@@ -169,6 +169,12 @@ pub struct PdfSignatureVerdict {
     pub coverage: String,
     /// True when its byte range reaches the end of the file.
     pub covers_whole_file: bool,
+    /// What later revisions did to what it signed: `intact` (nothing), `allowed` (only what
+    /// later signers may change), `modified` (what it signed was changed: not valid), or
+    /// `not checked` (its byte range is unusable).
+    pub changes_after_signing: &'static str,
+    /// The changes after signing, in words.
+    pub changes: Vec<String>,
     /// The CMS verdict (absent when the signature could not even be parsed).
     pub verdict: Option<Verdict>,
     /// Why it is not valid, beyond the CMS checks.
@@ -180,7 +186,8 @@ pub struct PdfSignatureVerdict {
 /// The verdict on a signed PDF.
 #[derive(Debug, Clone, Serialize)]
 pub struct PdfVerdict {
-    /// True when there is at least one signature, every one is valid, and the last covers the whole file.
+    /// True when there is at least one signature, every one is valid (which includes: nothing it
+    /// signed was changed by a later revision), and the last covers the whole file.
     pub valid: bool,
     /// Every signature, in file order.
     pub signatures: Vec<PdfSignatureVerdict>,
@@ -188,7 +195,8 @@ pub struct PdfVerdict {
     pub problems: Vec<String>,
 }
 
-/// Checks every signature in a PDF, and that nothing was added after the last one.
+/// Checks every signature in a PDF against the revision it signed, judges what later revisions
+/// changed, and checks that nothing unsigned was added after the last one.
 pub fn verify_pdf(
     bytes: &[u8],
     trust: &TrustStore,
@@ -205,18 +213,38 @@ pub fn verify_pdf(
         let mut sig_problems = Vec::new();
         let (coverage, whole) = match &sig.coverage {
             Coverage::Ok {
-                whole_file,
-                signed_len,
+                whole_file: true, ..
             } => (
-                format!(
-                    "{signed_len} of {} bytes (all but the signature itself)",
-                    bytes.len()
-                ),
-                *whole_file,
+                "the whole file except its own signature value".to_owned(),
+                true,
             ),
+            Coverage::Ok {
+                whole_file: false, ..
+            } => {
+                let end = sig.byte_range.get(1).map_or(0, |&(b, c)| b + c);
+                (
+                    format!(
+                        "the revision it signed (the first {end} of {} bytes), not what was added later",
+                        bytes.len()
+                    ),
+                    false,
+                )
+            }
             Coverage::Bad(why) => {
                 sig_problems.push(format!("its byte range is not acceptable: {why}"));
                 (why.clone(), false)
+            }
+        };
+        let (changes_after_signing, changes) = match (&sig.coverage, &sig.changes_after) {
+            (Coverage::Bad(_), _) => ("not checked", Vec::new()),
+            (_, ChangesAfter::None) => ("intact", Vec::new()),
+            (_, ChangesAfter::Allowed(what)) => ("allowed", what.clone()),
+            (_, ChangesAfter::Modified(what)) => {
+                sig_problems.push(format!(
+                    "the document was modified after this signature: {}",
+                    what.join("; ")
+                ));
+                ("modified", what.clone())
             }
         };
         if i + 1 == count && !whole && matches!(sig.coverage, Coverage::Ok { .. }) {
@@ -250,6 +278,8 @@ pub fn verify_pdf(
             sub_filter: sig.sub_filter.clone(),
             coverage,
             covers_whole_file: whole,
+            changes_after_signing,
+            changes,
             verdict,
             problems: sig_problems,
             valid,

@@ -6,7 +6,16 @@ use std::collections::{BTreeSet, HashSet};
 use lopdf::xref::XrefEntry;
 use lopdf::{Dictionary, Document, Object, ObjectId, Reader};
 
-use super::{PdfError, deref, find, is_delimiter, is_pdf_whitespace, load, rfind, text_of};
+use super::diff::{ChangesAfter, changes_after};
+use super::{PdfError, deref, find, is_delimiter, is_pdf_whitespace, load, text_of};
+
+/// The most signature dictionaries (found by their `/ByteRange`) a PDF may hold; more is taken
+/// for a file built to make the verifier work, and refused. Real documents hold a handful.
+pub const MAX_SIGNATURE_CANDIDATES: usize = 1000;
+
+/// The most signed revisions compared with the final document (each is parsed once); a file with
+/// more signatures that leave later revisions after them is refused as built to make work.
+pub const MAX_SIGNED_REVISIONS: usize = 64;
 
 /// One signature (or document timestamp) found in a PDF, with what its byte range covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +33,9 @@ pub struct PdfSignature {
     pub signing_time: Option<String>,
     /// What the byte range covers.
     pub coverage: Coverage,
+    /// What later revisions changed, judged against the revision this signature signed
+    /// ([`ChangesAfter::None`] when nothing follows it or its byte range is unusable).
+    pub changes_after: ChangesAfter,
 }
 
 /// What a signature's byte range covers.
@@ -53,13 +65,15 @@ struct Candidate {
 
 /// Every signature in the file (every /Sig or /DocTimeStamp value reachable from the AcroForm
 /// fields, plus signature dictionaries of earlier revisions that no field reaches any more), in
-/// file order. Encrypted PDFs are refused with [`PdfError::Encrypted`].
+/// file order, each with what later revisions changed. Encrypted PDFs are refused with
+/// [`PdfError::Encrypted`]; files built to exhaust the reader with [`PdfError::Malformed`].
 pub fn signatures(pdf: &[u8]) -> Result<Vec<PdfSignature>, PdfError> {
     let loaded = load(pdf)?;
     let doc = &loaded.doc;
+    let index = Index::new(pdf, doc, loaded.base);
     let mut candidates = from_fields(doc, pdf, loaded.base);
     let known: BTreeSet<usize> = candidates.iter().filter_map(|c| c.object_start).collect();
-    for hidden in hidden_signatures(doc, pdf, loaded.base) {
+    for hidden in hidden_signatures(pdf, &index)? {
         if hidden
             .object_start
             .is_some_and(|start| !known.contains(&start))
@@ -68,10 +82,116 @@ pub fn signatures(pdf: &[u8]) -> Result<Vec<PdfSignature>, PdfError> {
         }
     }
     candidates.sort_by_key(|c| c.object_start.unwrap_or(usize::MAX));
-    Ok(candidates
+    let mut signatures: Vec<PdfSignature> = candidates
         .into_iter()
-        .map(|c| to_signature(pdf, c))
-        .collect())
+        .map(|c| to_signature(pdf, c, &index))
+        .collect();
+    // Each signature against the revision it signed: the bytes up to the end of its byte range.
+    let mut revisions: std::collections::BTreeMap<usize, ChangesAfter> = Default::default();
+    for sig in &mut signatures {
+        let Coverage::Ok {
+            whole_file: false, ..
+        } = sig.coverage
+        else {
+            continue;
+        };
+        let Some(&(b, c)) = sig.byte_range.get(1) else {
+            continue;
+        };
+        let end = b + c;
+        if !revisions.contains_key(&end) {
+            if revisions.len() >= MAX_SIGNED_REVISIONS {
+                return Err(PdfError::Malformed {
+                    reason: format!("more than {MAX_SIGNED_REVISIONS} signed revisions"),
+                });
+            }
+            let changes = match load(&pdf[..end]) {
+                Ok(old) => changes_after(&old.doc, doc),
+                Err(e) => ChangesAfter::Modified(vec![format!(
+                    "the revision it signed (the first {end} bytes) cannot be read: {e}"
+                )]),
+            };
+            revisions.insert(end, changes);
+        }
+        sig.changes_after = revisions[&end].clone();
+    }
+    Ok(signatures)
+}
+
+/// Where things are in the file, found in one pass each, so that looking up the object around
+/// a position or the next `endobj` costs a binary search instead of a scan.
+struct Index {
+    /// `N G obj` headers: (where the header starts, where its `obj` keyword starts, id), in order.
+    headers: Vec<(usize, usize, ObjectId)>,
+    /// Where each `endobj` keyword starts, in order.
+    endobjs: Vec<usize>,
+    /// Stream data spans (absolute, start..end), sorted by start, with the largest end so far.
+    streams: Vec<(usize, usize)>,
+}
+
+impl Index {
+    fn new(pdf: &[u8], doc: &Document, base: usize) -> Index {
+        let mut headers = Vec::new();
+        let mut endobjs = Vec::new();
+        let mut from = 0;
+        while let Some(q) = find(pdf, b"obj", from) {
+            from = q + 3;
+            if q >= 3 && &pdf[q - 3..q] == b"end" {
+                endobjs.push(q - 3);
+                continue;
+            }
+            let boundary = pdf
+                .get(q + 3)
+                .is_none_or(|&b| is_pdf_whitespace(b) || is_delimiter(b));
+            if boundary && let Some((start, id)) = header_ending_at(pdf, q) {
+                headers.push((start, q, id));
+            }
+        }
+        let mut streams: Vec<(usize, usize)> = doc
+            .objects
+            .values()
+            .filter_map(|o| match o {
+                Object::Stream(s) => s.start_position.map(|p| {
+                    (
+                        base.saturating_add(p),
+                        base.saturating_add(p).saturating_add(s.content.len()),
+                    )
+                }),
+                _ => None,
+            })
+            .collect();
+        streams.sort_unstable();
+        let mut max_end = 0;
+        for s in &mut streams {
+            max_end = max_end.max(s.1);
+            s.1 = max_end;
+        }
+        Index {
+            headers,
+            endobjs,
+            streams,
+        }
+    }
+
+    /// Whether `pos` lies inside some stream's data.
+    fn in_stream(&self, pos: usize) -> bool {
+        let n = self.streams.partition_point(|&(s, _)| s <= pos);
+        n > 0 && pos < self.streams[n - 1].1
+    }
+
+    /// Whether an `endobj` starts in `from..to`.
+    fn endobj_between(&self, from: usize, to: usize) -> bool {
+        let n = self.endobjs.partition_point(|&e| e < from);
+        self.endobjs.get(n).is_some_and(|&e| e < to)
+    }
+
+    /// The start and id of the object whose header comes last before `pos`, if no `endobj`
+    /// closes it before `pos`.
+    fn object_around(&self, pos: usize) -> Option<(usize, ObjectId)> {
+        let n = self.headers.partition_point(|&(_, q, _)| q < pos);
+        let &(start, q, id) = self.headers.get(n.checked_sub(1)?)?;
+        (!self.endobj_between(q, pos)).then_some((start, id))
+    }
 }
 
 /// The bytes covered by a signature's byte range (two slices), or an error if the range is Bad.
@@ -97,9 +217,9 @@ pub fn signed_parts<'a>(pdf: &'a [u8], sig: &PdfSignature) -> Result<Vec<&'a [u8
         .collect()
 }
 
-fn to_signature(pdf: &[u8], c: Candidate) -> PdfSignature {
+fn to_signature(pdf: &[u8], c: Candidate, index: &Index) -> PdfSignature {
     let dict = &c.dict;
-    let (byte_range, coverage) = check_coverage(pdf, dict, c.object_start);
+    let (byte_range, coverage) = check_coverage(pdf, dict, c.object_start, index);
     let contents = match dict.get(b"Contents") {
         Ok(Object::String(bytes, _)) => bytes.as_slice(),
         _ => &[],
@@ -126,6 +246,7 @@ fn to_signature(pdf: &[u8], c: Candidate) -> PdfSignature {
         cms_der,
         signing_time,
         coverage,
+        changes_after: ChangesAfter::None,
     }
 }
 
@@ -208,7 +329,14 @@ fn from_fields(doc: &Document, pdf: &[u8], base: usize) -> Vec<Candidate> {
                 });
             }
         }
-        if let Some(Object::Array(kids)) = field.get(b"Kids").ok().and_then(|k| deref(doc, k)) {
+        // A /Kids array held indirectly is walked once, however many fields share it: shared
+        // arrays of direct kids would otherwise be walked once per path, exponentially often.
+        let kids = match field.get(b"Kids") {
+            Ok(Object::Reference(id)) if !seen_fields.insert(*id) => None,
+            Ok(k) => deref(doc, k),
+            Err(_) => None,
+        };
+        if let Some(Object::Array(kids)) = kids {
             for kid in kids.iter().rev() {
                 todo.push((kid, name.clone(), ft.clone(), holder, depth + 1));
             }
@@ -239,35 +367,29 @@ fn object_start(doc: &Document, pdf: &[u8], base: usize, id: ObjectId) -> Option
 }
 
 /// Signature dictionaries anywhere in the file's own syntax (any revision), found by their
-/// `/ByteRange` key. Only those whose byte-range gap lies in their own object are kept, so a
-/// signed PDF embedded uncompressed as an attachment does not show up.
-fn hidden_signatures(doc: &Document, pdf: &[u8], base: usize) -> Vec<Candidate> {
-    let streams: Vec<(usize, usize)> = doc
-        .objects
-        .values()
-        .filter_map(|o| match o {
-            Object::Stream(s) => s.start_position.map(|p| {
-                (
-                    base.saturating_add(p),
-                    base.saturating_add(p).saturating_add(s.content.len()),
-                )
-            }),
-            _ => None,
-        })
-        .collect();
+/// `/ByteRange` key in one pass. Only those whose byte-range gap lies in their own object are
+/// kept, so a signed PDF embedded uncompressed as an attachment does not show up.
+fn hidden_signatures(pdf: &[u8], index: &Index) -> Result<Vec<Candidate>, PdfError> {
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
     let mut from = 0;
     while let Some(hit) = find(pdf, b"/ByteRange", from) {
         from = hit + 1;
-        if streams.iter().any(|&(s, e)| s <= hit && hit < e) {
+        if index.in_stream(hit) {
             continue;
         }
-        let Some((start, id)) = object_header_before(pdf, hit) else {
+        let Some((start, id)) = index.object_around(hit) else {
             continue;
         };
         if !seen.insert(start) {
             continue;
+        }
+        if seen.len() > MAX_SIGNATURE_CANDIDATES {
+            return Err(PdfError::Malformed {
+                reason: format!(
+                    "it holds more than {MAX_SIGNATURE_CANDIDATES} objects with a /ByteRange"
+                ),
+            });
         }
         let Some(object) = parse_object_at(pdf, start, id) else {
             continue;
@@ -285,9 +407,9 @@ fn hidden_signatures(doc: &Document, pdf: &[u8], base: usize) -> Vec<Candidate> 
         if !is_signature_dict(dict, None) && !dict.has(b"Filter") {
             continue;
         }
-        let own_gap = match check_coverage(pdf, dict, Some(start)).1 {
+        let own_gap = match check_coverage(pdf, dict, Some(start), index).1 {
             Coverage::Ok { .. } => true,
-            Coverage::Bad(_) => gap_is_own_contents(pdf, dict, start),
+            Coverage::Bad(_) => gap_is_own_contents(pdf, dict, start, index),
         };
         if own_gap {
             out.push(Candidate {
@@ -297,11 +419,11 @@ fn hidden_signatures(doc: &Document, pdf: &[u8], base: usize) -> Vec<Candidate> 
             });
         }
     }
-    out
+    Ok(out)
 }
 
 /// Parses the indirect object `id` that starts at `start`, whichever revision it belongs to.
-fn parse_object_at(pdf: &[u8], start: usize, id: ObjectId) -> Option<Object> {
+pub(super) fn parse_object_at(pdf: &[u8], start: usize, id: ObjectId) -> Option<Object> {
     let mut reader = Reader {
         buffer: pdf,
         document: Document::new(),
@@ -314,27 +436,6 @@ fn parse_object_at(pdf: &[u8], start: usize, id: ObjectId) -> Option<Object> {
         },
     );
     reader.get_object(id, &mut HashSet::new()).ok()
-}
-
-/// The start of the `N G obj` header of the object around `pos`, if `pos` is inside one.
-fn object_header_before(pdf: &[u8], pos: usize) -> Option<(usize, ObjectId)> {
-    const WINDOW: usize = 8 << 20;
-    let floor = pos.saturating_sub(WINDOW);
-    let mut end = pos;
-    for _ in 0..10_000 {
-        let q = floor + rfind(&pdf[floor..end], b"obj")?;
-        if q >= 3 && &pdf[q - 3..q] == b"end" {
-            return None;
-        }
-        let boundary = pdf
-            .get(q + 3)
-            .is_none_or(|&b| is_pdf_whitespace(b) || is_delimiter(b));
-        if boundary && let Some(found) = header_ending_at(pdf, q) {
-            return Some(found);
-        }
-        end = q;
-    }
-    None
 }
 
 /// Reads `N G ` backwards from the `obj` keyword at `q`.
@@ -398,12 +499,13 @@ fn check_coverage(
     pdf: &[u8],
     dict: &Dictionary,
     object_start: Option<usize>,
+    index: &Index,
 ) -> (Vec<(usize, usize)>, Coverage) {
     let ranges = match byte_range_of(dict) {
         Ok(r) => r,
         Err(reason) => return (Vec::new(), Coverage::Bad(reason)),
     };
-    let coverage = match coverage_of(pdf, dict, object_start, &ranges) {
+    let coverage = match coverage_of(pdf, dict, object_start, &ranges, index) {
         Ok(c) => c,
         Err(reason) => Coverage::Bad(reason),
     };
@@ -415,6 +517,7 @@ fn coverage_of(
     dict: &Dictionary,
     object_start: Option<usize>,
     ranges: &[(usize, usize)],
+    index: &Index,
 ) -> Result<Coverage, String> {
     let &[(first_start, a), (b, c)] = ranges else {
         return Err(format!(
@@ -447,7 +550,7 @@ fn coverage_of(
                 .to_owned(),
         );
     };
-    if !gap_is_own_contents(pdf, dict, start) || b - a < 2 {
+    if !gap_is_own_contents(pdf, dict, start, index) || b - a < 2 {
         return Err(format!(
             "the unsigned gap (bytes {a} to {b}) is not exactly this signature's /Contents hex string: other bytes are left unsigned"
         ));
@@ -469,8 +572,9 @@ fn coverage_of(
 
 /// Whether the gap of the dictionary's `/ByteRange` is exactly its `/Contents` hex string: `<`
 /// at the gap's first byte, `>` at its last, hex digits between that decode to `/Contents`, the
-/// `/Contents` key just before, all inside the object starting at `object_start`.
-fn gap_is_own_contents(pdf: &[u8], dict: &Dictionary, object_start: usize) -> bool {
+/// `/Contents` key just before, all inside the object starting at `object_start`. The cheap
+/// checks come first, so a gap is read through only for the dictionary whose own key precedes it.
+fn gap_is_own_contents(pdf: &[u8], dict: &Dictionary, object_start: usize, index: &Index) -> bool {
     let Ok(ranges) = byte_range_of(dict) else {
         return false;
     };
@@ -483,8 +587,10 @@ fn gap_is_own_contents(pdf: &[u8], dict: &Dictionary, object_start: usize) -> bo
     if pdf[a] != b'<' || pdf[b - 1] != b'>' {
         return false;
     }
-    let digits = &pdf[a + 1..b - 1];
-    if !digits.iter().all(u8::is_ascii_hexdigit) {
+    let Ok(Object::String(contents, _)) = dict.get(b"Contents") else {
+        return false;
+    };
+    if (b - a - 1) / 2 != contents.len() {
         return false;
     }
     let mut key_end = a;
@@ -494,13 +600,11 @@ fn gap_is_own_contents(pdf: &[u8], dict: &Dictionary, object_start: usize) -> bo
     if !pdf[object_start..key_end].ends_with(b"/Contents") {
         return false;
     }
-    if find(&pdf[object_start..a], b"endobj", 0).is_some() {
+    if index.endobj_between(object_start, a) {
         return false;
     }
-    let Ok(Object::String(contents, _)) = dict.get(b"Contents") else {
-        return false;
-    };
-    decode_hex(digits).is_some_and(|d| &d == contents)
+    let digits = &pdf[a + 1..b - 1];
+    digits.iter().all(u8::is_ascii_hexdigit) && decode_hex(digits).is_some_and(|d| &d == contents)
 }
 
 /// Decodes hex digits; an odd last digit counts as followed by 0 (ISO 32000-1 §7.3.4.3).

@@ -6,13 +6,23 @@
 //! PDFs are parsed with `lopdf`; only the bytes of the incremental update are written by hand,
 //! so the original file stays byte for byte at the start of the signed one.
 
+mod diff;
 mod inspect;
 mod prepare;
+mod screen;
 #[cfg(test)]
 mod tests;
 
-pub use inspect::{Coverage, PdfSignature, signatures, signed_parts};
+pub use diff::{ACROFORM_KEYS_UPDATABLE, CATALOG_KEYS_UPDATABLE, ChangesAfter, FIELD_VALUE_KEYS};
+pub use inspect::{
+    Coverage, MAX_SIGNATURE_CANDIDATES, MAX_SIGNED_REVISIONS, PdfSignature, signatures,
+    signed_parts,
+};
 pub use prepare::{Prepared, SignOptions, Visible, prepare};
+pub use screen::{
+    INFLATE_BUDGET_PER_FILE_BYTE, MAX_NESTING, MAX_PREDICTOR_ROW, MAX_XREF_FIELD_WIDTH,
+    MIN_INFLATE_BUDGET, inflate_budget,
+};
 
 use lopdf::{Document, Object};
 
@@ -128,6 +138,15 @@ pub enum PdfError {
         /// Bytes of DER the placeholder can hold.
         room: usize,
     },
+    /// The file is built so that reading it would take unbounded time or memory (nesting, sizes,
+    /// decompression bombs, too many signature dictionaries); it is refused, not read.
+    #[error(
+        "this PDF is malformed: {reason}. It is refused rather than read; if it is a genuine document, repair it (e.g. `qpdf in.pdf out.pdf`) and try again"
+    )]
+    Malformed {
+        /// What limit the file broke, in words.
+        reason: String,
+    },
     /// The byte range of a signature does not cover the file as it should.
     #[error("the signature's byte range is not usable: {reason}")]
     BadByteRange {
@@ -219,6 +238,7 @@ struct Loaded {
 fn load(pdf: &[u8]) -> Result<Loaded, PdfError> {
     let base = header_offset(pdf).ok_or(PdfError::NotPdf)?;
     let startxref = last_startxref(pdf)?;
+    screen::screen(pdf)?;
     if startxref < base {
         return Err(PdfError::BrokenXref { offset: startxref });
     }

@@ -584,9 +584,13 @@ fn field_names(doc: &Document, catalog: &Dictionary) -> HashSet<String> {
         if !full.is_empty() {
             names.insert(full.clone());
         }
-        if let Ok(kids) = dict.get(b"Kids").map(|k| deref(doc, k))
-            && let Some(Object::Array(kids)) = kids
-        {
+        // Each indirect /Kids array once, as in `inspect::from_fields`.
+        let kids = match dict.get(b"Kids") {
+            Ok(Object::Reference(id)) if !seen.insert(*id) => None,
+            Ok(k) => deref(doc, k),
+            Err(_) => None,
+        };
+        if let Some(Object::Array(kids)) = kids {
             stack.extend(kids.iter().map(|k| (k, full.clone(), depth + 1)));
         }
     }
@@ -773,6 +777,11 @@ fn text_string(s: &str) -> Object {
         }
         Object::String(bytes, StringFormat::Hexadecimal)
     }
+}
+
+#[cfg(test)]
+pub(super) fn serialize_for_tests(obj: &Object) -> Vec<u8> {
+    serialize(obj)
 }
 
 fn serialize(obj: &Object) -> Vec<u8> {

@@ -814,3 +814,421 @@ fn write_samples_for_external_tools() {
         std::fs::write(dir.join(format!("{name}-twice.pdf")), &twice).unwrap();
     }
 }
+
+// ---- Later revisions: each signature is judged against the revision it signed. ----
+
+/// Appends a classic-xref revision that (re)defines `objects` (id, body without `obj`/`endobj`).
+fn append_objects(pdf: &[u8], objects: &[(ObjectId, Vec<u8>)]) -> Vec<u8> {
+    let root = root_of(pdf);
+    let doc = Document::load_mem(pdf).unwrap();
+    let size = objects
+        .iter()
+        .map(|(id, _)| id.0 + 1)
+        .max()
+        .unwrap_or(0)
+        .max(doc.max_id + 1);
+    let prev = super::last_startxref(pdf).unwrap();
+    let mut out = pdf.to_vec();
+    let mut xref = String::from("xref\n");
+    let mut offsets = Vec::new();
+    for (id, body) in objects {
+        offsets.push((id, out.len()));
+        out.extend_from_slice(format!("{} {} obj\n", id.0, id.1).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    for (id, at) in offsets {
+        xref.push_str(&format!("{} 1\n{at:010} {:05} n\r\n", id.0, id.1));
+    }
+    let xref_at = out.len();
+    out.extend_from_slice(xref.as_bytes());
+    out.extend_from_slice(
+        format!(
+            "trailer\n<</Size {size}/Root {} {} R/Prev {prev}>>\nstartxref\n{xref_at}\n%%EOF\n",
+            root.0, root.1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// The id of the first page and of its content stream.
+fn page_and_content(pdf: &[u8]) -> (ObjectId, ObjectId) {
+    let doc = Document::load_mem(pdf).unwrap();
+    let page = doc.get_pages()[&1];
+    let content = doc.get_page_contents(page)[0];
+    (page, content)
+}
+
+fn changes_of(pdf: &[u8]) -> Vec<ChangesAfter> {
+    signatures(pdf)
+        .unwrap()
+        .into_iter()
+        .map(|s| s.changes_after)
+        .collect()
+}
+
+#[test]
+fn a_second_signature_is_an_allowed_change_for_the_first() {
+    for original in [classic_pdf(), xref_stream_pdf(), object_stream_pdf()] {
+        let once = sign(&original, &options(), &dummy_cms(300));
+        assert_eq!(changes_of(&once), vec![ChangesAfter::None]);
+        let twice = sign(&once, &options(), &dummy_cms(300));
+        let changes = changes_of(&twice);
+        assert_eq!(
+            changes[0],
+            ChangesAfter::Allowed(vec![
+                "signature field \"Signature2\" added with its signature".to_owned()
+            ]),
+            "{changes:?}"
+        );
+        assert_eq!(changes[1], ChangesAfter::None);
+    }
+}
+
+fn assert_modified(pdf: &[u8], expect: &str) {
+    let changes = changes_of(pdf);
+    match &changes[0] {
+        ChangesAfter::Modified(what) => assert!(
+            what.iter().any(|w| w.contains(expect)),
+            "expected {expect:?} in {what:?}"
+        ),
+        other => panic!("the first signature should be modified after signing: {other:?}"),
+    }
+}
+
+#[test]
+fn new_page_content_then_a_second_signature_is_a_modification() {
+    let once = sign(&classic_pdf(), &options(), &dummy_cms(300));
+    let (_, content) = page_and_content(&once);
+    let text = b"BT /F1 24 Tf 72 720 Td (Pay 900 yen) Tj ET";
+    let mut body = format!("<</Length {}>>\nstream\n", text.len()).into_bytes();
+    body.extend_from_slice(text);
+    body.extend_from_slice(b"\nendstream");
+    let rewritten = append_objects(&once, &[(content, body)]);
+    // Before the second signature: an unsigned revision that changes what was signed.
+    assert_modified(&rewritten, &format!("object {} 0 (a stream", content.0));
+    let twice = sign(&rewritten, &options(), &dummy_cms(300));
+    assert_modified(&twice, &format!("object {} 0 (a stream", content.0));
+    assert_eq!(changes_of(&twice)[1], ChangesAfter::None);
+}
+
+#[test]
+fn an_added_annotation_or_page_is_a_modification() {
+    let once = sign(&classic_pdf(), &options(), &dummy_cms(300));
+    let doc = Document::load_mem(&once).unwrap();
+    let (page_id, _) = page_and_content(&once);
+    let mut page = doc.get_dictionary(page_id).unwrap().clone();
+    let note = (doc.max_id + 1, 0);
+    let mut annots = match page.get(b"Annots") {
+        Ok(Object::Array(a)) => a.clone(),
+        _ => Vec::new(),
+    };
+    annots.push(Object::Reference(note));
+    page.set("Annots", Object::Array(annots));
+    let annotated = append_objects(
+        &once,
+        &[
+            (
+                page_id,
+                prepare::serialize_for_tests(&Object::Dictionary(page)),
+            ),
+            (
+                note,
+                b"<</Type/Annot/Subtype/Text/Rect[10 10 30 30]/Contents(void)>>".to_vec(),
+            ),
+        ],
+    );
+    assert_modified(&annotated, "an annotation (/Text) was added to page 1");
+    assert_modified(
+        &sign(&annotated, &options(), &dummy_cms(300)),
+        "an annotation (/Text) was added to page 1",
+    );
+
+    // A new page: the page tree changes.
+    let pages_id = doc
+        .catalog()
+        .unwrap()
+        .get(b"Pages")
+        .unwrap()
+        .as_reference()
+        .unwrap();
+    let mut pages = doc.get_dictionary(pages_id).unwrap().clone();
+    let new_page = (doc.max_id + 1, 0);
+    let mut kids = pages.get(b"Kids").unwrap().as_array().unwrap().clone();
+    kids.push(Object::Reference(new_page));
+    pages.set("Kids", Object::Array(kids));
+    pages.set("Count", Object::Integer(2));
+    let grown = append_objects(
+        &once,
+        &[
+            (
+                pages_id,
+                prepare::serialize_for_tests(&Object::Dictionary(pages)),
+            ),
+            (
+                new_page,
+                format!(
+                    "<</Type/Page/Parent {} 0 R/MediaBox[0 0 595 842]>>",
+                    pages_id.0
+                )
+                .into_bytes(),
+            ),
+        ],
+    );
+    assert_modified(&grown, "(a /Pages dictionary) was changed");
+}
+
+#[test]
+fn an_identical_rewrite_or_an_unreachable_object_changes_nothing() {
+    let once = sign(&classic_pdf(), &options(), &dummy_cms(300));
+    let doc = Document::load_mem(&once).unwrap();
+    let (page_id, _) = page_and_content(&once);
+    let page = doc.get_dictionary(page_id).unwrap().clone();
+    let same = append_objects(
+        &once,
+        &[(
+            page_id,
+            prepare::serialize_for_tests(&Object::Dictionary(page)),
+        )],
+    );
+    assert_eq!(changes_of(&same), vec![ChangesAfter::None]);
+    assert_eq!(
+        changes_of(&append_revision(&once)),
+        vec![ChangesAfter::None]
+    );
+}
+
+// ---- Hostile files: each is refused (or read) with work in proportion to its size. ----
+
+/// A one-page PDF (classic xref) with `extra` objects and `catalog_extra` in its catalog.
+fn hand_made(extra: &[(u32, Vec<u8>)], catalog_extra: &str) -> Vec<u8> {
+    let mut objects: Vec<(u32, Vec<u8>)> = vec![
+        (
+            1,
+            format!("<</Type/Catalog/Pages 2 0 R{catalog_extra}>>").into_bytes(),
+        ),
+        (2, b"<</Type/Pages/Kids[3 0 R]/Count 1>>".to_vec()),
+        (
+            3,
+            b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>".to_vec(),
+        ),
+    ];
+    objects.extend(extra.iter().cloned());
+    let mut out = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    for (n, body) in &objects {
+        offsets.push((*n, out.len()));
+        out.extend_from_slice(format!("{n} 0 obj\n").as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let size = objects.iter().map(|(n, _)| n + 1).max().unwrap();
+    let xref_at = out.len();
+    out.extend_from_slice(b"xref\n0 1\n0000000000 65535 f\r\n");
+    for (n, at) in offsets {
+        out.extend_from_slice(format!("{n} 1\n{at:010} 00000 n\r\n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<</Size {size}/Root 1 0 R>>\nstartxref\n{xref_at}\n%%EOF\n").as_bytes(),
+    );
+    out
+}
+
+/// Runs `f` on another thread (with a small stack, like a test's) and fails if it has not
+/// finished within a bound that is generous for linear work and hopeless for the old
+/// exponential or quadratic walks (which took hours, or 38 s on a 160 KB file).
+fn finishes<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let _ = tx.send(f());
+        })
+        .unwrap();
+    rx.recv_timeout(std::time::Duration::from_secs(120))
+        .unwrap_or_else(|_| panic!("{what} did not finish: the work is not linear"))
+}
+
+fn assert_malformed(result: Result<impl std::fmt::Debug, PdfError>, expect: &str) {
+    match result {
+        Err(e @ PdfError::Malformed { .. }) => {
+            let text = e.to_string();
+            assert!(text.starts_with("this PDF is malformed: "), "{text}");
+            assert!(text.contains(expect), "{text}");
+        }
+        other => panic!("expected a malformed-PDF error with {expect:?}, got {other:?}"),
+    }
+}
+
+#[test]
+fn fields_sharing_kids_are_walked_once() {
+    // 60 levels, each an indirect /Kids array of two direct fields pointing at the next level:
+    // 2^60 paths, a few hundred bytes.
+    let levels = 60u32;
+    let mut objects = vec![(10, b"[<</T(top)/FT/Tx/Kids 11 0 R>>]".to_vec())];
+    for n in 11..11 + levels {
+        objects.push((
+            n,
+            format!("[<</T(a)/Kids {0} 0 R>> <</T(b)/Kids {0} 0 R>>]", n + 1).into_bytes(),
+        ));
+    }
+    objects.push((11 + levels, b"[]".to_vec()));
+    let pdf = hand_made(&objects, "/AcroForm<</Fields 10 0 R>>");
+    assert!(pdf.len() < 8000);
+    let sigs = finishes("the field walk", {
+        let pdf = pdf.clone();
+        move || signatures(&pdf).map(|s| s.len())
+    });
+    assert_eq!(sigs.unwrap(), 0);
+    let prepared = finishes("the field names walk of prepare", move || {
+        prepare(&pdf, &options()).map(|p| p.capacity())
+    });
+    assert_eq!(prepared.unwrap(), 16384);
+}
+
+#[test]
+fn many_byte_ranges_in_one_object_are_scanned_once() {
+    // One object holding 200 000 /ByteRange keys (2.6 MB): the old backward search from every
+    // key to its object's header was quadratic (hours at this size).
+    let mut big = b"<</Filler [".to_vec();
+    for _ in 0..200_000 {
+        big.extend_from_slice(b"/ByteRange 0 ");
+    }
+    big.extend_from_slice(b"]>>");
+    let pdf = hand_made(&[(4, big)], "/Extra 4 0 R");
+    let result = finishes("the /ByteRange scan", move || {
+        signatures(&pdf).map(|s| s.len())
+    });
+    assert_eq!(result.unwrap(), 0);
+}
+
+#[test]
+fn too_many_signature_dictionaries_are_refused() {
+    let objects: Vec<(u32, Vec<u8>)> = (0..=MAX_SIGNATURE_CANDIDATES as u32)
+        .map(|n| {
+            (
+                10 + n,
+                b"<</Type/Sig/ByteRange[0 1 2 3]/Contents<00>>>".to_vec(),
+            )
+        })
+        .collect();
+    let pdf = hand_made(&objects, "");
+    assert_malformed(signatures(&pdf), "objects with a /ByteRange");
+}
+
+#[test]
+fn deep_nesting_is_refused_before_the_parser_recurses() {
+    for open in ["[", "<<"] {
+        let close = if open == "[" { "]" } else { ">>" };
+        let inner = if open == "[" { "" } else { "/K " };
+        let depth = 100_000;
+        let mut deep = String::from("<</Deep ");
+        for _ in 0..depth {
+            deep.push_str(open);
+            deep.push_str(inner);
+        }
+        deep.push('1');
+        for _ in 0..depth {
+            deep.push_str(close);
+        }
+        deep.push_str(">>");
+        let pdf = hand_made(&[(4, deep.into_bytes())], "/Extra 4 0 R");
+        let for_sign = pdf.clone();
+        // On a 2 MiB stack, as a test thread or an app's worker would have.
+        assert_malformed(
+            finishes("reading a deep file", move || {
+                signatures(&pdf).map(|s| s.len())
+            }),
+            &format!("nested more than {MAX_NESTING} deep"),
+        );
+        assert_malformed(
+            finishes("signing a deep file", move || {
+                prepare(&for_sign, &options()).map(|p| p.capacity())
+            }),
+            "nested more than",
+        );
+    }
+    // Nesting up to the limit is fine.
+    let mut ok = String::from("<</Deep ");
+    ok.push_str(&"[".repeat(MAX_NESTING - 3));
+    ok.push_str(&"]".repeat(MAX_NESTING - 3));
+    ok.push_str(">>");
+    let pdf = hand_made(&[(4, ok.into_bytes())], "/Extra 4 0 R");
+    assert!(signatures(&pdf).is_ok());
+    assert!(prepare(&pdf, &options()).is_ok());
+}
+
+/// A PDF whose last cross-reference section is the stream `xref_dict` + `data` (object 5).
+fn with_xref_stream(xref_dict: &str, data: &[u8]) -> Vec<u8> {
+    let mut out = hand_made(&[], "");
+    let prev = super::last_startxref(&out).unwrap();
+    let at = out.len();
+    out.extend_from_slice(
+        format!(
+            "5 0 obj\n<</Type/XRef/Size 6/Root 1 0 R/Prev {prev}{xref_dict}/Length {}>>\nstream\n",
+            data.len()
+        )
+        .as_bytes(),
+    );
+    out.extend_from_slice(data);
+    out.extend_from_slice(format!("\nendstream\nendobj\nstartxref\n{at}\n%%EOF\n").as_bytes());
+    out
+}
+
+#[test]
+fn forged_sizes_in_a_cross_reference_stream_are_refused() {
+    // /W asks lopdf for a 1 TiB buffer per field: an allocation failure aborts the process.
+    let pdf = with_xref_stream("/W[1 1099511627776 2]/Index[5 1]", &[1, 0, 0]);
+    assert_malformed(signatures(&pdf), "field widths");
+    assert_malformed(prepare(&pdf, &options()), "field widths");
+    // A predictor row of 2^40 bytes: lopdf reserves two rows before reading any data.
+    let pdf = with_xref_stream(
+        "/W[1 2 1]/Index[5 1]/DecodeParms<</Predictor 12/Columns 1099511627776>>",
+        &[1, 0, 0, 0],
+    );
+    assert_malformed(signatures(&pdf), "predictor rows");
+}
+
+#[test]
+fn a_decompression_bomb_in_an_object_stream_is_refused() {
+    use std::io::Write as _;
+    // 256 MiB of spaces inflating from about 256 KiB: more than 100 times the file.
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let chunk = vec![b' '; 1 << 20];
+    for _ in 0..256 {
+        z.write_all(&chunk).unwrap();
+    }
+    let bomb = z.finish().unwrap();
+    let mut body = format!(
+        "<</Type/ObjStm/N 1/First 4/Filter/FlateDecode/Length {}>>\nstream\n",
+        bomb.len()
+    )
+    .into_bytes();
+    body.extend_from_slice(&bomb);
+    body.extend_from_slice(b"\nendstream");
+    let pdf = hand_made(&[(4, body)], "");
+    assert!(pdf.len() < 1 << 20);
+    assert!(inflate_budget(pdf.len()) < 256 << 20);
+    assert_malformed(signatures(&pdf), "decompression bomb");
+    assert_malformed(prepare(&pdf, &options()), "decompression bomb");
+}
+
+#[test]
+fn ordinary_object_streams_stay_within_the_budget() {
+    // The object-stream sample is read and signed as before.
+    let pdf = object_stream_pdf();
+    assert!(signatures(&pdf).is_ok());
+    assert!(prepare(&pdf, &options()).is_ok());
+}
+
+#[test]
+fn object_streams_in_filters_that_cannot_be_bounded_are_refused() {
+    // ASCII85 in front of Flate once let the Flate bomb behind it through unchecked.
+    for filter in ["[/ASCII85Decode/FlateDecode]", "/LZWDecode"] {
+        let body =
+            format!("<</Type/ObjStm/N 1/First 4/Filter{filter}/Length 3>>\nstream\nzz~\nendstream");
+        let pdf = hand_made(&[(4, body.into_bytes())], "");
+        assert_malformed(signatures(&pdf), "which this tool does not decode");
+    }
+}
