@@ -1,6 +1,8 @@
 //! Exit codes scripts can act on, and error messages people can act on.
 
 use kazasu_core::CardError;
+use kazasu_core::cms::CmsError;
+use kazasu_core::documents::DocumentError;
 use kazasu_core::pin::PinFormatError;
 use kazasu_core::transport::TransportError;
 
@@ -31,6 +33,16 @@ pub fn code_for(err: &anyhow::Error) -> i32 {
             return BAD_INPUT;
         }
         if cause.downcast_ref::<SignatureInvalid>().is_some() {
+            return SIGNATURE_NOT_VALID;
+        }
+        // A signature made with SHA-1 or MD5 was checked, and is not valid.
+        if matches!(
+            cause.downcast_ref::<DocumentError>(),
+            Some(DocumentError::Cms(CmsError::WeakAlgorithm(_)))
+        ) || matches!(
+            cause.downcast_ref::<CmsError>(),
+            Some(CmsError::WeakAlgorithm(_))
+        ) {
             return SIGNATURE_NOT_VALID;
         }
         if cause.downcast_ref::<TransportError>().is_some() {

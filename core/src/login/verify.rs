@@ -188,7 +188,7 @@ impl Policy {
         match self.trust.revocation(certificate, issuer, at) {
             CrlAnswer::Good { .. } => {}
             CrlAnswer::Revoked(r) => return Err(LoginError::Revoked { on: r.on.date() }),
-            CrlAnswer::NoCrl | CrlAnswer::Unverifiable | CrlAnswer::Stale { .. } => {
+            CrlAnswer::NoCrl | CrlAnswer::Unknown(_) => {
                 return Err(LoginError::RevocationUnknown);
             }
         }
