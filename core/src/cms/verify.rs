@@ -668,6 +668,35 @@ mod tests {
         assert_eq!(verdict.format, SignatureFormat::CadesBes);
     }
 
+    #[test]
+    fn signing_certificate_v2_must_name_the_signer_by_hash_and_issuer_serial() {
+        use x509_cert::ext::pkix::name::GeneralName;
+        use x509_cert::serial_number::SerialNumber;
+        let cert = CardCertificate::from_der(SIGN_CERT).unwrap();
+        let tbs = &cert.x509().tbs_certificate;
+        let id = |hash: Vec<u8>, serial: &[u8]| ess::SigningCertificateV2 {
+            certs: vec![ess::EssCertIdV2 {
+                hash_algorithm: None,
+                cert_hash: der::asn1::OctetString::new(hash).unwrap(),
+                issuer_serial: Some(ess::IssuerSerial {
+                    issuer: vec![GeneralName::DirectoryName(tbs.issuer.clone())],
+                    serial_number: SerialNumber::new(serial).unwrap(),
+                }),
+            }],
+            policies: None,
+        };
+        let hash = DigestAlgorithm::Sha256.digest(cert.der());
+        let serial = tbs.serial_number.as_bytes();
+        assert_eq!(names_certificate(&id(hash.clone(), serial), &cert), Ok(()));
+        assert!(names_certificate(&id(hash, &[0x77]), &cert).is_err());
+        assert!(names_certificate(&id(vec![0; 32], serial), &cert).is_err());
+        let empty = ess::SigningCertificateV2 {
+            certs: vec![],
+            policies: None,
+        };
+        assert!(names_certificate(&empty, &cert).is_err());
+    }
+
     /// DER TLV with a definite length.
     fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
         let mut out = vec![tag];
