@@ -35,6 +35,16 @@ pub fn code_for(err: &anyhow::Error) -> i32 {
         if cause.downcast_ref::<SignatureInvalid>().is_some() {
             return SIGNATURE_NOT_VALID;
         }
+        // A signature made with SHA-1 or MD5 was checked, and is not valid.
+        if matches!(
+            cause.downcast_ref::<DocumentError>(),
+            Some(DocumentError::Cms(CmsError::WeakAlgorithm(_)))
+        ) || matches!(
+            cause.downcast_ref::<CmsError>(),
+            Some(CmsError::WeakAlgorithm(_))
+        ) {
+            return SIGNATURE_NOT_VALID;
+        }
         if cause.downcast_ref::<TransportError>().is_some() {
             return CARD_TROUBLE;
         }

@@ -272,6 +272,17 @@ pub fn verify_pdf(
                 None
             }
         };
+        // PAdES: the SubFilter ETSI.CAdES.detached promises a CAdES signature.
+        if sig.sub_filter.as_deref() == Some("ETSI.CAdES.detached")
+            && verdict
+                .as_ref()
+                .is_some_and(|v| v.format != cms::SignatureFormat::CadesBes)
+        {
+            sig_problems.push(
+                "its SubFilter ETSI.CAdES.detached promises CAdES, but it is a PKCS#7 signature, not CAdES-BES"
+                    .to_owned(),
+            );
+        }
         let valid = sig_problems.is_empty() && verdict.as_ref().is_some_and(|v| v.valid);
         signatures.push(PdfSignatureVerdict {
             field: sig.field_name.clone(),

@@ -1,6 +1,8 @@
 //! The login policy the server checks against, with its CRLs kept fresh: a background task
-//! re-reads every CRL source and swaps in a new policy. A source that cannot be read or parsed
-//! keeps its previous CRL (with a warning); with no current CRL, the core refuses logins.
+//! re-reads every CRL source and swaps in a new policy. A source that cannot be read or parsed,
+//! that is not signed by a trusted CA, or that is older than a CRL already seen from the same CA
+//! keeps its previous CRL (with a warning): a refresh never goes back to an older CRL, which
+//! could hide a revocation. With no current CRL, the core refuses logins.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,6 +10,7 @@ use std::time::Duration;
 use anyhow::Context;
 use arc_swap::ArcSwap;
 use kazasu_core::cms::TrustStore;
+use kazasu_core::cms::trust::CrlVersion;
 use kazasu_core::login::Policy;
 use tokio::sync::Mutex;
 
@@ -32,14 +35,54 @@ impl std::fmt::Display for Source {
     }
 }
 
+/// What the refreshes accepted so far.
+struct Accepted {
+    /// The last CRL bytes accepted from each source.
+    bytes: Vec<Option<Vec<u8>>>,
+    /// The newest CRL version accepted per CA key (SHA-256 of the CA certificate).
+    newest: std::collections::HashMap<[u8; 32], CrlVersion>,
+}
+
+impl Accepted {
+    /// Why `versions` (of the CRLs read from one source) must not replace what that source
+    /// gave before, if they must not.
+    fn refusal(&self, versions: &[Option<CrlVersion>]) -> Option<String> {
+        if versions.iter().any(Option::is_none) {
+            return Some("a CRL not signed by a trusted CA".to_owned());
+        }
+        versions.iter().flatten().find_map(|v| {
+            let seen = self.newest.get(&v.signer)?;
+            v.is_older_than(seen).then(|| {
+                format!(
+                    "an older CRL (thisUpdate {}) than one already seen from that CA (thisUpdate {})",
+                    v.this_update, seen.this_update
+                )
+            })
+        })
+    }
+
+    fn remember(&mut self, versions: Vec<Option<CrlVersion>>) {
+        for v in versions.into_iter().flatten() {
+            let newer = self
+                .newest
+                .get(&v.signer)
+                .is_none_or(|seen| seen.is_older_than(&v));
+            if newer {
+                self.newest.insert(v.signer, v);
+            }
+        }
+    }
+}
+
 /// The current policy, swapped atomically when the CRLs are refreshed.
 pub struct Trust {
     current: ArcSwap<Policy>,
     /// The policy with its anchors and no CRLs.
     base: Policy,
     sources: Vec<Source>,
-    /// The last CRL that was read and parsed from each source.
-    last_good: Mutex<Vec<Option<Vec<u8>>>>,
+    /// The last CRL that was read and accepted from each source, and the newest version seen
+    /// from each CA key.
+    last_good: Mutex<Accepted>,
     http: reqwest::Client,
 }
 
@@ -85,7 +128,10 @@ impl Trust {
             .context("cannot make an HTTP client for CRLs")?;
         let trust = Trust {
             current: ArcSwap::from_pointee(base.clone()),
-            last_good: Mutex::new(vec![None; sources.len()]),
+            last_good: Mutex::new(Accepted {
+                bytes: vec![None; sources.len()],
+                newest: std::collections::HashMap::new(),
+            }),
             base,
             sources,
             http,
@@ -114,16 +160,22 @@ impl Trust {
         let mut last_good = self.last_good.lock().await;
         for (i, source) in self.sources.iter().enumerate() {
             match self.read(source).await {
-                Ok(bytes) => {
-                    // Only a CRL that parses replaces the previous one.
-                    let mut probe = TrustStore::new();
-                    match probe.add_crls(&bytes) {
-                        Ok(_) => last_good[i] = Some(bytes),
-                        Err(e) => {
-                            tracing::warn!(source = %source, error = %e, "unusable CRL; keeping the previous one");
+                // Only CRLs that parse, are signed by a trusted CA and are not older than one
+                // already seen replace the previous ones.
+                Ok(bytes) => match self.base.trust.crl_versions(&bytes) {
+                    Ok(versions) => match last_good.refusal(&versions) {
+                        None => {
+                            last_good.remember(versions);
+                            last_good.bytes[i] = Some(bytes);
                         }
+                        Some(why) => {
+                            tracing::warn!(source = %source, "refusing {why}; keeping the previous CRL");
+                        }
+                    },
+                    Err(e) => {
+                        tracing::warn!(source = %source, error = %e, "unusable CRL; keeping the previous one");
                     }
-                }
+                },
                 Err(e) => {
                     tracing::warn!(source = %source, error = %format!("{e:#}"), "cannot read CRL; keeping the previous one");
                 }
@@ -131,7 +183,7 @@ impl Trust {
         }
         let mut policy = self.base.clone();
         let mut count = 0;
-        for bytes in last_good.iter().flatten() {
+        for bytes in last_good.bytes.iter().flatten() {
             if let Ok(n) = policy.trust.add_crls(bytes) {
                 count += n;
             }

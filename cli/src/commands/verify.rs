@@ -100,8 +100,9 @@ fn print_verdict(v: &Verdict, indent: &str) {
         })
         .unwrap_or_else(|| "an unknown signer".to_owned());
     println!(
-        "{indent}{}: signed by {who}{}",
+        "{indent}{} ({}): signed by {who}{}",
         if v.valid { "VALID" } else { "NOT VALID" },
+        v.format,
         v.signing_time
             .as_ref()
             .map(|t| format!(" at {t}"))

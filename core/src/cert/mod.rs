@@ -45,6 +45,9 @@ pub enum CertificateError {
     /// A validity time outside what dates can represent.
     #[error("the certificate's validity period cannot be represented as a date")]
     Time,
+    /// Refused before decoding: too large, too many elements, or not DER.
+    #[error("the certificate was refused before reading it: {0}")]
+    Limit(#[from] crate::cms::limits::LimitError),
     /// PEM encoding failed.
     #[error("the certificate could not be written as PEM: {0}")]
     Pem(der::pem::Error),
@@ -91,6 +94,8 @@ pub struct CardCertificate {
 impl CardCertificate {
     /// Parses DER bytes (exactly one certificate, nothing after it).
     pub fn from_der(bytes: &[u8]) -> Result<Self, CertificateError> {
+        // Linear checks first: the decoder sorts every SET OF in quadratic time.
+        crate::cms::limits::check_certificate(bytes)?;
         let cert = Certificate::from_der(bytes)?;
         let tbs = &cert.tbs_certificate;
         let spki = &tbs.subject_public_key_info;

@@ -3,6 +3,7 @@
 
 pub mod digest;
 mod ess;
+pub mod limits;
 pub mod sign;
 pub mod trust;
 pub mod verify;
@@ -10,7 +11,7 @@ pub mod verify;
 pub use digest::{DigestAlgorithm, digest_reader};
 pub use sign::{CardSigner, DocumentSigner, SignRequest, sign_detached};
 pub use trust::TrustStore;
-pub use verify::{Check, CheckKind, DetachedSignature, Outcome, Purpose, Verdict};
+pub use verify::{Check, CheckKind, DetachedSignature, Outcome, Purpose, SignatureFormat, Verdict};
 
 use crate::CardError;
 use crate::cert::CertificateError;
@@ -36,6 +37,9 @@ pub enum CmsError {
     /// Malformed DER.
     #[error("the signature is not valid DER: {0}")]
     Der(der::Error),
+    /// Refused before decoding: too large, too many elements, or not DER.
+    #[error("the signature was refused before reading it: {0}")]
+    Limit(#[from] limits::LimitError),
     /// Malformed PEM.
     #[error("cannot read PEM: {0}")]
     Pem(String),
@@ -54,6 +58,11 @@ pub enum CmsError {
         /// How many.
         count: usize,
     },
+    /// SHA-1 or MD5: collisions can be made, so such a signature proves nothing.
+    #[error(
+        "the signature uses {0}, which is broken: it is not valid (SHA-256, SHA-384 and SHA-512 are accepted)"
+    )]
+    WeakAlgorithm(&'static str),
     /// A digest algorithm we do not support.
     #[error("unsupported digest algorithm {0} (SHA-256, SHA-384 and SHA-512 are)")]
     UnsupportedAlgorithm(String),

@@ -4,10 +4,14 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use const_oid::ObjectIdentifier;
 use der::{Decode, Encode};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
-use x509_cert::crl::CertificateList;
+use x509_cert::crl::{CertificateList, RevokedCert};
+use x509_cert::ext::pkix::crl::dp::IssuingDistributionPoint;
+use x509_cert::ext::pkix::name::DistributionPointName;
+use x509_cert::ext::pkix::{BasicConstraints, CrlDistributionPoints, CrlNumber};
 use x509_cert::name::Name;
 
 use super::CmsError;
@@ -18,10 +22,11 @@ use crate::cert::CardCertificate;
 ///
 /// Signatures on certificates and CRLs are checked once and remembered (by the certificate's
 /// SHA-256, and per CRL), so that a relying party does not repeat them at every login.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 pub struct TrustStore {
     anchors: Vec<CardCertificate>,
     crls: Vec<Crl>,
+    crl_grace: time::Duration,
     issuers: Arc<Mutex<HashMap<[u8; 32], Option<usize>>>>,
     parsed: Arc<Mutex<HashMap<[u8; 32], Arc<Presented>>>>,
 }
@@ -50,10 +55,49 @@ pub struct Presented {
 /// Remembered issuer checks are dropped when this many have accumulated.
 const MAX_REMEMBERED: usize = 100_000;
 
-/// A parsed certificate revocation list.
+/// How long after its nextUpdate a CRL is still used, unless [`TrustStore::set_crl_grace`]
+/// says otherwise: none. A CRL past its nextUpdate may be missing revocations made since, so
+/// by default the answer is "revocation unknown" from that instant.
+pub const DEFAULT_CRL_GRACE: time::Duration = time::Duration::ZERO;
+
+/// `id-ce-cRLNumber`.
+const CRL_NUMBER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.20");
+/// `id-ce-deltaCRLIndicator`.
+const DELTA_CRL_INDICATOR: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.27");
+/// `id-ce-issuingDistributionPoint` (x509-cert 0.2 gives its type the wrong OID).
+const ISSUING_DISTRIBUTION_POINT: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.28");
+/// `id-ce-certificateIssuer`: a CRL entry about another CA's certificate (indirect CRL).
+const CERTIFICATE_ISSUER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.29");
+/// CRL extensions understood (or harmless) here; any other marked critical makes a CRL unusable.
+const KNOWN_CRL_EXTENSIONS: &[&str] = &[
+    "2.5.29.35",         // authorityKeyIdentifier
+    "2.5.29.20",         // cRLNumber
+    "2.5.29.28",         // issuingDistributionPoint
+    "2.5.29.27",         // deltaCRLIndicator (refused below)
+    "2.5.29.46",         // freshestCRL
+    "2.5.29.18",         // issuerAltName
+    "1.3.6.1.5.5.7.1.1", // authorityInfoAccess
+];
+/// CRL entry extensions understood here.
+const KNOWN_ENTRY_EXTENSIONS: &[&str] = &[
+    "2.5.29.21", // reasonCode
+    "2.5.29.24", // invalidityDate
+    "2.5.29.23", // holdInstructionCode
+    "2.5.29.29", // certificateIssuer (refused below)
+];
+
+/// A parsed certificate revocation list, with what its extensions say about its use.
 #[derive(Debug, Clone)]
 pub struct Crl {
     list: CertificateList,
+    /// Its cRLNumber (big-endian, no leading zeros), if it has one.
+    number: Option<Vec<u8>>,
+    /// Its issuingDistributionPoint, if it has one.
+    scope: Option<IssuingDistributionPoint>,
+    /// Why it cannot be used for any certificate (delta, indirect, unknown critical extension).
+    unusable: Option<Unusable>,
+    /// Revoked serial numbers → index in the list, so that a large CRL is searched in O(1).
+    index: Arc<HashMap<Vec<u8>, usize>>,
     /// The last anchor checked against this CRL, and the answer.
     signer: Arc<Mutex<Option<SignerCheck>>>,
 }
@@ -68,27 +112,97 @@ pub struct Revoked {
     pub on: OffsetDateTime,
 }
 
-/// What a CRL says about one certificate.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CrlAnswer {
-    /// No CRL from the certificate's issuer was given.
-    NoCrl,
-    /// The only CRLs from the issuer are not signed by a trusted key of that issuer.
-    Unverifiable,
-    /// The freshest CRL from the issuer is outside its validity at `at`.
-    Stale {
+/// Why no CRL given can say whether a certificate is revoked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Unusable {
+    /// CRLs name the issuer but none is signed by its key (another CA with the same name, or altered).
+    #[error("the CRL naming the issuer is not signed by the trusted CA's key")]
+    NotSignedByIssuer,
+    /// An indirect CRL (listing another CA's certificates): not supported.
+    #[error("the CRL is an indirect CRL, which Kazasu does not use")]
+    Indirect,
+    /// A delta CRL lists only the changes since a base CRL.
+    #[error("the CRL is a delta CRL; give the CA's complete CRL")]
+    Delta,
+    /// An extension marked critical that Kazasu does not understand.
+    #[error("the CRL has a critical extension Kazasu does not understand ({0})")]
+    UnknownCriticalExtension(String),
+    /// Its issuingDistributionPoint does not cover this certificate.
+    #[error("the CRL does not cover this certificate: {0}")]
+    OutOfScope(&'static str),
+    /// It covers only some revocation reasons.
+    #[error("the CRL covers only some revocation reasons; give the CA's complete CRL")]
+    SomeReasonsOnly,
+    /// Its nextUpdate (plus the grace) has passed.
+    #[error("the CRL expired: its next update was due {}", rfc3339(*next_update))]
+    Expired {
         /// Its nextUpdate.
-        next_update: Option<OffsetDateTime>,
+        next_update: OffsetDateTime,
         /// Its thisUpdate.
         this_update: OffsetDateTime,
     },
-    /// Listed as revoked.
+    /// It has no nextUpdate: nothing says it is current.
+    #[error("the CRL has no next update, so nothing says it is current")]
+    NoNextUpdate,
+    /// Issued after the time asked about.
+    #[error("the CRL was issued {}, after the time checked", rfc3339(*this_update))]
+    NotYetIssued {
+        /// Its thisUpdate.
+        this_update: OffsetDateTime,
+    },
+    /// Its extensions cannot be read.
+    #[error("the CRL's {0} extension cannot be read")]
+    Malformed(&'static str),
+}
+
+/// What the CRLs say about one certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CrlAnswer {
+    /// No CRL naming the certificate's issuer was given.
+    NoCrl,
+    /// CRLs were given, but none can say: revocation unknown (never "not revoked").
+    Unknown(Unusable),
+    /// Listed as revoked by the newest usable CRL.
     Revoked(Revoked),
-    /// Not listed in a current CRL.
+    /// Not listed in a current CRL signed by the issuer and covering the certificate.
     Good {
         /// The CRL's thisUpdate.
         this_update: OffsetDateTime,
+        /// The CRL's nextUpdate.
+        next_update: OffsetDateTime,
     },
+}
+
+/// Where one CRL stands in its CA's sequence: the CA key that signed it and how new it is.
+/// kazasu-rp compares these so that a refresh never goes back to an older CRL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrlVersion {
+    /// SHA-256 of the trusted CA certificate whose key signed it.
+    pub signer: [u8; 32],
+    /// Its cRLNumber (big-endian, no leading zeros), if it has one.
+    pub number: Option<Vec<u8>>,
+    /// Its thisUpdate.
+    pub this_update: OffsetDateTime,
+}
+
+impl CrlVersion {
+    /// True when `self` is an older CRL than `other` from the same CA key: a lower cRLNumber
+    /// (when both have one), or the same number or none and an earlier thisUpdate.
+    pub fn is_older_than(&self, other: &CrlVersion) -> bool {
+        if self.signer != other.signer {
+            return false;
+        }
+        match (&self.number, &other.number) {
+            (Some(a), Some(b)) if a != b => (a.len(), a) < (b.len(), b),
+            _ => self.this_update < other.this_update,
+        }
+    }
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.to_string())
 }
 
 /// Splits PEM text into DER blocks with `label`, or takes `bytes` as one DER object.
@@ -124,6 +238,18 @@ fn to_offset(t: x509_cert::time::Time) -> OffsetDateTime {
     OffsetDateTime::from(t.to_system_time())
 }
 
+impl Default for TrustStore {
+    fn default() -> TrustStore {
+        TrustStore {
+            anchors: Vec::new(),
+            crls: Vec::new(),
+            crl_grace: DEFAULT_CRL_GRACE,
+            issuers: Arc::default(),
+            parsed: Arc::default(),
+        }
+    }
+}
+
 impl TrustStore {
     /// An empty store: nothing is trusted.
     pub fn new() -> TrustStore {
@@ -142,15 +268,34 @@ impl TrustStore {
 
     /// Adds the CRLs in `bytes` (DER, or PEM `X509 CRL` blocks).
     pub fn add_crls(&mut self, bytes: &[u8]) -> Result<usize, CmsError> {
-        let ders = der_objects(bytes, "X509 CRL")?;
-        for der in &ders {
-            let list = CertificateList::from_der(der).map_err(CmsError::Der)?;
-            self.crls.push(Crl {
-                list,
-                signer: Arc::default(),
-            });
-        }
-        Ok(ders.len())
+        let crls = parse_crls(bytes)?;
+        let count = crls.len();
+        self.crls.extend(crls);
+        Ok(count)
+    }
+
+    /// How long after its nextUpdate a CRL is still used ([`DEFAULT_CRL_GRACE`] unless set).
+    pub fn set_crl_grace(&mut self, grace: time::Duration) {
+        self.crl_grace = grace;
+    }
+
+    /// The version of each CRL in `bytes` (see [`TrustStore::add_crls`]), or `None` for a CRL
+    /// that no trusted CA signed.
+    pub fn crl_versions(&self, bytes: &[u8]) -> Result<Vec<Option<CrlVersion>>, CmsError> {
+        Ok(parse_crls(bytes)?
+            .iter()
+            .map(|crl| {
+                let signer = self.anchors.iter().find(|a| {
+                    a.x509().tbs_certificate.subject == crl.list.tbs_cert_list.issuer
+                        && crl.is_signed_by(a)
+                })?;
+                Some(CrlVersion {
+                    signer: Sha256::digest(signer.der()).into(),
+                    number: crl.number.clone(),
+                    this_update: crl.this_update(),
+                })
+            })
+            .collect())
     }
 
     /// The trusted CA certificates.
@@ -212,7 +357,14 @@ impl TrustStore {
         found.map(|i| &self.anchors[i])
     }
 
-    /// What the freshest trusted CRL from `issuer` says about `certificate` at time `at`.
+    /// What the CRLs say about `certificate`, issued by the trusted `issuer`, at time `at`.
+    ///
+    /// The one place revocation is decided, for documents and logins alike. A CRL counts only
+    /// when it is signed by `issuer`'s key, is complete and direct (no delta, indirect or
+    /// unknown critical extension), and its issuingDistributionPoint covers the certificate;
+    /// of those, the newest (cRLNumber, then thisUpdate) decides. It says "not revoked" only
+    /// if it is current at `at` (issued before, nextUpdate plus the grace after); anything
+    /// else is [`CrlAnswer::Unknown`].
     pub fn revocation(
         &self,
         certificate: &CardCertificate,
@@ -220,46 +372,209 @@ impl TrustStore {
         at: OffsetDateTime,
     ) -> CrlAnswer {
         let name: &Name = &certificate.x509().tbs_certificate.issuer;
-        let from_issuer: Vec<&Crl> = self
+        let mut named = self
             .crls
             .iter()
             .filter(|c| c.list.tbs_cert_list.issuer == *name)
-            .collect();
-        if from_issuer.is_empty() {
+            .peekable();
+        if named.peek().is_none() {
             return CrlAnswer::NoCrl;
         }
-        let Some(crl) = from_issuer
-            .into_iter()
-            .filter(|c| c.is_signed_by(issuer))
-            .max_by_key(|c| to_offset(c.list.tbs_cert_list.this_update))
-        else {
-            return CrlAnswer::Unverifiable;
-        };
-        let tbs = &crl.list.tbs_cert_list;
-        let this_update = to_offset(tbs.this_update);
-        let next_update = tbs.next_update.map(to_offset);
-        if this_update > at || next_update.is_some_and(|n| n < at) {
-            return CrlAnswer::Stale {
-                this_update,
-                next_update,
-            };
+        let mut why = Unusable::NotSignedByIssuer;
+        let mut newest: Option<&Crl> = None;
+        for crl in named {
+            if !crl.is_signed_by(issuer) {
+                continue;
+            }
+            if let Err(reason) = crl.covers(certificate) {
+                why = reason;
+                continue;
+            }
+            if newest.is_none_or(|n| crl.is_newer_than(n)) {
+                newest = Some(crl);
+            }
         }
-        let serial = &certificate.x509().tbs_certificate.serial_number;
-        match tbs
-            .revoked_certificates
-            .iter()
-            .flatten()
-            .find(|r| r.serial_number == *serial)
-        {
-            Some(entry) => CrlAnswer::Revoked(Revoked {
+        let Some(crl) = newest else {
+            return CrlAnswer::Unknown(why);
+        };
+        // A revocation stands even in a CRL that is no longer current.
+        if let Some(entry) = crl.entry(&certificate.x509().tbs_certificate.serial_number) {
+            return CrlAnswer::Revoked(Revoked {
                 on: to_offset(entry.revocation_date),
-            }),
-            None => CrlAnswer::Good { this_update },
+            });
+        }
+        let this_update = crl.this_update();
+        let Some(next_update) = crl.list.tbs_cert_list.next_update.map(to_offset) else {
+            return CrlAnswer::Unknown(Unusable::NoNextUpdate);
+        };
+        if this_update > at {
+            return CrlAnswer::Unknown(Unusable::NotYetIssued { this_update });
+        }
+        if next_update + self.crl_grace < at {
+            return CrlAnswer::Unknown(Unusable::Expired {
+                next_update,
+                this_update,
+            });
+        }
+        CrlAnswer::Good {
+            this_update,
+            next_update,
         }
     }
 }
 
+/// Parses the CRLs in `bytes` (DER, or PEM `X509 CRL` blocks), after the linear DER checks.
+fn parse_crls(bytes: &[u8]) -> Result<Vec<Crl>, CmsError> {
+    der_objects(bytes, "X509 CRL")?
+        .iter()
+        .map(|der| {
+            super::limits::check_crl(der)?;
+            let list = CertificateList::from_der(der).map_err(CmsError::Der)?;
+            Ok(Crl::new(list))
+        })
+        .collect()
+}
+
+fn is_ca(certificate: &CardCertificate) -> bool {
+    matches!(
+        certificate.x509().tbs_certificate.get::<BasicConstraints>(),
+        Ok(Some((_, BasicConstraints { ca: true, .. })))
+    )
+}
+
 impl Crl {
+    fn new(list: CertificateList) -> Crl {
+        let mut number = None;
+        let mut scope = None;
+        let mut unusable = None;
+        let mut flag = |reason: Unusable| {
+            unusable.get_or_insert(reason);
+        };
+        for ext in list.tbs_cert_list.crl_extensions.iter().flatten() {
+            let value = ext.extn_value.as_bytes();
+            if ext.extn_id == CRL_NUMBER {
+                match CrlNumber::from_der(value) {
+                    Ok(n) => number = Some(n.0.as_bytes().to_vec()),
+                    Err(_) => flag(Unusable::Malformed("cRLNumber")),
+                }
+            } else if ext.extn_id == ISSUING_DISTRIBUTION_POINT {
+                match IssuingDistributionPoint::from_der(value) {
+                    Ok(idp) => scope = Some(idp),
+                    Err(_) => flag(Unusable::Malformed("issuingDistributionPoint")),
+                }
+            } else if ext.extn_id == DELTA_CRL_INDICATOR {
+                flag(Unusable::Delta);
+            } else if ext.critical
+                && !KNOWN_CRL_EXTENSIONS.contains(&ext.extn_id.to_string().as_str())
+            {
+                flag(Unusable::UnknownCriticalExtension(ext.extn_id.to_string()));
+            }
+        }
+        if scope.as_ref().is_some_and(|s| s.indirect_crl) {
+            flag(Unusable::Indirect);
+        }
+        let mut index = HashMap::new();
+        for (i, entry) in list
+            .tbs_cert_list
+            .revoked_certificates
+            .iter()
+            .flatten()
+            .enumerate()
+        {
+            for ext in entry.crl_entry_extensions.iter().flatten() {
+                if ext.extn_id == CERTIFICATE_ISSUER {
+                    flag(Unusable::Indirect);
+                } else if ext.critical
+                    && !KNOWN_ENTRY_EXTENSIONS.contains(&ext.extn_id.to_string().as_str())
+                {
+                    flag(Unusable::UnknownCriticalExtension(ext.extn_id.to_string()));
+                }
+            }
+            index
+                .entry(entry.serial_number.as_bytes().to_vec())
+                .or_insert(i);
+        }
+        Crl {
+            list,
+            number,
+            scope,
+            unusable,
+            index: Arc::new(index),
+            signer: Arc::default(),
+        }
+    }
+
+    fn this_update(&self) -> OffsetDateTime {
+        to_offset(self.list.tbs_cert_list.this_update)
+    }
+
+    /// Newer by cRLNumber when both have one, else by thisUpdate.
+    fn is_newer_than(&self, other: &Crl) -> bool {
+        match (&self.number, &other.number) {
+            (Some(a), Some(b)) if a != b => (a.len(), a) > (b.len(), b),
+            _ => self.this_update() > other.this_update(),
+        }
+    }
+
+    /// The entry revoking `serial`, if any.
+    fn entry(&self, serial: &x509_cert::serial_number::SerialNumber) -> Option<&RevokedCert> {
+        let i = *self.index.get(serial.as_bytes())?;
+        self.list
+            .tbs_cert_list
+            .revoked_certificates
+            .as_ref()?
+            .get(i)
+    }
+
+    /// Whether this CRL may speak about `certificate` (RFC 5280 §6.3.3 (b)): complete, direct,
+    /// and with an issuingDistributionPoint (if any) that covers it.
+    fn covers(&self, certificate: &CardCertificate) -> Result<(), Unusable> {
+        if let Some(reason) = &self.unusable {
+            return Err(reason.clone());
+        }
+        let Some(idp) = &self.scope else {
+            return Ok(());
+        };
+        if idp.only_contains_attribute_certs {
+            return Err(Unusable::OutOfScope(
+                "it covers only attribute certificates",
+            ));
+        }
+        let ca = is_ca(certificate);
+        if idp.only_contains_ca_certs && !ca {
+            return Err(Unusable::OutOfScope("it covers only CA certificates"));
+        }
+        if idp.only_contains_user_certs && ca {
+            return Err(Unusable::OutOfScope(
+                "it covers only end-entity certificates",
+            ));
+        }
+        if idp.only_some_reasons.is_some() {
+            return Err(Unusable::SomeReasonsOnly);
+        }
+        if let Some(point) = &idp.distribution_point {
+            let listed = certificate
+                .x509()
+                .tbs_certificate
+                .get::<CrlDistributionPoints>()
+                .ok()
+                .flatten()
+                .is_some_and(|(_, points)| {
+                    points
+                        .0
+                        .iter()
+                        .filter_map(|p| p.distribution_point.as_ref())
+                        .any(|p| same_point(p, point))
+                });
+            if !listed {
+                return Err(Unusable::OutOfScope(
+                    "it is for a distribution point the certificate does not name",
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// True when `issuer`'s key signed this CRL (checked once per issuer, then remembered).
     fn is_signed_by(&self, issuer: &CardCertificate) -> bool {
         if let Ok(s) = self.signer.lock()
@@ -289,5 +604,15 @@ impl Crl {
         };
         let digest_info = algorithm.digest_info(&algorithm.digest(&tbs));
         issuer.verify_signature(&digest_info, signature)
+    }
+}
+
+/// Two distribution point names match when they are equal or share a general name.
+fn same_point(a: &DistributionPointName, b: &DistributionPointName) -> bool {
+    match (a, b) {
+        (DistributionPointName::FullName(x), DistributionPointName::FullName(y)) => {
+            x.iter().any(|n| y.contains(n))
+        }
+        _ => a == b,
     }
 }

@@ -10,7 +10,7 @@ use der::{Decode, Encode};
 use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-use x509_cert::attr::Attribute;
+use x509_cert::attr::{Attribute, AttributeValue};
 
 use super::digest::DigestAlgorithm;
 use super::trust::{CrlAnswer, TrustStore};
@@ -71,6 +71,26 @@ pub enum Outcome {
     NotChecked,
 }
 
+/// What kind of signature it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureFormat {
+    /// CAdES-BES: signed content type, message digest and a signingCertificateV2 that names
+    /// the signer's certificate (by hash, and by issuer and serial when given).
+    CadesBes,
+    /// A plain PKCS#7 / CMS signature: nothing signed binds it to its certificate.
+    Pkcs7,
+}
+
+impl std::fmt::Display for SignatureFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SignatureFormat::CadesBes => "CAdES-BES",
+            SignatureFormat::Pkcs7 => "PKCS#7 signature, not CAdES-BES",
+        })
+    }
+}
+
 /// Who signed, as the certificate says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Signer {
@@ -95,6 +115,8 @@ pub struct Verdict {
     pub signing_time: Option<String>,
     /// The digest algorithm.
     pub digest_algorithm: DigestAlgorithm,
+    /// CAdES-BES only when its signingCertificateV2 was checked and names the signer.
+    pub format: SignatureFormat,
     /// Every check made.
     pub checks: Vec<Check>,
 }
@@ -121,9 +143,81 @@ fn attribute(
     attrs.as_ref()?.iter().find(|a| a.oid == oid)
 }
 
+/// The one value of the attribute `oid`, if present: present twice, or with other than one
+/// value, is an error (a second message digest could make one signature fit two documents).
+fn single_value<'a>(
+    attrs: &'a Option<x509_cert::attr::Attributes>,
+    oid: const_oid::ObjectIdentifier,
+    name: &str,
+) -> Result<Option<&'a AttributeValue>, String> {
+    let mut found = attrs.iter().flat_map(|s| s.iter()).filter(|a| a.oid == oid);
+    let Some(first) = found.next() else {
+        return Ok(None);
+    };
+    if found.next().is_some() {
+        return Err(format!("the {name} attribute appears more than once"));
+    }
+    let mut values = first.values.iter();
+    match (values.next(), values.next()) {
+        (Some(one), None) => Ok(Some(one)),
+        _ => Err(format!(
+            "the {name} attribute has {} values instead of one",
+            first.values.len()
+        )),
+    }
+}
+
+/// The name of a broken digest or signature algorithm (SHA-1, MD5), if `oid` is one.
+pub(crate) fn weak_algorithm(oid: &const_oid::ObjectIdentifier) -> Option<&'static str> {
+    const WEAK: &[(&str, &str)] = &[
+        ("1.3.14.3.2.26", "SHA-1"),
+        ("1.2.840.113549.2.5", "MD5"),
+        ("1.2.840.113549.1.1.5", "SHA-1"),
+        ("1.2.840.113549.1.1.4", "MD5"),
+        ("1.3.14.3.2.29", "SHA-1"),
+    ];
+    let text = oid.to_string();
+    WEAK.iter().find(|(o, _)| *o == text).map(|(_, name)| *name)
+}
+
+/// Checks that a signingCertificateV2 names `certificate`: the first ESSCertIDv2's hash (a
+/// SHA-2) of its DER, and its issuer and serial number when given.
+fn names_certificate(
+    v: &ess::SigningCertificateV2,
+    certificate: &CardCertificate,
+) -> Result<(), &'static str> {
+    let first = v
+        .certs
+        .first()
+        .ok_or("the signingCertificateV2 attribute names no certificate")?;
+    let algorithm = match &first.hash_algorithm {
+        None => DigestAlgorithm::Sha256,
+        Some(a) => DigestAlgorithm::from_oid(&a.oid).ok_or(
+            "the signingCertificateV2 attribute hashes the certificate with an unsupported or broken algorithm",
+        )?,
+    };
+    if first.cert_hash.as_bytes() != algorithm.digest(certificate.der()) {
+        return Err("the signed attributes name another certificate");
+    }
+    if let Some(issuer_serial) = &first.issuer_serial {
+        let tbs = &certificate.x509().tbs_certificate;
+        let issuer_ok = issuer_serial.issuer.iter().any(|n| {
+            matches!(n, x509_cert::ext::pkix::name::GeneralName::DirectoryName(d) if *d == tbs.issuer)
+        });
+        if !issuer_ok || issuer_serial.serial_number != tbs.serial_number {
+            return Err(
+                "the signed attributes name another certificate's issuer and serial number",
+            );
+        }
+    }
+    Ok(())
+}
+
 impl DetachedSignature {
     /// Parses a DER CMS `ContentInfo` holding SignedData with exactly one signer and no content.
     pub fn parse(der: &[u8]) -> Result<DetachedSignature, CmsError> {
+        // Linear checks first: the decoder below sorts every SET OF in quadratic time.
+        super::limits::check_cms(der)?;
         let info = ContentInfo::from_der(der).map_err(CmsError::Der)?;
         if info.content_type != rfc5911::ID_SIGNED_DATA {
             return Err(CmsError::NotSignedData);
@@ -142,6 +236,9 @@ impl DetachedSignature {
                 });
             }
         };
+        if let Some(weak) = weak_algorithm(&signer_info.digest_alg.oid) {
+            return Err(CmsError::WeakAlgorithm(weak));
+        }
         let algorithm =
             DigestAlgorithm::from_oid(&signer_info.digest_alg.oid).ok_or_else(|| {
                 CmsError::UnsupportedAlgorithm(signer_info.digest_alg.oid.to_string())
@@ -211,37 +308,54 @@ impl DetachedSignature {
         };
         let attrs = &self.signer_info.signed_attrs;
 
-        // 1. The content: the signed messageDigest (or, with no signed attributes, the signature itself).
+        // 1. The content: the signed messageDigest (or, with no signed attributes, the signature
+        //    itself). Signed attributes must carry exactly one content type (plain data, as the
+        //    encapsulated content says) and exactly one message digest (RFC 5652 §5.3, §11).
         let signed_bytes_digest = match attrs {
             Some(set) => {
-                let digest = attribute(attrs, rfc5911::ID_MESSAGE_DIGEST)
-                    .and_then(|a| a.values.iter().next())
-                    .and_then(|v| der::asn1::OctetString::from_der(&v.to_der().ok()?).ok());
-                let content_type_ok = attribute(attrs, rfc5911::ID_CONTENT_TYPE)
-                    .and_then(|a| a.values.iter().next())
-                    .and_then(|v| v.decode_as::<const_oid::ObjectIdentifier>().ok())
-                    == Some(rfc5911::ID_DATA);
-                match digest {
-                    Some(d) if d.as_bytes() == content_digest && content_type_ok => check(
-                        CheckKind::Content,
-                        Outcome::Passed,
-                        "the document is exactly the one that was signed".into(),
-                    ),
-                    Some(_) if !content_type_ok => check(
+                let content_type = single_value(attrs, rfc5911::ID_CONTENT_TYPE, "content type");
+                let digest = single_value(attrs, rfc5911::ID_MESSAGE_DIGEST, "message digest");
+                let data = |v: &AttributeValue| {
+                    v.decode_as::<const_oid::ObjectIdentifier>().ok() == Some(rfc5911::ID_DATA)
+                };
+                let econtent_ok =
+                    self.signed_data.encap_content_info.econtent_type == rfc5911::ID_DATA;
+                match (content_type, digest) {
+                    (Err(why), _) | (_, Err(why)) => {
+                        check(CheckKind::Content, Outcome::Failed, why)
+                    }
+                    (Ok(None), _) => check(
                         CheckKind::Content,
                         Outcome::Failed,
-                        "the signed content type is missing or is not plain data".into(),
+                        "the signed attributes carry no content type".into(),
                     ),
-                    Some(_) => check(
+                    (Ok(Some(ct)), _) if !data(ct) || !econtent_ok => check(
                         CheckKind::Content,
                         Outcome::Failed,
-                        "the document has changed since it was signed".into(),
+                        "the signed content type is not plain data".into(),
                     ),
-                    None => check(
+                    (_, Ok(None)) => check(
                         CheckKind::Content,
                         Outcome::Failed,
                         "the signature carries no message digest".into(),
                     ),
+                    (_, Ok(Some(d))) => {
+                        if der::asn1::OctetString::from_der(&d.to_der().unwrap_or_default())
+                            .is_ok_and(|d| d.as_bytes() == content_digest)
+                        {
+                            check(
+                                CheckKind::Content,
+                                Outcome::Passed,
+                                "the document is exactly the one that was signed".into(),
+                            )
+                        } else {
+                            check(
+                                CheckKind::Content,
+                                Outcome::Failed,
+                                "the document has changed since it was signed".into(),
+                            )
+                        }
+                    }
                 }
                 set.to_der().ok().map(|der| self.algorithm.digest(&der))
             }
@@ -274,6 +388,12 @@ impl DetachedSignature {
                 Outcome::Passed,
                 "made by the key of the signer's certificate".into(),
             );
+        } else if let Some(weak) = weak_algorithm(sig_alg) {
+            check(
+                CheckKind::Signature,
+                Outcome::Failed,
+                format!("the signature is made with {weak}, which is broken"),
+            );
         } else if !alg_ok {
             check(
                 CheckKind::Signature,
@@ -289,46 +409,38 @@ impl DetachedSignature {
             );
         }
 
-        // 3. signingCertificateV2 binds the signature to this certificate.
-        match attribute(attrs, rfc5911::ID_AA_SIGNING_CERTIFICATE_V_2)
-            .and_then(|a| a.values.iter().next())
-            .map(|v| v.decode_as::<ess::SigningCertificateV2>())
-        {
-            None => check(
+        // 3. signingCertificateV2 binds the signature to this certificate (CAdES-BES). Without
+        //    it this is a PKCS#7 signature, reported as such and never as CAdES-BES.
+        match single_value(
+            attrs,
+            rfc5911::ID_AA_SIGNING_CERTIFICATE_V_2,
+            "signingCertificateV2",
+        ) {
+            Err(why) => check(CheckKind::SigningCertificate, Outcome::Failed, why),
+            Ok(None) => check(
                 CheckKind::SigningCertificate,
                 Outcome::NotChecked,
-                "no signingCertificateV2 attribute (not CAdES)".into(),
+                if attrs.is_none() {
+                    "PKCS#7 signature, not CAdES-BES: it has no signed attributes".into()
+                } else {
+                    "PKCS#7 signature, not CAdES-BES: no signingCertificateV2 binds it to its certificate".into()
+                },
             ),
-            Some(Err(_)) => check(
-                CheckKind::SigningCertificate,
-                Outcome::Failed,
-                "the signingCertificateV2 attribute is malformed".into(),
-            ),
-            Some(Ok(v)) => {
-                let first = v.certs.first();
-                let hash_alg = first
-                    .and_then(|c| c.hash_algorithm.as_ref())
-                    .map_or(Some(DigestAlgorithm::Sha256), |a| {
-                        DigestAlgorithm::from_oid(&a.oid)
-                    });
-                let ok = match (first, hash_alg) {
-                    (Some(c), Some(alg)) => c.cert_hash.as_bytes() == alg.digest(certificate.der()),
-                    _ => false,
-                };
-                if ok {
-                    check(
+            Ok(Some(v)) => match v.decode_as::<ess::SigningCertificateV2>() {
+                Err(_) => check(
+                    CheckKind::SigningCertificate,
+                    Outcome::Failed,
+                    "the signingCertificateV2 attribute is malformed".into(),
+                ),
+                Ok(v) => match names_certificate(&v, &certificate) {
+                    Ok(()) => check(
                         CheckKind::SigningCertificate,
                         Outcome::Passed,
-                        "the signed attributes name this certificate".into(),
-                    )
-                } else {
-                    check(
-                        CheckKind::SigningCertificate,
-                        Outcome::Failed,
-                        "the signed attributes name another certificate".into(),
-                    )
-                }
-            }
+                        "CAdES-BES: the signed signingCertificateV2 names this certificate".into(),
+                    ),
+                    Err(why) => check(CheckKind::SigningCertificate, Outcome::Failed, why.into()),
+                },
+            },
         }
 
         // 4. The chain to a trusted CA.
@@ -435,41 +547,44 @@ impl DetachedSignature {
             Some(CrlAnswer::NoCrl) => check(
                 CheckKind::Revocation,
                 Outcome::NotChecked,
-                "no CRL from the issuer was given (--crl)".into(),
+                "revocation unknown: no CRL from the issuer was given (--crl)".into(),
             ),
-            Some(CrlAnswer::Unverifiable) => check(
+            Some(CrlAnswer::Unknown(why)) => check(
                 CheckKind::Revocation,
                 Outcome::Failed,
-                "the issuer's CRL is not signed by the trusted CA".into(),
-            ),
-            Some(CrlAnswer::Stale {
-                this_update,
-                next_update,
-            }) => check(
-                CheckKind::Revocation,
-                Outcome::Failed,
-                format!(
-                    "the issuer's CRL is not current (issued {}, next update {}); get a fresh one",
-                    rfc3339(this_update),
-                    next_update.map_or("none".to_owned(), rfc3339)
-                ),
+                format!("revocation unknown: {why}"),
             ),
             Some(CrlAnswer::Revoked(r)) => check(
                 CheckKind::Revocation,
                 Outcome::Failed,
                 format!("the certificate was revoked on {}", rfc3339(r.on)),
             ),
-            Some(CrlAnswer::Good { this_update }) => check(
+            Some(CrlAnswer::Good {
+                this_update,
+                next_update,
+            }) => check(
                 CheckKind::Revocation,
                 Outcome::Passed,
-                format!("not revoked (CRL of {})", rfc3339(this_update)),
+                format!(
+                    "not revoked (CRL of {}, next update {})",
+                    rfc3339(this_update),
+                    rfc3339(next_update)
+                ),
             ),
         }
         self.verdict(Some(&certificate), checks)
     }
 
     fn verdict(&self, certificate: Option<&CardCertificate>, checks: Vec<Check>) -> Verdict {
+        let cades = checks
+            .iter()
+            .any(|c| c.check == CheckKind::SigningCertificate && c.outcome == Outcome::Passed);
         Verdict {
+            format: if cades {
+                SignatureFormat::CadesBes
+            } else {
+                SignatureFormat::Pkcs7
+            },
             valid: !checks.iter().any(|c| c.outcome == Outcome::Failed),
             signer: certificate.map(|c| Signer {
                 subject: c.subject(),
@@ -486,4 +601,248 @@ impl DetachedSignature {
 
 fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::CardError;
+    use crate::cert::fixtures::{CA_CERT, SIGN_CERT, SIGN_KEY};
+    use crate::cms::limits::{LimitError, MAX_ATTRIBUTES, MAX_CERTIFICATES};
+    use crate::cms::{DocumentSigner, SignRequest, sign_detached};
+    use rsa::pkcs8::DecodePrivateKey;
+    use rsa::{Pkcs1v15Sign, RsaPrivateKey};
+
+    /// The fixture signing key in software, standing in for the card.
+    struct SoftKey {
+        key: RsaPrivateKey,
+        certificate: CardCertificate,
+    }
+
+    impl DocumentSigner for SoftKey {
+        fn certificate(&self) -> &CardCertificate {
+            &self.certificate
+        }
+        fn sign_digest_info(&mut self, digest_info: &[u8]) -> Result<Vec<u8>, CardError> {
+            Ok(self
+                .key
+                .sign(Pkcs1v15Sign::new_unprefixed(), digest_info)
+                .unwrap())
+        }
+    }
+
+    fn signed(content: &[u8]) -> Vec<u8> {
+        let mut signer = SoftKey {
+            key: RsaPrivateKey::from_pkcs8_der(SIGN_KEY).unwrap(),
+            certificate: CardCertificate::from_der(SIGN_CERT).unwrap(),
+        };
+        sign_detached(
+            &mut signer,
+            &SignRequest {
+                algorithm: DigestAlgorithm::Sha256,
+                content_digest: DigestAlgorithm::Sha256.digest(content),
+                signing_time: time::macros::datetime!(2026-12-01 00:00 UTC),
+                extra_certificates: vec![],
+            },
+        )
+        .unwrap()
+    }
+
+    fn trust() -> TrustStore {
+        let mut trust = TrustStore::new();
+        trust.add_anchors(CA_CERT).unwrap();
+        trust
+    }
+
+    #[test]
+    fn kazasus_own_signature_is_cades_bes() {
+        let der = signed(b"doc");
+        let sig = DetachedSignature::parse(&der).unwrap();
+        let verdict = sig.verify(
+            &DigestAlgorithm::Sha256.digest(b"doc"),
+            &trust(),
+            Purpose::DocumentSigning,
+            time::macros::datetime!(2026-12-02 00:00 UTC),
+        );
+        assert!(verdict.valid, "{verdict:?}");
+        assert_eq!(verdict.format, SignatureFormat::CadesBes);
+    }
+
+    #[test]
+    fn signing_certificate_v2_must_name_the_signer_by_hash_and_issuer_serial() {
+        use x509_cert::ext::pkix::name::GeneralName;
+        use x509_cert::serial_number::SerialNumber;
+        let cert = CardCertificate::from_der(SIGN_CERT).unwrap();
+        let tbs = &cert.x509().tbs_certificate;
+        let id = |hash: Vec<u8>, serial: &[u8]| ess::SigningCertificateV2 {
+            certs: vec![ess::EssCertIdV2 {
+                hash_algorithm: None,
+                cert_hash: der::asn1::OctetString::new(hash).unwrap(),
+                issuer_serial: Some(ess::IssuerSerial {
+                    issuer: vec![GeneralName::DirectoryName(tbs.issuer.clone())],
+                    serial_number: SerialNumber::new(serial).unwrap(),
+                }),
+            }],
+            policies: None,
+        };
+        let hash = DigestAlgorithm::Sha256.digest(cert.der());
+        let serial = tbs.serial_number.as_bytes();
+        assert_eq!(names_certificate(&id(hash.clone(), serial), &cert), Ok(()));
+        assert!(names_certificate(&id(hash, &[0x77]), &cert).is_err());
+        assert!(names_certificate(&id(vec![0; 32], serial), &cert).is_err());
+        let empty = ess::SigningCertificateV2 {
+            certs: vec![],
+            policies: None,
+        };
+        assert!(names_certificate(&empty, &cert).is_err());
+    }
+
+    /// DER TLV with a definite length.
+    fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+        let mut out = vec![tag];
+        let len = content.len();
+        if len < 0x80 {
+            out.push(len as u8);
+        } else {
+            let bytes = len.to_be_bytes();
+            let skip = bytes.iter().take_while(|&&b| b == 0).count();
+            out.push(0x80 | (bytes.len() - skip) as u8);
+            out.extend_from_slice(&bytes[skip..]);
+        }
+        out.extend_from_slice(content);
+        out
+    }
+
+    /// Kazasu's own signature with `count` extra (distinct, reverse-ordered) elements in the
+    /// certificates field (tag 0xA0 of SignedData) or in the signed attributes.
+    fn swollen(count: usize, in_attributes: bool) -> Vec<u8> {
+        let info = ContentInfo::from_der(&signed(b"doc")).unwrap();
+        let mut sd: SignedData = info.content.decode_as().unwrap();
+        let oid = |i: usize| {
+            // 1.2.3.<i> as distinct OIDs, built in descending order below.
+            const_oid::ObjectIdentifier::new(&format!("1.2.3.{i}")).unwrap()
+        };
+        let mut extra = Vec::new();
+        for i in (0..count).rev() {
+            let elem = if in_attributes {
+                tlv(
+                    0x30,
+                    &[oid(i).to_der().unwrap(), tlv(0x31, &tlv(0x05, &[]))].concat(),
+                )
+            } else {
+                // [3] OtherCertificateFormat { otherCertFormat, otherCert }
+                tlv(
+                    0xA3,
+                    &tlv(0x30, &[oid(i).to_der().unwrap(), tlv(0x05, &[])].concat()),
+                )
+            };
+            extra.extend(elem);
+        }
+        let (tag, own) = if in_attributes {
+            let attrs = sd
+                .signer_infos
+                .0
+                .get(0)
+                .unwrap()
+                .signed_attrs
+                .clone()
+                .unwrap();
+            (
+                0xA0,
+                attrs
+                    .iter()
+                    .map(|a| a.to_der().unwrap())
+                    .collect::<Vec<_>>()
+                    .concat(),
+            )
+        } else {
+            let certs = sd.certificates.take().unwrap();
+            (
+                0xA0,
+                certs
+                    .0
+                    .iter()
+                    .map(|c| c.to_der().unwrap())
+                    .collect::<Vec<_>>()
+                    .concat(),
+            )
+        };
+        let field = tlv(tag, &[extra, own].concat());
+        // Re-assemble SignedData by hand with the swollen field.
+        let version = sd.version.to_der().unwrap();
+        let digests = sd.digest_algorithms.to_der().unwrap();
+        let encap = sd.encap_content_info.to_der().unwrap();
+        let body = if in_attributes {
+            let si = sd.signer_infos.0.get(0).unwrap().clone();
+            let signer = tlv(
+                0x30,
+                &[
+                    si.version.to_der().unwrap(),
+                    si.sid.to_der().unwrap(),
+                    si.digest_alg.to_der().unwrap(),
+                    field,
+                    si.signature_algorithm.to_der().unwrap(),
+                    si.signature.to_der().unwrap(),
+                ]
+                .concat(),
+            );
+            let certs = sd.certificates.as_ref().unwrap();
+            let certs = tlv(
+                0xA0,
+                &certs
+                    .0
+                    .iter()
+                    .map(|c| c.to_der().unwrap())
+                    .collect::<Vec<_>>()
+                    .concat(),
+            );
+            [version, digests, encap, certs, tlv(0x31, &signer)].concat()
+        } else {
+            let signers = sd.signer_infos.to_der().unwrap();
+            [version, digests, encap, field, signers].concat()
+        };
+        let signed_data = tlv(0x30, &body);
+        tlv(
+            0x30,
+            &[
+                rfc5911::ID_SIGNED_DATA.to_der().unwrap(),
+                tlv(0xA0, &signed_data),
+            ]
+            .concat(),
+        )
+    }
+
+    #[test]
+    fn a_signature_swollen_with_certificates_or_attributes_is_refused_at_once() {
+        // 20 000 elements out of order (~240 KB): the der crate's insertion sort would make
+        // 2·10⁸ comparisons, each re-encoding two certificates (minutes); the walk stops at
+        // the limit after reading a few dozen headers.
+        for (in_attributes, what, max) in [
+            (false, "certificates", MAX_CERTIFICATES),
+            (true, "signed attributes", MAX_ATTRIBUTES),
+        ] {
+            let der = swollen(20_000, in_attributes);
+            assert!(der.len() > 200_000, "{}", der.len());
+            let started = std::time::Instant::now();
+            let err = DetachedSignature::parse(&der).unwrap_err();
+            assert!(
+                matches!(&err, CmsError::Limit(LimitError::TooMany { what: w, max: m }) if *w == what && *m == max),
+                "{err}"
+            );
+            // Generous: linear work takes milliseconds even in a debug build.
+            assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        }
+    }
+
+    #[test]
+    fn a_few_extra_elements_out_of_order_are_still_read() {
+        let der = swollen(5, false);
+        let sig = DetachedSignature::parse(&der).unwrap();
+        assert!(sig.signer_certificate().is_some());
+        let der = swollen(MAX_CERTIFICATES - 2, false);
+        assert!(matches!(
+            DetachedSignature::parse(&der),
+            Err(CmsError::Limit(LimitError::Unsorted { .. }))
+        ));
+    }
 }

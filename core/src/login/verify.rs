@@ -368,7 +368,10 @@ impl Policy {
         match self.trust.revocation(certificate, issuer, at) {
             CrlAnswer::Good { .. } => {}
             CrlAnswer::Revoked(r) => return Err(LoginError::Revoked { on: r.on.date() }),
-            CrlAnswer::NoCrl | CrlAnswer::Unverifiable | CrlAnswer::Stale { .. } => {
+            CrlAnswer::NoCrl => return Err(LoginError::RevocationUnknown),
+            CrlAnswer::Unknown(why) => {
+                // The reason stays in the server's log; the client only learns "unknown".
+                tracing::debug!(reason = %why, "revocation unknown");
                 return Err(LoginError::RevocationUnknown);
             }
         }
