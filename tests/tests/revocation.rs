@@ -244,6 +244,7 @@ impl Bench {
             allowed_origins: vec!["https://rp.example".into()],
             trust,
             max_skew: 60,
+            remembered: Default::default(),
         };
         policy.recheck_certificate(
             self.card_certificate(Ca::Auth).der(),
@@ -424,6 +425,7 @@ fn an_expired_crl_gives_revocation_unknown() {
         allowed_origins: vec!["https://rp.example".into()],
         trust,
         max_skew: 60,
+        remembered: Default::default(),
     };
     policy
         .recheck_certificate(
