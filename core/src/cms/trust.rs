@@ -27,8 +27,7 @@ pub struct TrustStore {
     anchors: Vec<CardCertificate>,
     crls: Vec<Crl>,
     crl_grace: time::Duration,
-    issuers: Arc<Mutex<HashMap<[u8; 32], Option<usize>>>>,
-    parsed: Arc<Mutex<HashMap<[u8; 32], Arc<Presented>>>>,
+    issuers: Arc<Mutex<HashMap<[u8; 32], usize>>>,
 }
 
 /// A certificate someone presented, parsed once, with what its extensions say.
@@ -52,7 +51,9 @@ pub struct Presented {
     pub serial: String,
 }
 
-/// Remembered issuer checks are dropped when this many have accumulated.
+/// Remembered issuers are dropped when this many certificates have accumulated. Only
+/// certificates a trusted CA really issued are remembered, so strangers' certificates never
+/// fill it (nor empty it for the people who log in every day).
 const MAX_REMEMBERED: usize = 100_000;
 
 /// How long after its nextUpdate a CRL is still used, unless [`TrustStore::set_crl_grace`]
@@ -245,7 +246,6 @@ impl Default for TrustStore {
             crls: Vec::new(),
             crl_grace: DEFAULT_CRL_GRACE,
             issuers: Arc::default(),
-            parsed: Arc::default(),
         }
     }
 }
@@ -303,33 +303,6 @@ impl TrustStore {
         &self.anchors
     }
 
-    /// Parses a certificate presented to us, remembering it by its SHA-256, so that the same
-    /// person's next login skips the parsing.
-    pub fn presented(&self, der: &[u8]) -> Result<Arc<Presented>, crate::cert::CertificateError> {
-        let key: [u8; 32] = Sha256::digest(der).into();
-        if let Some(known) = self.parsed.lock().ok().and_then(|m| m.get(&key).cloned()) {
-            return Ok(known);
-        }
-        let certificate = CardCertificate::from_der(der)?;
-        let presented = Arc::new(Presented {
-            sha256: key,
-            key_usage: certificate.key_usage(),
-            carries_personal_data: certificate.holder().is_some(),
-            role: certificate.role(),
-            subject: certificate.subject(),
-            issuer: certificate.issuer(),
-            serial: certificate.serial_hex(),
-            certificate,
-        });
-        if let Ok(mut m) = self.parsed.lock() {
-            if m.len() >= MAX_REMEMBERED {
-                m.clear();
-            }
-            m.insert(key, presented.clone());
-        }
-        Ok(presented)
-    }
-
     /// The trusted CA that issued `certificate` (its name matches and its key made the signature).
     pub fn issuer_of(&self, certificate: &CardCertificate) -> Option<&CardCertificate> {
         self.issuer_of_hashed(certificate, Sha256::digest(certificate.der()).into())
@@ -342,17 +315,17 @@ impl TrustStore {
         key: [u8; 32],
     ) -> Option<&CardCertificate> {
         if let Some(known) = self.issuers.lock().ok().and_then(|m| m.get(&key).copied()) {
-            return known.map(|i| &self.anchors[i]);
+            return Some(&self.anchors[known]);
         }
         let issuer = &certificate.x509().tbs_certificate.issuer;
         let found = self.anchors.iter().position(|a| {
             a.x509().tbs_certificate.subject == *issuer && certificate.is_signed_by(a)
         });
-        if let Ok(mut m) = self.issuers.lock() {
+        if let (Some(i), Ok(mut m)) = (found, self.issuers.lock()) {
             if m.len() >= MAX_REMEMBERED {
                 m.clear();
             }
-            m.insert(key, found);
+            m.insert(key, i);
         }
         found.map(|i| &self.anchors[i])
     }
