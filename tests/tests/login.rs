@@ -75,6 +75,33 @@ fn a_good_login_gives_a_session_for_the_cards_certificate() {
     assert_eq!(card.state().tries_left(PinKind::Auth), 3);
 }
 
+/// `--trace` counts a login's APDUs as for every other command: a cold login is 5 where the
+/// link carries extended length (the in-process card does), as `tests/budget.rs` asserts.
+#[test]
+fn trace_counts_the_apdus_of_a_login() {
+    let (card, rp) = setup();
+    let reader = format!("sim:{}", card.path().display());
+    let out = run_kazasu(
+        &bin("kazasu"),
+        card.dir(),
+        &[
+            "--trace",
+            "--reader",
+            &reader,
+            "login",
+            rp.url(),
+            "--pin-stdin",
+        ],
+        &format!("{AUTH_PIN}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("trace: 5 APDUs"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 /// The person sees which service asks (its origin and relying-party id) before the PIN is
 /// asked for: here the PIN never comes (empty input), and the service was already named.
 #[test]

@@ -103,6 +103,7 @@ pub fn run(
     wait: Duration,
     args: &LoginArgs,
     json: bool,
+    trace: bool,
 ) -> Result<()> {
     let service = Service::parse(&args.url)?;
     let now = || OffsetDateTime::now_utc().unix_timestamp();
@@ -147,14 +148,19 @@ pub fn run(
             })
             .transpose()
             .map_err(|e| anyhow!("making a device key: {e}"))?;
-        let assertion = login::card_assertion(
-            app.into_transport(),
+        let assertion = login::card_assertion_with(
+            &mut app,
             &pin,
             &challenge,
             service.origin(),
             now(),
             spki.as_deref(),
-        )?;
+        );
+        drop(app);
+        if trace {
+            super::report_trace(&link);
+        }
+        let assertion = assertion?;
         let session = service.finish_card(&challenge.nonce, &assertion)?;
         if let Some(key) = device_key {
             let account = session.serial.as_deref().unwrap_or_default();

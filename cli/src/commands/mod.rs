@@ -25,7 +25,13 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Verify(args) => return verify::run(args, cli.json),
         // Opens the card itself, and only for a card login.
         Command::Login(args) => {
-            return login::run(&cli.reader, Duration::from_secs(cli.wait), args, cli.json);
+            return login::run(
+                &cli.reader,
+                Duration::from_secs(cli.wait),
+                args,
+                cli.json,
+                cli.trace,
+            );
         }
         _ => {}
     }
@@ -47,16 +53,21 @@ pub fn run(cli: &Cli) -> Result<()> {
         } => sign::run(&mut link, *key, file, output.as_deref(), *pin, cli.json),
     };
     if cli.trace {
-        let stats = link.stats();
-        eprintln!(
-            "trace: {} APDUs, {} bytes sent, {} bytes received, {} ms",
-            stats.apdus,
-            stats.bytes_sent,
-            stats.bytes_received,
-            stats.elapsed.as_millis()
-        );
+        report_trace(&link);
     }
     result
+}
+
+/// `--trace`: what the command cost the card, in APDUs, bytes and time.
+pub fn report_trace(link: &session::CardLink) {
+    let stats = link.stats();
+    eprintln!(
+        "trace: {} APDUs, {} bytes sent, {} bytes received, {} ms",
+        stats.apdus,
+        stats.bytes_sent,
+        stats.bytes_received,
+        stats.elapsed.as_millis()
+    );
 }
 
 /// Today in Japan, where certificate expiry dates are counted.

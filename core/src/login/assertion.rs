@@ -97,18 +97,29 @@ pub fn card_assertion<T: Transport>(
     signed_at: i64,
     device_key: Option<&[u8]>,
 ) -> Result<Assertion, CardError> {
-    if pin.kind() != PinKind::Auth {
-        return Err(CardError::PinDoesNotUnlockKey {
-            key: KeyKind::Auth,
-            given: pin.kind(),
-        });
-    }
+    auth_pin_only(pin)?;
     let mut app = JpkiApp::select(transport)?;
     if app.pin_status(PinKind::Auth)? == PinStatus::Locked {
         return Err(CardError::PinLocked {
             kind: PinKind::Auth,
         });
     }
+    card_assertion_with(&mut app, pin, challenge, origin, signed_at, device_key)
+}
+
+/// [`card_assertion`] for a front end that has already selected the application and read the
+/// authentication PIN's status (to show the tries left before asking for the PIN, and to refuse
+/// a locked PIN unsent): reads the certificate, verifies the PIN and signs, with no second look
+/// at the status.
+pub fn card_assertion_with<T: Transport>(
+    app: &mut JpkiApp<T>,
+    pin: &Pin,
+    challenge: &Challenge,
+    origin: &str,
+    signed_at: i64,
+    device_key: Option<&[u8]>,
+) -> Result<Assertion, CardError> {
+    auth_pin_only(pin)?;
     let certificate = app.certificate(CertSlot::Auth)?;
     app.verify_pin(pin)?;
     let data = ClientData {
@@ -131,6 +142,18 @@ pub fn card_assertion<T: Transport>(
         signature: URL_SAFE_NO_PAD.encode(signature),
         certificate: Some(URL_SAFE_NO_PAD.encode(certificate.der())),
     })
+}
+
+/// Only the authentication PIN unlocks the key a login signs with.
+fn auth_pin_only(pin: &Pin) -> Result<(), CardError> {
+    if pin.kind() == PinKind::Auth {
+        Ok(())
+    } else {
+        Err(CardError::PinDoesNotUnlockKey {
+            key: KeyKind::Auth,
+            given: pin.kind(),
+        })
+    }
 }
 
 /// Logs in again with a device key bound at an earlier card login (ES256 over the client data);

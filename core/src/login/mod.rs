@@ -11,7 +11,9 @@ pub mod client_data;
 pub mod service;
 pub mod verify;
 
-pub use assertion::{Assertion, DecodedAssertion, card_assertion, device_assertion};
+pub use assertion::{
+    Assertion, DecodedAssertion, card_assertion, card_assertion_with, device_assertion,
+};
 pub use challenge::Challenge;
 pub use client_data::{ClientData, LoginKind};
 pub use verify::{
