@@ -85,12 +85,15 @@ pub mod mynumber {
     /// 券面事項入力補助AP: My Number and the four basic facts as text.
     pub const CARD_INFO_AID: Aid =
         Aid::new(&[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08]);
-    /// 券面AP: face photo and images of name and address.
+    /// 券面事項確認AP (card-surface AP): face photo and images of name and address.
     pub const SURFACE_AID: Aid =
         Aid::new(&[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02]);
-    /// 住基AP: resident registry application.
-    pub const RESIDENT_AID: Aid =
+    /// 共通カードAP (common card AP): the card's serial record (serial, municipality, expiry).
+    pub const COMMON_CARD_AID: Aid =
         Aid::new(&[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x01, 0x00]);
+    /// 住基AP (resident-registry AP): used by municipal systems only.
+    pub const RESIDENT_REGISTRY_AID: Aid =
+        Aid::new(&[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x01]);
 
     /// JPKI AP: token information, 160 bytes (a `CK_TOKEN_INFO`; 32-byte space-padded label first).
     pub const EF_TOKEN_INFO: FileId = FileId(0x0006);

@@ -37,7 +37,13 @@ fn unknown_application_is_6a82_and_the_client_says_it_is_not_this_card() {
         select_aid(&[0xA0, 0x00, 0x00, 0x00, 0x03, 0x10, 0x10]),
     );
     assert_eq!(sw(&r), StatusWord::FileNotFound);
-    for aid in [JPKI_AID, CARD_INFO_AID, SURFACE_AID] {
+    for aid in [
+        JPKI_AID,
+        CARD_INFO_AID,
+        SURFACE_AID,
+        COMMON_CARD_AID,
+        RESIDENT_REGISTRY_AID,
+    ] {
         assert!(
             send(&mut sim, select_aid(aid.as_bytes())).is_success(),
             "{aid:?} is on the card"

@@ -8,7 +8,9 @@ mod card_info;
 mod jpki;
 
 use kazasu_core::apdu::{Command, Response, StatusWord};
-use kazasu_core::ids::mynumber::{CARD_INFO_AID, JPKI_AID, RESIDENT_AID, SURFACE_AID};
+use kazasu_core::ids::mynumber::{
+    CARD_INFO_AID, COMMON_CARD_AID, JPKI_AID, RESIDENT_REGISTRY_AID, SURFACE_AID,
+};
 use kazasu_core::ids::{Aid, FileId};
 use kazasu_core::pin::{Pin, PinKind};
 use rsa::Pkcs1v15Sign;
@@ -135,7 +137,13 @@ impl Card {
                 let app = match Aid::from_slice(cmd.data()) {
                     Some(aid) if aid == JPKI_AID => App::Jpki,
                     Some(aid) if aid == CARD_INFO_AID => App::CardInfo,
-                    Some(aid) if aid == SURFACE_AID || aid == RESIDENT_AID => App::Other,
+                    Some(aid)
+                        if aid == SURFACE_AID
+                            || aid == COMMON_CARD_AID
+                            || aid == RESIDENT_REGISTRY_AID =>
+                    {
+                        App::Other
+                    }
                     _ => return sw(StatusWord::FileNotFound),
                 };
                 // Selecting an application (even the same one) logs out: OpenSC relies on it.
