@@ -7,30 +7,14 @@
 //! Input: a stream of records `[n][n bytes of APDU]`; `n = 0xFF` powers the card off and on.
 #![no_main]
 
-use std::sync::OnceLock;
-
 use kazasu_core::pin::PinKind;
-use kazasu_sim::{CardState, HolderProfile, IssueOptions, SimTransport, issue_card};
+use kazasu_fuzz::card;
+use kazasu_sim::{CardState, SimTransport};
 use libfuzzer_sys::fuzz_target;
 
 const KINDS: [PinKind; 3] = [PinKind::Auth, PinKind::Sign, PinKind::CardInfo];
 /// Commands per input: enough to lock every PIN and more.
 const MAX_COMMANDS: usize = 64;
-
-/// The card every input starts from: `KAZASU_FUZZ_CARD` (issued once by `scripts/fuzz-seeds`),
-/// else one issued now (two RSA keys: seconds).
-fn card() -> &'static CardState {
-    static CARD: OnceLock<CardState> = OnceLock::new();
-    CARD.get_or_init(|| {
-        if let Some(path) = std::env::var_os("KAZASU_FUZZ_CARD") {
-            return CardState::load(std::path::Path::new(&path)).expect("KAZASU_FUZZ_CARD");
-        }
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("card.json");
-        issue_card(&path, &HolderProfile::sample(), &IssueOptions::default()).expect("issue");
-        CardState::load(&path).expect("load")
-    })
-}
 
 struct Snapshot {
     tries: [u8; 3],

@@ -327,7 +327,7 @@ pub fn check_certificate(der: &[u8]) -> Result<(), LimitError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// DER TLV with a definite length.

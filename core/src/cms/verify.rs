@@ -608,6 +608,7 @@ mod tests {
     use super::*;
     use crate::CardError;
     use crate::cert::fixtures::{CA_CERT, SIGN_CERT, SIGN_KEY};
+    use crate::cms::limits::tests::tlv;
     use crate::cms::limits::{LimitError, MAX_ATTRIBUTES, MAX_CERTIFICATES};
     use crate::cms::{DocumentSigner, SignRequest, sign_detached};
     use rsa::pkcs8::DecodePrivateKey;
@@ -695,22 +696,6 @@ mod tests {
             policies: None,
         };
         assert!(names_certificate(&empty, &cert).is_err());
-    }
-
-    /// DER TLV with a definite length.
-    fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-        let mut out = vec![tag];
-        let len = content.len();
-        if len < 0x80 {
-            out.push(len as u8);
-        } else {
-            let bytes = len.to_be_bytes();
-            let skip = bytes.iter().take_while(|&&b| b == 0).count();
-            out.push(0x80 | (bytes.len() - skip) as u8);
-            out.extend_from_slice(&bytes[skip..]);
-        }
-        out.extend_from_slice(content);
-        out
     }
 
     /// Kazasu's own signature with `count` extra (distinct, reverse-ordered) elements in the

@@ -363,15 +363,7 @@ impl Diff<'_> {
             let Some(field) = self.new_obj(id).and_then(dict_of).cloned() else {
                 continue;
             };
-            let name = match field.get(b"T").ok().and_then(super::text_of) {
-                Some(t) if parent.is_empty() => t,
-                Some(t) => format!("{parent}.{t}"),
-                None => parent.clone(),
-            };
-            let ft = match field.get(b"FT") {
-                Ok(Object::Name(n)) => Some(n.clone()),
-                _ => inherited_ft,
-            };
+            let (name, ft) = super::field_name_and_type(&field, &parent, inherited_ft);
             if self.changed(id) {
                 self.field(id, &field, &name, ft.as_deref());
             }

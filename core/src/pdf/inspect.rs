@@ -7,7 +7,7 @@ use lopdf::xref::XrefEntry;
 use lopdf::{Dictionary, Document, Object, ObjectId, Reader};
 
 use super::diff::{ChangesAfter, changes_after};
-use super::{PdfError, deref, find, is_delimiter, is_pdf_whitespace, load, text_of};
+use super::{PdfError, deref, find, is_delimiter, is_pdf_whitespace, load};
 
 /// The most signature dictionaries (found by their `/ByteRange`) a PDF may hold; more is taken
 /// for a file built to make the verifier work, and refused. Real documents hold a handful.
@@ -300,15 +300,7 @@ fn from_fields(doc: &Document, pdf: &[u8], base: usize) -> Vec<Candidate> {
         let Some(field) = deref(doc, obj).and_then(|o| o.as_dict().ok()) else {
             continue;
         };
-        let name = match field.get(b"T").ok().and_then(text_of) {
-            Some(t) if parent.is_empty() => t,
-            Some(t) => format!("{parent}.{t}"),
-            None => parent.clone(),
-        };
-        let ft = match field.get(b"FT") {
-            Ok(Object::Name(n)) => Some(n.clone()),
-            _ => inherited_ft,
-        };
+        let (name, ft) = super::field_name_and_type(field, &parent, inherited_ft);
         if let Ok(value) = field.get(b"V") {
             let (value_holder, value_dict) = match value {
                 Object::Reference(id) => (

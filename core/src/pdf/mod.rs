@@ -279,6 +279,25 @@ fn deref<'a>(doc: &'a Document, obj: &'a Object) -> Option<&'a Object> {
     }
 }
 
+/// A form field's full name (`parent.T`, or the parent's when it has no `/T`) and its field type
+/// (`/FT`, else the one it inherits).
+fn field_name_and_type(
+    field: &lopdf::Dictionary,
+    parent: &str,
+    inherited_ft: Option<Vec<u8>>,
+) -> (String, Option<Vec<u8>>) {
+    let name = match field.get(b"T").ok().and_then(text_of) {
+        Some(t) if parent.is_empty() => t,
+        Some(t) => format!("{parent}.{t}"),
+        None => parent.to_owned(),
+    };
+    let ft = match field.get(b"FT") {
+        Ok(Object::Name(n)) => Some(n.clone()),
+        _ => inherited_ft,
+    };
+    (name, ft)
+}
+
 /// A `/T` or similar text string as a Rust string (PDFDocEncoding or UTF-16BE).
 fn text_of(obj: &Object) -> Option<String> {
     match obj {
