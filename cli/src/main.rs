@@ -35,7 +35,7 @@ fn main() {
     let code = match commands::run(&cli) {
         Ok(()) => exit::SUCCESS,
         Err(err) => {
-            eprintln!("error: {}", exit::describe(&err));
+            eprintln!("error: {}", output::escape_controls(&exit::describe(&err)));
             exit::code_for(&err)
         }
     };

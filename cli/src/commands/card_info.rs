@@ -7,7 +7,7 @@ use kazasu_core::pin::PinKind;
 
 use crate::args::PinInput;
 use crate::commands::pin::gate;
-use crate::output;
+use crate::output::{self, say};
 use crate::prompt::PinSource;
 use crate::session::CardLink;
 
@@ -21,10 +21,10 @@ pub fn run(link: &mut CardLink, input: PinInput, json: bool) -> Result<()> {
     if json {
         return output::json(&identity);
     }
-    println!("My Number:   {}", identity.my_number.reveal());
-    println!("Name:        {}", identity.facts.name);
-    println!("Address:     {}", identity.facts.address);
-    println!("Birth date:  {}", output::ymd(identity.facts.birth_date));
-    println!("Sex:         {}", identity.facts.sex);
+    say!("My Number:   {}", identity.my_number.reveal());
+    say!("Name:        {}", identity.facts.name);
+    say!("Address:     {}", identity.facts.address);
+    say!("Birth date:  {}", output::ymd(identity.facts.birth_date));
+    say!("Sex:         {}", identity.facts.sex);
     Ok(())
 }

@@ -5,7 +5,7 @@ use kazasu_core::cert::{CertificateSummary, Lifecycle};
 use kazasu_core::flows;
 
 use crate::commands::pin::describe_status;
-use crate::output::{self, ymd};
+use crate::output::{self, say, ymd};
 use crate::session::CardLink;
 
 pub fn run(link: &mut CardLink, today: time::Date, json: bool) -> Result<()> {
@@ -13,24 +13,24 @@ pub fn run(link: &mut CardLink, today: time::Date, json: bool) -> Result<()> {
     if json {
         return output::json(&status);
     }
-    println!("Token: {}", status.token);
-    println!("As of {}:", ymd(today));
+    say!("Token: {}", status.token);
+    say!("As of {}:", ymd(today));
     for cert in &status.certificates {
         match (&cert.summary, cert.needs_pin, &cert.unavailable) {
             (Some(summary), _, _) => print_certificate(summary),
             (None, Some(pin), _) => {
-                println!(
+                say!(
                     "  {}: holds personal data; `kazasu cert show sign` reads it with the {pin}",
                     cert.slot
                 )
             }
-            (None, None, Some(why)) => println!("  {}: unavailable: {why}", cert.slot),
-            (None, None, None) => println!("  {}: unavailable", cert.slot),
+            (None, None, Some(why)) => say!("  {}: unavailable: {why}", cert.slot),
+            (None, None, None) => say!("  {}: unavailable", cert.slot),
         }
     }
-    println!("PINs:");
+    say!("PINs:");
     for report in &status.pins {
-        println!(
+        say!(
             "  {:<28} {}",
             report.pin.to_string(),
             describe_status(report.pin, report.status)
@@ -41,10 +41,10 @@ pub fn run(link: &mut CardLink, today: time::Date, json: bool) -> Result<()> {
 
 /// Prints one certificate: what it is, its validity in words, and who it names.
 pub fn print_certificate(summary: &CertificateSummary) {
-    println!("  {}: {}", summary.slot, lifecycle_words(summary));
-    println!("      subject  {}", summary.subject);
-    println!("      issuer   {}", summary.issuer);
-    println!("      serial   {}", summary.serial);
+    say!("  {}: {}", summary.slot, lifecycle_words(summary));
+    say!("      subject  {}", summary.subject);
+    say!("      issuer   {}", summary.issuer);
+    say!("      serial   {}", summary.serial);
     if let Some(holder) = &summary.holder {
         let fields = [
             ("name", holder.name.clone()),
@@ -54,7 +54,7 @@ pub fn print_certificate(summary: &CertificateSummary) {
         ];
         for (label, value) in fields {
             if let Some(value) = value {
-                println!("      {label:<8} {value}");
+                say!("      {label:<8} {value}");
             }
         }
     }

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use crate::args::VerifyArgs;
 use crate::commands::document::looks_like_pdf;
 use crate::exit::SignatureInvalid;
-use crate::output;
+use crate::output::{self, say};
 use crate::progress;
 
 /// The built-in J-LIS signing roots (unless --no-default-trust), then --trust and --crl.
@@ -99,7 +99,7 @@ fn print_verdict(v: &Verdict, indent: &str) {
             None => s.subject.clone(),
         })
         .unwrap_or_else(|| "an unknown signer".to_owned());
-    println!(
+    say!(
         "{indent}{} ({}): signed by {who}{}",
         if v.valid { "VALID" } else { "NOT VALID" },
         v.format,
@@ -114,7 +114,7 @@ fn print_verdict(v: &Verdict, indent: &str) {
             Outcome::Failed => "FAIL",
             Outcome::NotChecked => "--  ",
         };
-        println!(
+        say!(
             "{indent}  {mark} {:<20} {}",
             format!("{:?}", c.check).to_lowercase(),
             c.detail
@@ -123,16 +123,16 @@ fn print_verdict(v: &Verdict, indent: &str) {
 }
 
 fn print_pdf(v: &PdfVerdict) {
-    println!(
+    say!(
         "{}: {} signature(s)",
         if v.valid { "VALID" } else { "NOT VALID" },
         v.signatures.len()
     );
     for p in &v.problems {
-        println!("  FAIL {p}");
+        say!("  FAIL {p}");
     }
     for (i, s) in v.signatures.iter().enumerate() {
-        println!(
+        say!(
             "signature {} ({}), {}: signs {}",
             i + 1,
             s.field.as_deref().unwrap_or("unnamed field"),
@@ -140,17 +140,17 @@ fn print_pdf(v: &PdfVerdict) {
             s.coverage
         );
         match s.changes_after_signing {
-            "intact" => println!("  intact: nothing was changed after it"),
-            "allowed" => println!(
+            "intact" => say!("  intact: nothing was changed after it"),
+            "allowed" => say!(
                 "  changes after signing: allowed ({})",
                 s.changes.join("; ")
             ),
-            "modified" => println!("  FAIL modified after signing: {}", s.changes.join("; ")),
+            "modified" => say!("  FAIL modified after signing: {}", s.changes.join("; ")),
             _ => {}
         }
         for p in &s.problems {
             if !p.starts_with("the document was modified after this signature") {
-                println!("  FAIL {p}");
+                say!("  FAIL {p}");
             }
         }
         if let Some(verdict) = &s.verdict {
