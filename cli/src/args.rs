@@ -49,8 +49,12 @@ pub enum Command {
     /// Tries left, verify and change PINs.
     #[command(subcommand)]
     Pin(PinCommand),
-    /// My Number and the four basic facts (name, address, birth date, sex); needs the card-info PIN.
-    CardInfo(PinInput),
+    /// My Number and the four basic facts (name, address, birth date, sex), and whether the card
+    /// is genuine; needs the card-info PIN, or code A (My Number only) or code B (facts only).
+    CardInfo(CardInfoArgs),
+    /// The card's face as the chip stores it: photo, images of name, address and security code,
+    /// birth date, sex, expiry (card-surface application; code A or code B).
+    CardSurface(CardSurfaceArgs),
     /// Sign a document with the signing key: a detached CAdES signature (FILE.p7s), or for a PDF a
     /// PAdES signature inside a copy of it (FILE-signed.pdf).
     Sign(SignArgs),
@@ -73,6 +77,43 @@ pub enum Command {
         #[command(flatten)]
         pin: PinInput,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct CardInfoArgs {
+    /// Open My Number with code A (the 12-digit My Number) instead of the card-info PIN.
+    #[arg(long, conflicts_with = "code_b")]
+    pub code_a: bool,
+    /// Open the four basic facts with code B (birth date YYMMDD in the Japanese era, the card's
+    /// expiry year YYYY, its 4-digit security code) instead of the card-info PIN.
+    #[arg(long)]
+    pub code_b: bool,
+    #[command(flatten)]
+    pub pin: PinInput,
+}
+
+impl CardInfoArgs {
+    /// The secret asked for.
+    pub fn kind(&self) -> PinKind {
+        match (self.code_a, self.code_b) {
+            (true, _) => PinKind::CardInfoCodeA,
+            (_, true) => PinKind::CardInfoCodeB,
+            _ => PinKind::CardInfo,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct CardSurfaceArgs {
+    /// Open the face with code B (era birth date YYMMDD, expiry year YYYY, security code)
+    /// instead of code A (the My Number; it also opens the My Number image).
+    #[arg(long)]
+    pub code_b: bool,
+    /// The folder the images are written to (created if missing; existing images replaced).
+    #[arg(short, long, default_value = "card-surface")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub pin: PinInput,
 }
 
 #[derive(Debug, Args)]

@@ -26,13 +26,22 @@ pub const SIGNATURE_NOT_VALID: i32 = 6;
 #[error("the signature is not valid")]
 pub struct SignatureInvalid;
 
+/// What the card gave does not match its own signatures (card-info or card-surface data).
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the card's data does not match its signatures: the card or what it returned has been altered"
+)]
+pub struct CardNotGenuine;
+
 /// Picks the exit code for `err` from the most specific cause in its chain.
 pub fn code_for(err: &anyhow::Error) -> i32 {
     for cause in err.chain() {
         if cause.downcast_ref::<PinFormatError>().is_some() {
             return BAD_INPUT;
         }
-        if cause.downcast_ref::<SignatureInvalid>().is_some() {
+        if cause.downcast_ref::<SignatureInvalid>().is_some()
+            || cause.downcast_ref::<CardNotGenuine>().is_some()
+        {
             return SIGNATURE_NOT_VALID;
         }
         // A signature made with SHA-1 or MD5 was checked, and is not valid.

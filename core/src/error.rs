@@ -70,6 +70,12 @@ pub enum CardError {
         /// The application it was used with.
         used_with: &'static str,
     },
+    /// An access code was given to a PIN change: codes are made of what is printed on the card.
+    #[error("the {kind} cannot be changed: it is made of what is printed on the card")]
+    NotChangeable {
+        /// The code passed in.
+        kind: PinKind,
+    },
     /// Old and new PIN in a change are of different kinds (a programming error).
     #[error("cannot change the {old} into a {new}: both must be the same PIN")]
     MismatchedPins {

@@ -6,7 +6,11 @@
 use serde::Serialize;
 use time::Date;
 
-use crate::card::{BasicFacts, CardInfoApp, CertSlot, JpkiApp, KeyKind, PinStatus, TokenKind};
+use crate::card::authenticity::Authenticity;
+use crate::card::surface::CardFace;
+use crate::card::{
+    BasicFacts, CardInfoApp, CertSlot, JpkiApp, KeyKind, PinStatus, SurfaceApp, TokenKind,
+};
 use crate::cert::CertificateSummary;
 use crate::error::CardError;
 use crate::mynumber::MyNumber;
@@ -63,14 +67,18 @@ impl CardStatus {
     }
 }
 
-/// What the card-info application says about its holder.
+/// What the card-info application says about its holder: what the secret opened, and whether
+/// it is genuine (the card's signed record and its own signature, see [`Authenticity`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Identity {
-    /// My Number (serialized in full: reading it is the point of this call; printed masked).
-    #[serde(serialize_with = "MyNumber::serialize_revealed")]
-    pub my_number: MyNumber,
-    /// Name, address, birth date and sex.
-    pub facts: BasicFacts,
+    /// My Number (serialized in full: reading it is the point of this call); `None` when
+    /// opened with code B.
+    #[serde(serialize_with = "MyNumber::serialize_revealed_opt")]
+    pub my_number: Option<MyNumber>,
+    /// Name, address, birth date and sex; `None` when opened with code A.
+    pub facts: Option<BasicFacts>,
+    /// Whether the card and the data are genuine.
+    pub authenticity: Authenticity,
 }
 
 /// Reads the card's status without any PIN: token kind, the certificates readable for free
@@ -167,7 +175,12 @@ pub fn pin_statuses<T: Transport>(mut transport: T) -> Result<Vec<PinReport>, Ca
 pub fn pin_status<T: Transport>(mut transport: T, kind: PinKind) -> Result<PinStatus, CardError> {
     match kind {
         PinKind::Auth | PinKind::Sign => JpkiApp::select(&mut transport)?.pin_status(kind),
-        PinKind::CardInfo => CardInfoApp::select(&mut transport)?.pin_status(),
+        PinKind::CardInfo | PinKind::CardInfoCodeA | PinKind::CardInfoCodeB => {
+            CardInfoApp::select(&mut transport)?.status_of(kind)
+        }
+        PinKind::SurfaceBirthDate | PinKind::SurfaceCodeA | PinKind::SurfaceCodeB => {
+            SurfaceApp::select(&mut transport)?.status_of(kind)
+        }
     }
 }
 
@@ -175,6 +188,9 @@ pub fn pin_status<T: Transport>(mut transport: T, kind: PinKind) -> Result<PinSt
 /// otherwise the card checks `old` (a wrong one uses a try) and stores `new`.
 pub fn change_pin<T: Transport>(mut transport: T, old: &Pin, new: &Pin) -> Result<(), CardError> {
     let kind = old.kind();
+    if !kind.is_holder_pin() {
+        return Err(CardError::NotChangeable { kind });
+    }
     match kind {
         PinKind::Auth | PinKind::Sign => {
             let mut app = JpkiApp::select(&mut transport)?;
@@ -190,18 +206,72 @@ pub fn change_pin<T: Transport>(mut transport: T, old: &Pin, new: &Pin) -> Resul
             }
             app.change_pin(old, new)
         }
+        _ => Err(CardError::NotChangeable { kind }),
     }
 }
 
-/// Verifies the card-info PIN and reads My Number and the four basic facts.
+/// Verifies the card-info PIN (or code A, or code B) and reads what it opens: My Number and the
+/// four basic facts with the PIN, My Number alone with code A, the facts alone with code B. Then
+/// checks the card's authenticity (EF 0003 and 0004 and a fresh challenge; no try used).
 ///
 /// A locked PIN is refused with [`CardError::PinLocked`] without being sent.
 pub fn read_identity<T: Transport>(transport: T, pin: &Pin) -> Result<Identity, CardError> {
     let mut app = CardInfoApp::select(transport)?;
     app.verify_pin(pin)?;
-    let my_number = app.my_number()?;
-    let facts = app.basic_facts()?;
-    Ok(Identity { my_number, facts })
+    let number_file = match pin.kind() {
+        PinKind::CardInfo | PinKind::CardInfoCodeA => Some(app.my_number_file()?),
+        _ => None,
+    };
+    let facts_file = match pin.kind() {
+        PinKind::CardInfo | PinKind::CardInfoCodeB => Some(app.basic_facts_file()?),
+        _ => None,
+    };
+    let my_number = number_file
+        .as_deref()
+        .map(crate::card::card_info::parse_my_number)
+        .transpose()?;
+    let facts = facts_file
+        .as_deref()
+        .map(BasicFacts::from_tlv)
+        .transpose()?;
+    let authenticity = app.authenticity(number_file.as_deref(), facts_file.as_deref())?;
+    Ok(Identity {
+        my_number,
+        facts,
+        authenticity,
+    })
+}
+
+/// What the card-surface application shows, and whether its signatures hold.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Surface {
+    /// The card face (code A or B).
+    pub face: CardFace,
+    /// The photo converted to PNG, or why it could not be.
+    #[serde(skip)]
+    pub photo_png: Result<Vec<u8>, String>,
+    /// The My Number image (code A only), and whether it is signed.
+    #[serde(skip)]
+    pub my_number_image: Option<(Vec<u8>, bool)>,
+}
+
+/// Verifies the card-surface code A or B and reads the card face (and, with code A, the My
+/// Number image); the photo is converted from JPEG 2000 to PNG.
+pub fn read_surface<T: Transport>(transport: T, code: &Pin) -> Result<Surface, CardError> {
+    let mut app = SurfaceApp::select(transport)?;
+    app.verify_pin(code)?;
+    let face = app.card_face()?;
+    let my_number_image = match code.kind() {
+        PinKind::SurfaceCodeA => Some(app.my_number_image()?),
+        _ => None,
+    };
+    let photo_png =
+        crate::card::photo::jpeg2000_to_png(&face.photo_jpeg2000).map_err(|e| e.to_string());
+    Ok(Surface {
+        face,
+        photo_png,
+        my_number_image,
+    })
 }
 
 /// Signs a DER `DigestInfo` with `key`: checks the PIN's state first (a locked PIN is refused
@@ -297,7 +367,7 @@ mod tests {
     fn identity_serializes_the_full_number_and_prints_it_masked() {
         let mut card = FakeCard::my_number_card();
         let identity = read_identity(&mut card, &pin(PinKind::CardInfo, CARD_INFO_PIN)).unwrap();
-        assert_eq!(identity.facts.name, "山田 太郎");
+        assert_eq!(identity.facts.as_ref().unwrap().name, "山田 太郎");
         let json = serde_json::to_value(&identity).unwrap();
         assert_eq!(json["my_number"], MY_NUMBER);
         assert_eq!(json["facts"]["birth_date"], "1980-01-15");

@@ -118,10 +118,39 @@ pub mod mynumber {
 
     /// Card-info AP: PIN (4 digits, 3 tries).
     pub const EF_CARD_INFO_PIN: FileId = FileId(0x0011);
-    /// Card-info AP: PIN A (the 12-digit My Number).
+    /// Card-info AP: code A (the 12-digit My Number); opens EF 0001 only.
     pub const EF_CARD_INFO_PIN_A: FileId = FileId(0x0014);
-    /// Card-info AP: PIN B (birth date YYMMDD + expiry year + security code).
+    /// Card-info AP: code B (birth date YYMMDD + expiry year + security code); opens EF 0002 only.
     pub const EF_CARD_INFO_PIN_B: FileId = FileId(0x0015);
+    /// Card-info AP: integrity record (`FF 30`: SHA-256 of EF 0001 and of EF 0002's fields,
+    /// signed with the application's own key).
+    pub const EF_CARD_INFO_INTEGRITY: FileId = FileId(0x0003);
+    /// Card-info AP: the application's card-verifiable certificate (`7F 21`), free to read.
+    pub const EF_CARD_INFO_CVC: FileId = FileId(0x0004);
+    /// Card-info AP: `FF 40` record (a key reference and a 1024-bit value), free to read.
+    pub const EF_CARD_INFO_0005: FileId = FileId(0x0005);
+    /// Card-info AP: secure-messaging public key (`A1`).
+    pub const EF_CARD_INFO_SM_KEY: FileId = FileId(0x0006);
+    /// Card-info AP: signed secure-messaging key record (`FF 50`).
+    pub const EF_CARD_INFO_SM_RECORD: FileId = FileId(0x0007);
+
+    /// Card-surface AP: birth-date key (era YYMMDD); opens the age record.
+    pub const EF_SURFACE_BIRTH_DATE_KEY: FileId = FileId(0x0011);
+    /// Card-surface AP: code B (era birth date + expiry year + security code); opens the card face.
+    pub const EF_SURFACE_CODE_B: FileId = FileId(0x0012);
+    /// Card-surface AP: code A (the My Number); opens the card face and the My Number image.
+    pub const EF_SURFACE_CODE_A: FileId = FileId(0x0013);
+    /// Card-surface AP: age record (`FF 10`: birth date, public key, signature).
+    pub const EF_SURFACE_AGE: FileId = FileId(0x0001);
+    /// Card-surface AP: the card face (`FF 20`: offsets, birth date, sex, public key, images of
+    /// name and address, photo as JPEG 2000, signature, expiry, security-code image).
+    pub const EF_SURFACE_FACE: FileId = FileId(0x0002);
+    /// Card-surface AP: application basic data (`FF 30`), free to read.
+    pub const EF_SURFACE_BASIC: FileId = FileId(0x0003);
+    /// Card-surface AP: the application's card-verifiable certificate (`7F 21`), free to read.
+    pub const EF_SURFACE_CVC: FileId = FileId(0x0004);
+    /// Card-surface AP: the My Number as an image (`FF 40`), behind code A.
+    pub const EF_SURFACE_MY_NUMBER_IMAGE: FileId = FileId(0x0005);
     /// Card-info AP: My Number as `FF 10 0C` + 12 ASCII digits, then `FF FF` filler (17 bytes).
     pub const EF_MY_NUMBER: FileId = FileId(0x0001);
     /// Card-info AP: the four basic facts as `FF 20` TLV (`DF 21` offset table, `DF 22`–`DF 25`), then filler.

@@ -19,5 +19,5 @@ pub mod pin;
 mod serde_util;
 pub mod transport;
 
-pub use card::{CardInfoApp, CertSlot, JpkiApp, KeyKind, PinStatus, TokenKind};
+pub use card::{CardInfoApp, CertSlot, JpkiApp, KeyKind, PinStatus, SurfaceApp, TokenKind};
 pub use error::CardError;

@@ -90,6 +90,17 @@ impl MyNumber {
     ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(number.reveal())
     }
+
+    /// [`MyNumber::serialize_revealed`] for an optional field (`None` is `null`).
+    pub fn serialize_revealed_opt<S: serde::Serializer>(
+        number: &Option<MyNumber>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match number {
+            Some(number) => serializer.serialize_str(number.reveal()),
+            None => serializer.serialize_none(),
+        }
+    }
 }
 
 /// The check digit for the first eleven digits (each 0–9), as the My Number law defines it.

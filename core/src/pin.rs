@@ -8,9 +8,13 @@ use std::fmt;
 
 use zeroize::Zeroizing;
 
-use crate::ids::{FileId, mynumber};
+use crate::ids::{Aid, FileId, mynumber};
 
-/// The three PINs a client can verify on the card.
+/// The secrets a client can present to the card: the holder's three PINs, and the access codes
+/// that open the card-info and card-surface data without a PIN.
+///
+/// Every kind is protected the same way: checked against its format before anything is sent,
+/// its tries read (without using one) before it is asked for, and never sent once locked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PinKind {
@@ -20,36 +24,95 @@ pub enum PinKind {
     Sign,
     /// Card-info input support AP PIN (券面事項入力補助用暗証番号): 4 digits, 3 tries.
     CardInfo,
+    /// Card-info AP code A (EF 0014): the 12-digit My Number; opens My Number only.
+    CardInfoCodeA,
+    /// Card-info AP code B (EF 0015): birth date `YYMMDD` + card expiry year `YYYY` + the
+    /// card's 4-digit security code; opens the four basic facts only.
+    CardInfoCodeB,
+    /// Card-surface AP birth-date key (EF 0011): birth date `YYMMDD` in the Japanese era
+    /// calendar (平成2年3月15日 is `020315`); opens the age record.
+    SurfaceBirthDate,
+    /// Card-surface AP code A (EF 0013): the 12-digit My Number; opens the card face and the
+    /// My Number image.
+    SurfaceCodeA,
+    /// Card-surface AP code B (EF 0012): era birth date `YYMMDD` + expiry year `YYYY` +
+    /// security code; opens the card face.
+    SurfaceCodeB,
 }
 
+/// Tries Kazasu assumes for an access code. Real cards do not publish it; the client always
+/// shows what the card's empty VERIFY says, and the simulator issues codes with this many.
+pub const ACCESS_CODE_TRIES: u8 = 10;
+
 impl PinKind {
-    /// Every kind, in the order the CLI shows them.
+    /// The holder's three PINs, in the order the CLI shows them (the ones a person sets,
+    /// changes and has reset at the municipal office).
     pub const ALL: [PinKind; 3] = [PinKind::Auth, PinKind::Sign, PinKind::CardInfo];
 
-    /// Consecutive wrong PINs before the card locks it.
+    /// The access codes: made of what is printed on the card, never changed by the holder.
+    pub const ACCESS_CODES: [PinKind; 5] = [
+        PinKind::CardInfoCodeA,
+        PinKind::CardInfoCodeB,
+        PinKind::SurfaceBirthDate,
+        PinKind::SurfaceCodeA,
+        PinKind::SurfaceCodeB,
+    ];
+
+    /// Consecutive wrong entries before the card locks it (see [`ACCESS_CODE_TRIES`] for codes).
     pub fn retry_limit(self) -> u8 {
         match self {
             PinKind::Auth | PinKind::CardInfo => 3,
             PinKind::Sign => 5,
+            _ => ACCESS_CODE_TRIES,
         }
     }
 
-    /// The PIN's elementary file in its application.
+    /// Whether this is one of the holder's PINs (changeable) rather than an access code.
+    pub fn is_holder_pin(self) -> bool {
+        matches!(self, PinKind::Auth | PinKind::Sign | PinKind::CardInfo)
+    }
+
+    /// The application that holds it.
+    pub fn aid(self) -> Aid {
+        match self {
+            PinKind::Auth | PinKind::Sign => mynumber::JPKI_AID,
+            PinKind::CardInfo | PinKind::CardInfoCodeA | PinKind::CardInfoCodeB => {
+                mynumber::CARD_INFO_AID
+            }
+            PinKind::SurfaceBirthDate | PinKind::SurfaceCodeA | PinKind::SurfaceCodeB => {
+                mynumber::SURFACE_AID
+            }
+        }
+    }
+
+    /// Its elementary file in its application.
     pub fn file_id(self) -> FileId {
         match self {
             PinKind::Auth => mynumber::EF_AUTH_PIN,
             PinKind::Sign => mynumber::EF_SIGN_PIN,
             PinKind::CardInfo => mynumber::EF_CARD_INFO_PIN,
+            PinKind::CardInfoCodeA => mynumber::EF_CARD_INFO_PIN_A,
+            PinKind::CardInfoCodeB => mynumber::EF_CARD_INFO_PIN_B,
+            PinKind::SurfaceBirthDate => mynumber::EF_SURFACE_BIRTH_DATE_KEY,
+            PinKind::SurfaceCodeA => mynumber::EF_SURFACE_CODE_A,
+            PinKind::SurfaceCodeB => mynumber::EF_SURFACE_CODE_B,
         }
     }
 
-    /// What the PIN looks like, for prompts and errors.
+    /// What it looks like, for prompts and errors.
     pub fn rule(self) -> &'static str {
         match self {
             PinKind::Auth | PinKind::CardInfo => "exactly 4 digits",
             PinKind::Sign => {
                 "6 to 16 characters, uppercase letters A-Z and digits 0-9, with at least one letter and one digit"
             }
+            PinKind::CardInfoCodeA | PinKind::SurfaceCodeA => {
+                "the 12-digit My Number printed on the back of the card"
+            }
+            PinKind::CardInfoCodeB | PinKind::SurfaceCodeB => {
+                "14 digits: birth date YYMMDD (Japanese era year), the card's expiry year YYYY and the 4-digit security code on its face"
+            }
+            PinKind::SurfaceBirthDate => "birth date as 6 digits YYMMDD (Japanese era year)",
         }
     }
 
@@ -59,6 +122,10 @@ impl PinKind {
             PinKind::Auth => "the user-authentication certificate (logging in)",
             PinKind::Sign => "the signing certificate (signing documents)",
             PinKind::CardInfo => "reading My Number and the basic facts from the card",
+            PinKind::CardInfoCodeA => "reading My Number with code A",
+            PinKind::CardInfoCodeB => "reading the basic facts with code B",
+            PinKind::SurfaceBirthDate => "reading the age record",
+            PinKind::SurfaceCodeA | PinKind::SurfaceCodeB => "reading the card face",
         }
     }
 }
@@ -69,6 +136,11 @@ impl fmt::Display for PinKind {
             PinKind::Auth => "authentication PIN",
             PinKind::Sign => "signing PIN",
             PinKind::CardInfo => "card-info PIN",
+            PinKind::CardInfoCodeA => "card-info code A",
+            PinKind::CardInfoCodeB => "card-info code B",
+            PinKind::SurfaceBirthDate => "card-face birth-date key",
+            PinKind::SurfaceCodeA => "card-face code A",
+            PinKind::SurfaceCodeB => "card-face code B",
         })
     }
 }
@@ -89,6 +161,16 @@ pub enum PinFormatError {
     /// A signing PIN with no digit.
     #[error("the signing PIN needs at least one digit 0-9 (nothing was sent to the card)")]
     NoDigit,
+    /// A My Number whose last digit does not match the other eleven: a typing mistake.
+    #[error(
+        "the {kind} is not a valid My Number: its check digit does not match (nothing was sent to the card)"
+    )]
+    CheckDigit { kind: PinKind },
+    /// A date part with a month or day that cannot be.
+    #[error(
+        "the {kind} starts with a birth date that cannot be (month 01-12, day 01-31; nothing was sent to the card)"
+    )]
+    Date { kind: PinKind },
 }
 
 /// A PIN that follows its kind's rule. Wiped from memory on drop, never printed.
@@ -133,6 +215,39 @@ impl Pin {
                     uppercased: false,
                 })
             }
+            _ if !kind.is_holder_pin() => {
+                if let Some(i) = chars.iter().position(|c| !c.is_ascii_digit()) {
+                    return Err(bad_char(i));
+                }
+                let expected = match kind {
+                    PinKind::CardInfoCodeA | PinKind::SurfaceCodeA => 12,
+                    PinKind::SurfaceBirthDate => 6,
+                    _ => 14,
+                };
+                if len != expected {
+                    return Err(PinFormatError::Length { kind, len });
+                }
+                let digits = input.as_bytes();
+                if expected == 12 {
+                    let mut first = [0u8; 11];
+                    for (d, c) in first.iter_mut().zip(digits) {
+                        *d = c - b'0';
+                    }
+                    if crate::mynumber::check_digit(&first) != digits[11] - b'0' {
+                        return Err(PinFormatError::CheckDigit { kind });
+                    }
+                } else {
+                    let two = |at: usize| (digits[at] - b'0') * 10 + (digits[at + 1] - b'0');
+                    if !(1..=12).contains(&two(2)) || !(1..=31).contains(&two(4)) {
+                        return Err(PinFormatError::Date { kind });
+                    }
+                }
+                Ok(Pin {
+                    kind,
+                    bytes: Zeroizing::new(digits.to_vec()),
+                    uppercased: false,
+                })
+            }
             PinKind::Sign => {
                 if let Some(i) = chars.iter().position(|c| !c.is_ascii_alphanumeric()) {
                     return Err(bad_char(i));
@@ -153,6 +268,7 @@ impl Pin {
                     uppercased,
                 })
             }
+            _ => unreachable!("access codes are handled above"),
         }
     }
 
@@ -212,6 +328,34 @@ mod tests {
             !Pin::parse(PinKind::Sign, "ABC123")
                 .unwrap()
                 .was_uppercased()
+        );
+    }
+
+    #[test]
+    fn access_codes() {
+        let ok = |kind, s| Pin::parse(kind, s).is_ok();
+        for kind in [PinKind::CardInfoCodeA, PinKind::SurfaceCodeA] {
+            assert!(ok(kind, "123456789018"), "valid check digit");
+            assert_eq!(
+                Pin::parse(kind, "123456789010").err(),
+                Some(PinFormatError::CheckDigit { kind })
+            );
+            assert!(!ok(kind, "12345678901"), "11 digits");
+        }
+        for kind in [PinKind::CardInfoCodeB, PinKind::SurfaceCodeB] {
+            assert!(ok(kind, "02031520351234"));
+            assert_eq!(
+                Pin::parse(kind, "02131520351234").err(),
+                Some(PinFormatError::Date { kind })
+            );
+            assert!(!ok(kind, "0203152035123"), "13 digits");
+            assert!(!ok(kind, "0203152035123A"), "letter");
+        }
+        assert!(ok(PinKind::SurfaceBirthDate, "020315"));
+        assert!(!ok(PinKind::SurfaceBirthDate, "020300"), "day 00");
+        assert!(
+            !ok(PinKind::SurfaceBirthDate, "19900315"),
+            "Gregorian YYYYMMDD"
         );
     }
 

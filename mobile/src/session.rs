@@ -135,7 +135,12 @@ impl CardSession {
         let mut link = self.link();
         match kind {
             PinKind::Auth | PinKind::Sign => JpkiApp::select(&mut *link)?.verify_pin(&pin)?,
-            PinKind::CardInfo => CardInfoApp::select(&mut *link)?.verify_pin(&pin)?,
+            PinKind::CardInfo | PinKind::CardInfoCodeA | PinKind::CardInfoCodeB => {
+                CardInfoApp::select(&mut *link)?.verify_pin(&pin)?
+            }
+            PinKind::SurfaceBirthDate | PinKind::SurfaceCodeA | PinKind::SurfaceCodeB => {
+                kazasu_core::SurfaceApp::select(&mut *link)?.verify_pin(&pin)?
+            }
         }
         Ok(())
     }

@@ -31,6 +31,16 @@ pub enum PinKind {
     Sign,
     /// Card-info PIN (券面事項入力補助用暗証番号): 4 digits, 3 tries. My Number and the basic facts.
     CardInfo,
+    /// Card-info code A: the 12-digit My Number; opens My Number only.
+    CardInfoCodeA,
+    /// Card-info code B: era birth date YYMMDD + expiry year + security code; opens the facts only.
+    CardInfoCodeB,
+    /// Card-surface birth-date key (era YYMMDD): the age record.
+    SurfaceBirthDate,
+    /// Card-surface code A (the My Number): the card face.
+    SurfaceCodeA,
+    /// Card-surface code B: the card face.
+    SurfaceCodeB,
 }
 
 impl From<PinKind> for pin::PinKind {
@@ -39,6 +49,11 @@ impl From<PinKind> for pin::PinKind {
             PinKind::Auth => pin::PinKind::Auth,
             PinKind::Sign => pin::PinKind::Sign,
             PinKind::CardInfo => pin::PinKind::CardInfo,
+            PinKind::CardInfoCodeA => pin::PinKind::CardInfoCodeA,
+            PinKind::CardInfoCodeB => pin::PinKind::CardInfoCodeB,
+            PinKind::SurfaceBirthDate => pin::PinKind::SurfaceBirthDate,
+            PinKind::SurfaceCodeA => pin::PinKind::SurfaceCodeA,
+            PinKind::SurfaceCodeB => pin::PinKind::SurfaceCodeB,
         }
     }
 }
@@ -49,6 +64,11 @@ impl From<pin::PinKind> for PinKind {
             pin::PinKind::Auth => PinKind::Auth,
             pin::PinKind::Sign => PinKind::Sign,
             pin::PinKind::CardInfo => PinKind::CardInfo,
+            pin::PinKind::CardInfoCodeA => PinKind::CardInfoCodeA,
+            pin::PinKind::CardInfoCodeB => PinKind::CardInfoCodeB,
+            pin::PinKind::SurfaceBirthDate => PinKind::SurfaceBirthDate,
+            pin::PinKind::SurfaceCodeA => PinKind::SurfaceCodeA,
+            pin::PinKind::SurfaceCodeB => PinKind::SurfaceCodeB,
         }
     }
 }
@@ -342,6 +362,9 @@ pub struct Identity {
     pub birth_date: String,
     /// Sex.
     pub sex: Sex,
+    /// Whether the card proved it is genuine (its signed record matches, and it signed a fresh
+    /// challenge with its card-info key).
+    pub genuine: bool,
 }
 
 /// Never prints the number in full (as the core's `MyNumber`).
@@ -357,11 +380,30 @@ impl std::fmt::Debug for Identity {
 impl From<flows::Identity> for Identity {
     fn from(i: flows::Identity) -> Self {
         Identity {
-            my_number: i.my_number.reveal().to_owned(),
-            name: i.facts.name,
-            address: i.facts.address,
-            birth_date: ymd(i.facts.birth_date),
-            sex: i.facts.sex.into(),
+            // The PIN opens both; with a code, the other half is empty.
+            my_number: i
+                .my_number
+                .as_ref()
+                .map(|n| n.reveal().to_owned())
+                .unwrap_or_default(),
+            name: i.facts.as_ref().map(|f| f.name.clone()).unwrap_or_default(),
+            address: i
+                .facts
+                .as_ref()
+                .map(|f| f.address.clone())
+                .unwrap_or_default(),
+            birth_date: i
+                .facts
+                .as_ref()
+                .map(|f| ymd(f.birth_date))
+                .unwrap_or_default(),
+            sex: i
+                .facts
+                .as_ref()
+                .map(|f| f.sex)
+                .unwrap_or(card::Sex::NotApplicable)
+                .into(),
+            genuine: i.authenticity.is_genuine(),
         }
     }
 }
@@ -409,7 +451,10 @@ mod tests {
 
     #[test]
     fn kinds_round_trip() {
-        for k in pin::PinKind::ALL {
+        for k in pin::PinKind::ALL
+            .into_iter()
+            .chain(pin::PinKind::ACCESS_CODES)
+        {
             assert_eq!(pin::PinKind::from(PinKind::from(k)), k);
         }
         for s in card::CertSlot::ALL {
@@ -425,6 +470,7 @@ mod tests {
             address: "a".into(),
             birth_date: "1990-03-15".into(),
             sex: Sex::Male,
+            genuine: true,
         };
         assert!(!format!("{i:?}").contains("123456789018"));
     }

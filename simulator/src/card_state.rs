@@ -51,6 +51,10 @@ pub struct CardConfig {
     /// COMPUTE DIGITAL SIGNATURE `P2 = 80+SFI`; real cards do: on by default). Off, they answer `6A 86`.
     #[serde(default = "enabled")]
     pub short_ef_ids: bool,
+    /// Whether selecting the already selected application logs its PINs out. Not shown on a
+    /// card (OpenSC relies on it); on by default, off to test clients against the other case.
+    #[serde(default = "enabled")]
+    pub reselect_logs_out: bool,
 }
 
 fn enabled() -> bool {
@@ -64,6 +68,7 @@ impl Default for CardConfig {
             token_label: "JPKIAPICCTOKEN2".to_owned(),
             extended_length: true,
             short_ef_ids: true,
+            reselect_logs_out: true,
         }
     }
 }
@@ -153,6 +158,37 @@ pub(crate) struct Pins {
     pub(crate) auth: PinObject,
     pub(crate) sign: PinObject,
     pub(crate) card_info: PinObject,
+    /// The access codes' counters (cards issued before they existed get full counters).
+    #[serde(default)]
+    pub(crate) codes: Codes,
+}
+
+/// Counters of the access codes. Their values are not stored: they are what is printed on the
+/// card (see [`CardState::expected`]), so `value` stays empty.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Codes {
+    card_info_a: PinObject,
+    card_info_b: PinObject,
+    surface_birth_date: PinObject,
+    surface_a: PinObject,
+    surface_b: PinObject,
+}
+
+impl Default for Codes {
+    fn default() -> Self {
+        let full = || PinObject {
+            value: String::new(),
+            tries_left: kazasu_core::pin::ACCESS_CODE_TRIES,
+            limit: kazasu_core::pin::ACCESS_CODE_TRIES,
+        };
+        Codes {
+            card_info_a: full(),
+            card_info_b: full(),
+            surface_birth_date: full(),
+            surface_a: full(),
+            surface_b: full(),
+        }
+    }
 }
 
 impl Pins {
@@ -161,6 +197,11 @@ impl Pins {
             PinKind::Auth => &self.auth,
             PinKind::Sign => &self.sign,
             PinKind::CardInfo => &self.card_info,
+            PinKind::CardInfoCodeA => &self.codes.card_info_a,
+            PinKind::CardInfoCodeB => &self.codes.card_info_b,
+            PinKind::SurfaceBirthDate => &self.codes.surface_birth_date,
+            PinKind::SurfaceCodeA => &self.codes.surface_a,
+            PinKind::SurfaceCodeB => &self.codes.surface_b,
         }
     }
 
@@ -169,8 +210,29 @@ impl Pins {
             PinKind::Auth => &mut self.auth,
             PinKind::Sign => &mut self.sign,
             PinKind::CardInfo => &mut self.card_info,
+            PinKind::CardInfoCodeA => &mut self.codes.card_info_a,
+            PinKind::CardInfoCodeB => &mut self.codes.card_info_b,
+            PinKind::SurfaceBirthDate => &mut self.codes.surface_birth_date,
+            PinKind::SurfaceCodeA => &mut self.codes.surface_a,
+            PinKind::SurfaceCodeB => &mut self.codes.surface_b,
         }
     }
+}
+
+/// One on-card application's own key pair (card-info and card-surface applications) and its
+/// card-verifiable certificate from the test J-LIS.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct AppKey {
+    pub(crate) key_pem: String,
+    #[serde(with = "crate::hexbytes")]
+    pub(crate) cvc_der: Vec<u8>,
+}
+
+/// The card-info and card-surface applications' keys.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct AppKeys {
+    pub(crate) card_info: AppKey,
+    pub(crate) surface: AppKey,
 }
 
 /// A key pair and its certificate.
@@ -199,6 +261,18 @@ pub struct CardState {
     pub(crate) auth_ca_der: Vec<u8>,
     #[serde(with = "crate::hexbytes")]
     pub(crate) sign_ca_der: Vec<u8>,
+    /// The 4-digit security code printed on the card's face (part of code B).
+    #[serde(default = "default_security_code")]
+    pub(crate) security_code: String,
+    /// The card-info and card-surface applications' keys; cards issued before they existed
+    /// have none, and those applications then show no signed files.
+    #[serde(default)]
+    pub(crate) app_keys: Option<AppKeys>,
+}
+
+/// The security code of cards issued before it was modelled.
+fn default_security_code() -> String {
+    "1234".to_owned()
 }
 
 impl CardState {
@@ -235,6 +309,30 @@ impl CardState {
     /// How the card answers where real cards differ.
     pub fn config(&self) -> &CardConfig {
         &self.config
+    }
+
+    /// What an access code must be: made of what is printed on the card, as a person types it.
+    /// `None` for the holder's PINs (their values are stored).
+    pub fn expected(&self, kind: PinKind) -> Option<String> {
+        let era_birth = crate::holder::era_yymmdd(self.holder.birth_date);
+        let code_b = || {
+            format!(
+                "{era_birth}{:04}{}",
+                self.card_expires_on.year(),
+                self.security_code
+            )
+        };
+        match kind {
+            PinKind::CardInfoCodeA | PinKind::SurfaceCodeA => Some(self.holder.my_number.clone()),
+            PinKind::CardInfoCodeB | PinKind::SurfaceCodeB => Some(code_b()),
+            PinKind::SurfaceBirthDate => Some(era_birth),
+            PinKind::Auth | PinKind::Sign | PinKind::CardInfo => None,
+        }
+    }
+
+    /// The security code printed on the card's face.
+    pub fn security_code(&self) -> &str {
+        &self.security_code
     }
 
     /// Day of issue.
@@ -310,6 +408,7 @@ pub fn issue_card(
         auth: PinObject::new(PinKind::Auth, &opts.pins.auth)?,
         sign: PinObject::new(PinKind::Sign, &opts.pins.sign)?,
         card_info: PinObject::new(PinKind::CardInfo, &opts.pins.card_info)?,
+        codes: Codes::default(),
     };
     let mut jlis = Jlis::for_card(path)?;
     let issued_on = opts.issued_on.unwrap_or_else(|| jlis.today());
@@ -328,8 +427,22 @@ pub fn issue_card(
         sign,
         auth_ca_der: jlis.ca_cert_der(CaKind::Auth).to_vec(),
         sign_ca_der: jlis.ca_cert_der(CaKind::Sign).to_vec(),
+        security_code: format!("{:04}", rand::random::<u16>() % 10_000),
+        app_keys: Some(AppKeys {
+            card_info: issue_app_key(&jlis, crate::engine::CARD_INFO_CVC_REFERENCES)?,
+            surface: issue_app_key(&jlis, crate::engine::SURFACE_CVC_REFERENCES)?,
+        }),
     };
     state.save(path)
+}
+
+/// A new application key with its card-verifiable certificate from the test J-LIS.
+fn issue_app_key(jlis: &Jlis, references: (&str, &str)) -> Result<AppKey, SimError> {
+    let key = jlis::generate_key()?;
+    Ok(AppKey {
+        cvc_der: jlis.card_verifiable_certificate(&rsa::RsaPublicKey::from(&key), references)?,
+        key_pem: jlis::key_to_pem(&key)?,
+    })
 }
 
 /// A new key pair and certificate, valid from `from` to the holder's 5th birthday after it (or the card's end).

@@ -115,6 +115,22 @@ impl HolderProfile {
     }
 }
 
+/// A date as the card's birth-date keys write it: `YYMMDD` with the year of the Japanese era
+/// (令和 from 2019-05-01, 平成 from 1989-01-08, 昭和 from 1926-12-25, 大正 before).
+pub fn era_yymmdd(date: Date) -> String {
+    let ymd = (date.year(), date.month() as u8, date.day());
+    let era_start = if ymd >= (2019, 5, 1) {
+        2019
+    } else if ymd >= (1989, 1, 8) {
+        1989
+    } else if ymd >= (1926, 12, 25) {
+        1926
+    } else {
+        1912
+    };
+    format!("{:02}{:02}{:02}", date.year() - era_start + 1, ymd.1, ymd.2)
+}
+
 /// Appends the check digit to 11 digits, making a valid My Number.
 ///
 /// # Panics
@@ -155,6 +171,15 @@ pub fn nth_birthday_after(birth: Date, issued: Date, n: i32) -> Date {
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn era_dates() {
+        assert_eq!(era_yymmdd(date!(1990 - 03 - 15)), "020315"); // 平成2年
+        assert_eq!(era_yymmdd(date!(1989 - 01 - 07)), "640107"); // 昭和64年
+        assert_eq!(era_yymmdd(date!(1989 - 01 - 08)), "010108"); // 平成元年
+        assert_eq!(era_yymmdd(date!(2019 - 05 - 01)), "010501"); // 令和元年
+        assert_eq!(era_yymmdd(date!(1980 - 02 - 17)), "550217"); // 昭和55年
+    }
 
     #[test]
     fn sample_is_valid() {

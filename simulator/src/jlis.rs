@@ -299,6 +299,22 @@ impl Jlis {
         crl.to_der().map_err(SimError::issue)
     }
 
+    /// A card-verifiable certificate (`7F 21`) for an on-card application's key, signed by
+    /// this J-LIS's signing CA key; the references are `(authority, holder)` as a test card
+    /// shows them (card-info: `6000033`, `1322131`).
+    pub(crate) fn card_verifiable_certificate(
+        &self,
+        key: &RsaPublicKey,
+        (authority, holder): (&str, &str),
+    ) -> Result<Vec<u8>, SimError> {
+        use crate::engine::app_key;
+        let authority = app_key::reference(authority, "001");
+        let holder = app_key::reference(holder, "000");
+        let body = app_key::cvc_body(&authority, &holder, key);
+        let ca_key = load_key(&self.ca(CaKind::Sign).key_pem)?;
+        Ok(app_key::cvc(&body, &app_key::sign_sha256(&ca_key, &body)))
+    }
+
     /// Issues a JPKI-shaped leaf certificate and returns it (DER) with its serial (hex). Saves.
     pub(crate) fn issue(&mut self, req: &LeafRequest<'_>) -> Result<(Vec<u8>, String), SimError> {
         let serial_value = self.next_serial;

@@ -16,6 +16,7 @@ fn right(kind: PinKind) -> &'static str {
         PinKind::Auth => AUTH_PIN,
         PinKind::Sign => SIGN_PIN,
         PinKind::CardInfo => CARD_INFO_PIN,
+        code => unreachable!("{code} is tested in access_codes.rs"),
     }
 }
 
@@ -23,6 +24,7 @@ fn wrong(kind: PinKind) -> &'static str {
     match kind {
         PinKind::Auth | PinKind::CardInfo => "0000",
         PinKind::Sign => "WRONG000",
+        code => unreachable!("{code} is tested in access_codes.rs"),
     }
 }
 

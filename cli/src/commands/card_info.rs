@@ -1,30 +1,42 @@
-//! `kazasu card-info`: My Number and the four basic facts, behind the card-info PIN.
+//! `kazasu card-info`: My Number and the four basic facts behind the card-info PIN (or code A
+//! or code B), and whether the card and what it gave are genuine.
 
 use anyhow::Result;
 use kazasu_core::CardInfoApp;
+use kazasu_core::card::authenticity::Authenticity;
 use kazasu_core::flows;
-use kazasu_core::pin::PinKind;
 
-use crate::args::PinInput;
+use crate::args::CardInfoArgs;
 use crate::commands::pin::gate;
+use crate::exit::CardNotGenuine;
 use crate::output::{self, say};
 use crate::prompt::PinSource;
 use crate::session::CardLink;
 
-pub fn run(link: &mut CardLink, input: PinInput, json: bool) -> Result<()> {
+pub fn run(link: &mut CardLink, args: &CardInfoArgs, json: bool) -> Result<()> {
+    let kind = args.kind();
     {
         let mut app = CardInfoApp::select(&mut *link)?;
-        gate(PinKind::CardInfo, app.pin_status()?)?;
+        gate(kind, app.status_of(kind)?)?;
     }
-    let pin = PinSource::new(input.pin_stdin).read(PinKind::CardInfo, "Card-info PIN")?;
-    let identity = flows::read_identity(&mut *link, &pin)?;
+    let secret = PinSource::new(args.pin.pin_stdin).read(kind, &kind.to_string())?;
+    let identity = flows::read_identity(&mut *link, &secret)?;
     if json {
-        return output::json(&identity);
+        output::json(&identity)?;
+    } else {
+        if let Some(number) = &identity.my_number {
+            say!("My Number:   {}", number.reveal());
+        }
+        if let Some(facts) = &identity.facts {
+            say!("Name:        {}", facts.name);
+            say!("Address:     {}", facts.address);
+            say!("Birth date:  {}", output::ymd(facts.birth_date));
+            say!("Sex:         {}", facts.sex);
+        }
+        say!("Card:        {}", identity.authenticity);
     }
-    say!("My Number:   {}", identity.my_number.reveal());
-    say!("Name:        {}", identity.facts.name);
-    say!("Address:     {}", identity.facts.address);
-    say!("Birth date:  {}", output::ymd(identity.facts.birth_date));
-    say!("Sex:         {}", identity.facts.sex);
-    Ok(())
+    match identity.authenticity {
+        Authenticity::Altered { .. } => Err(CardNotGenuine.into()),
+        _ => Ok(()),
+    }
 }

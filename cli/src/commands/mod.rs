@@ -1,6 +1,7 @@
 //! One module per command; `run` opens the card, dispatches, and reports `--trace`.
 
 mod card_info;
+mod card_surface;
 mod cert;
 pub mod document;
 mod login;
@@ -44,7 +45,8 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Status { at } => status::run(&mut link, at.unwrap_or_else(today), cli.json),
         Command::Cert(cmd) => cert::run(&mut link, cmd, cli.json),
         Command::Pin(cmd) => pin::run(&mut link, cmd, cli.json),
-        Command::CardInfo(input) => card_info::run(&mut link, *input, cli.json),
+        Command::CardInfo(args) => card_info::run(&mut link, args, cli.json),
+        Command::CardSurface(args) => card_surface::run(&mut link, args, cli.json),
         Command::SignRaw {
             key,
             file,

@@ -34,14 +34,17 @@ fn status(link: &mut CardLink, json: bool) -> Result<()> {
 
 /// One line a person reads: tries left, or what a lock means.
 pub fn describe_status(kind: PinKind, status: PinStatus) -> String {
+    // The holder's PINs have known limits; an access code's limit is not published.
+    let of = if kind.is_holder_pin() {
+        format!(" of {}", kind.retry_limit())
+    } else {
+        String::new()
+    };
     match status {
         PinStatus::Remaining(1) => {
-            format!(
-                "1 try left of {} (LAST TRY: a wrong PIN now locks it)",
-                kind.retry_limit()
-            )
+            format!("1 try left{of} (LAST TRY: a wrong PIN now locks it)")
         }
-        PinStatus::Remaining(n) => format!("{n} tries left of {}", kind.retry_limit()),
+        PinStatus::Remaining(n) => format!("{n} tries left{of}"),
         PinStatus::Verified => "verified in this session".to_owned(),
         PinStatus::Locked => "LOCKED: only your municipal office can reset it".to_owned(),
     }

@@ -11,6 +11,8 @@ use crate::mynumber::MyNumber;
 use crate::pin::{Pin, PinKind};
 use crate::transport::Transport;
 
+use super::authenticity::{Authenticity, IntegrityRecord};
+use super::cvc::CardVerifiableCertificate;
 use super::tlv::Tlv;
 use super::{PinStatus, Session};
 
@@ -157,54 +159,157 @@ impl<T: Transport> CardInfoApp<T> {
         self.session.pin_status(PinKind::CardInfo)
     }
 
+    /// Tries left on the card-info PIN or one of its access codes, without using one.
+    pub fn status_of(&mut self, kind: PinKind) -> Result<PinStatus, CardError> {
+        check_kind(kind)?;
+        self.session.pin_status(kind)
+    }
+
     /// Whether this session verified the card-info PIN (the card cannot tell).
     pub fn is_verified(&self) -> bool {
         self.session.is_verified(PinKind::CardInfo)
     }
 
-    /// Presents the card-info PIN once (see [`crate::JpkiApp::verify_pin`] for the rules).
+    /// Presents the card-info PIN, code A or code B once (see [`crate::JpkiApp::verify_pin`]
+    /// for the rules): the PIN opens everything, code A only My Number, code B only the facts.
     pub fn verify_pin(&mut self, pin: &Pin) -> Result<(), CardError> {
         check_kind(pin.kind())?;
         self.session.verify(pin)
     }
 
-    /// Verifies `old`, then replaces it by `new`.
+    /// Verifies `old`, then replaces it by `new` (the card-info PIN only: codes never change).
     pub fn change_pin(&mut self, old: &Pin, new: &Pin) -> Result<(), CardError> {
         check_kind(old.kind())?;
+        if !old.kind().is_holder_pin() {
+            return Err(CardError::NotChangeable { kind: old.kind() });
+        }
         self.session.change(old, new)
+    }
+
+    /// The secret this session opened `alternative`'s data with: the PIN unless only the code was verified.
+    fn opened_by(&self, alternative: PinKind) -> PinKind {
+        if self.session.is_verified(alternative) && !self.is_verified() {
+            alternative
+        } else {
+            PinKind::CardInfo
+        }
+    }
+
+    /// EF `0001` as stored, filler included (17 bytes on a card): what EF 0003's digest covers.
+    pub fn my_number_file(&mut self) -> Result<Vec<u8>, CardError> {
+        let pin = self.opened_by(PinKind::CardInfoCodeA);
+        self.session
+            .read_start(mynumber::EF_MY_NUMBER, 256, "reading My Number", Some(pin))
     }
 
     /// Reads My Number (EF `0001`: `FF 10 0C` + 12 ASCII digits) and checks its check digit.
     pub fn my_number(&mut self) -> Result<MyNumber, CardError> {
-        let bytes = self.session.read_tlv_file(
-            mynumber::EF_MY_NUMBER,
-            "reading My Number",
-            Some(PinKind::CardInfo),
-            "My Number record",
-        )?;
-        let malformed = |reason: String| CardError::Malformed {
-            what: "My Number",
-            reason,
-        };
-        let (tlv, _) = Tlv::parse(&bytes).map_err(|e| malformed(e.to_string()))?;
-        if tlv.tag != 0xFF10 {
-            return Err(malformed(format!(
-                "it starts with tag {:X}, not FF10",
-                tlv.tag
-            )));
-        }
-        MyNumber::from_ascii(tlv.value).map_err(|e| malformed(e.to_string()))
+        let bytes = self.my_number_file()?;
+        parse_my_number(&bytes)
+    }
+
+    /// EF `0002`'s record (without filler).
+    pub fn basic_facts_file(&mut self) -> Result<Vec<u8>, CardError> {
+        let pin = self.opened_by(PinKind::CardInfoCodeB);
+        self.session.read_tlv_file(
+            mynumber::EF_BASIC_FACTS,
+            "reading the basic facts",
+            Some(pin),
+            "basic-facts record",
+        )
     }
 
     /// Reads the four basic facts (EF `0002`).
     pub fn basic_facts(&mut self) -> Result<BasicFacts, CardError> {
+        BasicFacts::from_tlv(&self.basic_facts_file()?)
+    }
+
+    /// The application's card-verifiable certificate (EF `0004`, free to read).
+    pub fn certificate(&mut self) -> Result<CardVerifiableCertificate, CardError> {
         let bytes = self.session.read_tlv_file(
-            mynumber::EF_BASIC_FACTS,
-            "reading the basic facts",
-            Some(PinKind::CardInfo),
-            "basic-facts record",
+            mynumber::EF_CARD_INFO_CVC,
+            "reading the card-info certificate",
+            None,
+            "card-verifiable certificate",
         )?;
-        BasicFacts::from_tlv(&bytes)
+        CardVerifiableCertificate::parse(&bytes)
+    }
+
+    /// The integrity record (EF `0003`: digests of EF 0001 and 0002 and a signature over them);
+    /// the PIN or either code must have been verified.
+    pub fn integrity_record(&mut self) -> Result<IntegrityRecord, CardError> {
+        let pin = if self.is_verified() {
+            PinKind::CardInfo
+        } else if self.session.is_verified(PinKind::CardInfoCodeB) {
+            PinKind::CardInfoCodeB
+        } else {
+            PinKind::CardInfoCodeA
+        };
+        let bytes = self.session.read_tlv_file(
+            mynumber::EF_CARD_INFO_INTEGRITY,
+            "reading the card-info integrity record",
+            Some(pin),
+            "integrity record",
+        )?;
+        IntegrityRecord::parse(&bytes)
+    }
+
+    /// The card's own signature (`80 2A 00 00`, no PIN) over a SHA-256 `DigestInfo` of `hash`.
+    pub fn internal_signature(&mut self, hash: &[u8; 32]) -> Result<Vec<u8>, CardError> {
+        let command = crate::apdu::Command::new(0x80, 0x2A, 0x00, 0x00)
+            .with_data(super::jpki::sha256_digest_info(hash))
+            .with_le(256);
+        let response = self.session.exchange(&command)?;
+        match response.status() {
+            crate::apdu::StatusWord::Success => Ok(response.into_data()),
+            status => Err(CardError::from_status(
+                "asking the card to sign a challenge",
+                status,
+                None,
+            )),
+        }
+    }
+
+    /// Checks that the card and what was read from it are genuine: EF 0003's signature by the
+    /// key of EF 0004 over the digests, those digests against `my_number_file` / `facts_file`
+    /// (whichever were read), and a fresh random challenge signed by the card.
+    pub fn authenticity(
+        &mut self,
+        my_number_file: Option<&[u8]>,
+        facts_file: Option<&[u8]>,
+    ) -> Result<Authenticity, CardError> {
+        let unavailable = |e: CardError| match e {
+            CardError::FileNotFound { file } => Ok(Authenticity::Unavailable {
+                reason: format!("the card has no file {file} in its card-info application"),
+            }),
+            other => Err(other),
+        };
+        let certificate = match self.certificate() {
+            Ok(c) => c,
+            Err(e) => return unavailable(e),
+        };
+        let record = match self.integrity_record() {
+            Ok(r) => r,
+            Err(e) => return unavailable(e),
+        };
+        let challenge: [u8; 32] = rand::random();
+        // A card that refuses to sign proves nothing, which the verdict then says.
+        let live = match self.internal_signature(&challenge) {
+            Ok(signature) => signature,
+            Err(CardError::Card { status, .. }) => {
+                tracing::debug!(target: "kazasu::card", %status, "the card did not sign the challenge");
+                Vec::new()
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(Authenticity::judge(
+            &certificate,
+            &record,
+            my_number_file,
+            facts_file,
+            &challenge,
+            &live,
+        ))
     }
 
     /// The transport underneath; call [`CardInfoApp::forget_card_state`] after sending through it yourself.
@@ -223,12 +328,28 @@ impl<T: Transport> CardInfoApp<T> {
     }
 }
 
+/// Parses EF `0001` (`FF 10 0C` + 12 digits, filler after it) and checks the check digit.
+pub fn parse_my_number(bytes: &[u8]) -> Result<MyNumber, CardError> {
+    let malformed = |reason: String| CardError::Malformed {
+        what: "My Number",
+        reason,
+    };
+    let (tlv, _) = Tlv::parse(bytes).map_err(|e| malformed(e.to_string()))?;
+    if tlv.tag != 0xFF10 {
+        return Err(malformed(format!(
+            "it starts with tag {:X}, not FF10",
+            tlv.tag
+        )));
+    }
+    MyNumber::from_ascii(tlv.value).map_err(|e| malformed(e.to_string()))
+}
+
 fn check_kind(kind: PinKind) -> Result<(), CardError> {
     match kind {
-        PinKind::CardInfo => Ok(()),
+        PinKind::CardInfo | PinKind::CardInfoCodeA | PinKind::CardInfoCodeB => Ok(()),
         other => Err(CardError::PinNotInApplication {
             kind: other,
-            belongs_to: "JPKI application",
+            belongs_to: super::application_name(other),
             used_with: APP_NAME,
         }),
     }

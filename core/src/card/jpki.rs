@@ -109,6 +109,7 @@ impl<T: Transport> JpkiApp<T> {
             mynumber::EF_TOKEN_INFO,
             32,
             "reading the token information",
+            None,
         )?;
         Ok(TokenKind::from_label(&label))
     }
@@ -227,9 +228,9 @@ impl<T: Transport> JpkiApp<T> {
 fn check_kind(kind: PinKind) -> Result<(), CardError> {
     match kind {
         PinKind::Auth | PinKind::Sign => Ok(()),
-        PinKind::CardInfo => Err(CardError::PinNotInApplication {
+        _ => Err(CardError::PinNotInApplication {
             kind,
-            belongs_to: "card-info application",
+            belongs_to: super::application_name(kind),
             used_with: APP_NAME,
         }),
     }

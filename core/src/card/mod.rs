@@ -4,8 +4,12 @@
 //! basic facts as text. Both share the plumbing below: a selected-file cache that skips redundant
 //! SELECTs, reads that never go past the end of a file, and one PIN-status mapping.
 
+pub mod authenticity;
 pub mod card_info;
+pub mod cvc;
 pub mod jpki;
+pub mod photo;
+pub mod surface;
 pub mod tlv;
 
 #[cfg(test)]
@@ -24,6 +28,7 @@ use crate::transport::{Transport, TransportExt};
 
 pub use card_info::{BasicFacts, CardInfoApp, Sex};
 pub use jpki::JpkiApp;
+pub use surface::SurfaceApp;
 use tlv::TlvHeader;
 
 /// The two private keys of the JPKI application.
@@ -434,13 +439,15 @@ impl<T: Transport> Session<T> {
         Ok(out)
     }
 
-    /// The first `len` bytes (at most 256) of a free file: by short identifier when this session
-    /// uses them (one APDU), else SELECT and READ BINARY.
+    /// The first `len` bytes (at most 256) of a file (the whole file when it is shorter): by
+    /// short identifier when this session uses them (one APDU), else SELECT and READ BINARY.
+    /// `pin` is what guards the file, for the error when it was not verified.
     pub(crate) fn read_start(
         &mut self,
         file: FileId,
         len: u32,
         operation: &'static str,
+        pin: Option<PinKind>,
     ) -> Result<Vec<u8>, CardError> {
         if let Some(sfi) = self.short_id(file) {
             let command = Command::new(0x00, 0xB0, 0x80 | sfi, 0x00).with_le(len);
@@ -452,11 +459,11 @@ impl<T: Transport> Session<T> {
                 }
                 status if Self::refuses_short_ids(status) => self.short_ids = false,
                 StatusWord::FileNotFound => return Err(CardError::FileNotFound { file }),
-                status => return Err(CardError::from_status(operation, status, None)),
+                status => return Err(CardError::from_status(operation, status, pin)),
             }
         }
         self.select_ef(file)?;
-        self.read_binary(0, len, operation, None)
+        self.read_binary(0, len, operation, pin)
     }
 
     /// The fast path: one extended READ BINARY of the whole EF addressed by its short identifier
@@ -665,6 +672,17 @@ impl<T: Transport> Session<T> {
                 ))
             }
         }
+    }
+}
+
+/// The application a PIN or access code belongs to, in words.
+pub(crate) fn application_name(kind: PinKind) -> &'static str {
+    match kind {
+        PinKind::Auth | PinKind::Sign => "JPKI application",
+        PinKind::CardInfo | PinKind::CardInfoCodeA | PinKind::CardInfoCodeB => {
+            "card-info application"
+        }
+        _ => "card-surface application",
     }
 }
 

@@ -120,8 +120,21 @@ pub fn card_assertion_with<T: Transport>(
     device_key: Option<&[u8]>,
 ) -> Result<Assertion, CardError> {
     auth_pin_only(pin)?;
-    let certificate = app.certificate(CertSlot::Auth)?;
-    app.verify_pin(pin)?;
+    let certificate = match app.certificate(CertSlot::Auth) {
+        Ok(certificate) => {
+            app.verify_pin(pin)?;
+            certificate
+        }
+        // Phone-embedded certificates (JPKIAPGPSETOKEN) show the authentication certificate
+        // only after the authentication PIN.
+        Err(CardError::PinRequired {
+            kind: PinKind::Auth,
+        }) => {
+            app.verify_pin(pin)?;
+            app.certificate(CertSlot::Auth)?
+        }
+        Err(e) => return Err(e),
+    };
     let data = ClientData {
         v: VERSION,
         kind: LoginKind::Card,

@@ -13,7 +13,7 @@ pub(super) fn file(fid: FileId) -> Option<Ef> {
     let free = |content| {
         Some(Ef::Binary {
             content,
-            needs: None,
+            needs: &[],
         })
     };
     match fid {
@@ -22,7 +22,7 @@ pub(super) fn file(fid: FileId) -> Option<Ef> {
         EF_AUTH_CA_CERT => free(Content::Cert(CertKind::AuthCa)),
         EF_SIGN_CERT => Some(Ef::Binary {
             content: Content::Cert(CertKind::Sign),
-            needs: Some(PinKind::Sign),
+            needs: &[PinKind::Sign],
         }),
         EF_SIGN_CA_CERT => free(Content::Cert(CertKind::SignCa)),
         EF_CERT_PRESENCE => free(Content::CertPresence),

@@ -4,8 +4,14 @@
 //! of them, so they are processed here. Security status (which PINs are verified, which file is
 //! selected) lives only in memory and is cleared on re-select and power-off, like a real card's.
 
+pub(crate) mod app_key;
 mod card_info;
+mod images;
 mod jpki;
+mod surface;
+
+pub(crate) use card_info::CVC_REFERENCES as CARD_INFO_CVC_REFERENCES;
+pub(crate) use surface::CVC_REFERENCES as SURFACE_CVC_REFERENCES;
 
 use kazasu_core::apdu::{Command, Response, StatusWord};
 use kazasu_core::ids::mynumber::{
@@ -30,6 +36,7 @@ pub(crate) trait Store {
 enum App {
     Jpki,
     CardInfo,
+    Surface,
     /// Selectable, but its files are not simulated.
     Other,
 }
@@ -37,10 +44,10 @@ enum App {
 /// What an elementary file is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Ef {
-    /// Transparent data, readable freely or after a PIN.
+    /// Transparent data, readable freely (`needs` empty) or after any one of `needs`.
     Binary {
         content: Content,
-        needs: Option<PinKind>,
+        needs: &'static [PinKind],
     },
     /// A PIN object.
     Pin(PinKind),
@@ -57,6 +64,31 @@ pub(crate) enum Content {
     CertPresence,
     MyNumber,
     BasicFacts,
+    /// Card-info EF 0003: digests of EF 0001 and 0002, signed by the application key.
+    Integrity,
+    /// Card-info or card-surface EF 0004: the application key's certificate.
+    Cvc(AppKeyKind),
+    /// Card-info EF 0005 (`FF 40`).
+    CardInfo0005,
+    /// Card-info EF 0006: the application's public key (`A1`).
+    CardInfoPublicKey,
+    /// Card-info EF 0007: that key, signed (`FF 50`).
+    CardInfoSignedKey,
+    /// Card-surface EF 0001: age record.
+    SurfaceAge,
+    /// Card-surface EF 0002: the card face.
+    SurfaceFace,
+    /// Card-surface EF 0003: application basic data.
+    SurfaceBasic,
+    /// Card-surface EF 0005: the My Number as an image.
+    SurfaceMyNumberImage,
+}
+
+/// Which application key a file is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AppKeyKind {
+    CardInfo,
+    Surface,
 }
 
 impl Content {
@@ -71,6 +103,15 @@ impl Content {
             Content::CertPresence => jpki::CERT_PRESENCE.len(),
             Content::MyNumber => card_info::MY_NUMBER_EF_SIZE,
             Content::BasicFacts => card_info::BASIC_FACTS_EF_SIZE,
+            Content::Integrity => card_info::INTEGRITY_EF_SIZE,
+            Content::Cvc(_) => CVC_EF_SIZE,
+            Content::CardInfo0005 => card_info::EF_0005_SIZE,
+            Content::CardInfoPublicKey => card_info::PUBLIC_KEY_EF_SIZE,
+            Content::CardInfoSignedKey => card_info::SIGNED_KEY_EF_SIZE,
+            Content::SurfaceAge => surface::AGE_EF_SIZE,
+            Content::SurfaceFace => surface::FACE_EF_SIZE,
+            Content::SurfaceBasic => surface::BASIC_EF_SIZE,
+            Content::SurfaceMyNumberImage => surface::MY_NUMBER_IMAGE_EF_SIZE,
         };
         if object_len <= fixed {
             fixed
@@ -83,6 +124,13 @@ impl Content {
 /// Size of each certificate EF: room for an RSA-2048 certificate with the signing
 /// certificate's personal data (1758 bytes on a test card), the rest `FF` filler.
 pub const CERT_EF_SIZE: usize = 2048;
+
+/// The token label of phone-embedded JPKI certificates (`JPKIAPGPSETOKEN`): there the
+/// authentication certificate is read only after the authentication PIN.
+pub const PHONE_TOKEN_LABEL: &str = "JPKIAPGPSETOKEN";
+
+/// Size of EF 0004 in both applications: the certificate is 568 bytes on a test card, with no filler.
+pub const CVC_EF_SIZE: usize = 568;
 
 /// A powered card: the stored state plus this session's security status.
 pub(crate) struct Card {
@@ -137,17 +185,20 @@ impl Card {
                 let app = match Aid::from_slice(cmd.data()) {
                     Some(aid) if aid == JPKI_AID => App::Jpki,
                     Some(aid) if aid == CARD_INFO_AID => App::CardInfo,
-                    Some(aid)
-                        if aid == SURFACE_AID
-                            || aid == COMMON_CARD_AID
-                            || aid == RESIDENT_REGISTRY_AID =>
-                    {
+                    Some(aid) if aid == SURFACE_AID => App::Surface,
+                    Some(aid) if aid == COMMON_CARD_AID || aid == RESIDENT_REGISTRY_AID => {
                         App::Other
                     }
                     _ => return sw(StatusWord::FileNotFound),
                 };
-                // Selecting an application (even the same one) logs out: OpenSC relies on it.
-                self.reset();
+                // Selecting an application logs out; the same one again too unless configured
+                // otherwise (not known for real cards; OpenSC relies on it).
+                let keep = self.app == Some(app) && !self.state.config.reselect_logs_out;
+                if keep {
+                    self.ef = None;
+                } else {
+                    self.reset();
+                }
                 self.app = Some(app);
                 sw(StatusWord::Success)
             }
@@ -156,12 +207,7 @@ impl Card {
                     return sw(StatusWord::WrongLength);
                 };
                 let fid = FileId(u16::from_be_bytes(fid));
-                let ef = match self.app {
-                    Some(App::Jpki) => jpki::file(fid),
-                    Some(App::CardInfo) => card_info::file(fid),
-                    _ => None,
-                };
-                match ef {
+                match self.file(fid) {
                     Some(ef) => {
                         self.ef = Some((fid, ef));
                         sw(StatusWord::Success)
@@ -176,6 +222,16 @@ impl Card {
         }
     }
 
+    /// The file `fid` in the selected application.
+    fn file(&self, fid: FileId) -> Option<Ef> {
+        match self.app {
+            Some(App::Jpki) => jpki::file(fid),
+            Some(App::CardInfo) => card_info::file(fid),
+            Some(App::Surface) => surface::file(fid),
+            _ => None,
+        }
+    }
+
     /// The EF a short identifier names in the selected application (`Ok(None)`: `sfi` is 0, the
     /// current EF). `6A 86` when short identifiers are switched off, `6A 82` for no such EF.
     fn by_short_id(&self, sfi: u8) -> Result<Option<(FileId, Ef)>, Response> {
@@ -186,12 +242,8 @@ impl Card {
             return Err(sw(StatusWord::IncorrectP1P2));
         }
         let fid = FileId(u16::from(sfi));
-        let ef = match self.app {
-            Some(App::Jpki) => jpki::file(fid),
-            Some(App::CardInfo) => card_info::file(fid),
-            _ => None,
-        };
-        ef.map(|ef| Some((fid, ef)))
+        self.file(fid)
+            .map(|ef| Some((fid, ef)))
             .ok_or_else(|| sw(StatusWord::FileNotFound))
     }
 
@@ -212,15 +264,26 @@ impl Card {
         let Ef::Binary { content, needs } = ef else {
             return sw(StatusWord::IncompatibleFileStructure);
         };
-        if let Some(pin) = needs
-            && !self.verified.contains(&pin)
-        {
+        // A phone-embedded token guards its authentication certificate with the auth PIN.
+        let needs = match content {
+            Content::Cert(crate::card_state::CertKind::Auth)
+                if self.state.config.token_label.trim() == PHONE_TOKEN_LABEL =>
+            {
+                &[PinKind::Auth][..]
+            }
+            _ => needs,
+        };
+        if !needs.is_empty() && !needs.iter().any(|pin| self.verified.contains(pin)) {
             return sw(StatusWord::SecurityStatusNotSatisfied);
         }
         let Some(le) = cmd.le() else {
             return sw(StatusWord::WrongLength);
         };
         let data = self.file_bytes(content);
+        if self.content(content).is_empty() {
+            // A signed file of a card issued before the application keys existed.
+            return sw(StatusWord::FileNotFound);
+        }
         if offset >= data.len() {
             return sw(StatusWord::WrongParameters);
         }
@@ -245,6 +308,38 @@ impl Card {
             Content::CertPresence => jpki::CERT_PRESENCE.to_vec(),
             Content::MyNumber => card_info::my_number(&self.state.holder),
             Content::BasicFacts => card_info::basic_facts(&self.state.holder),
+            Content::Integrity => card_info::integrity(self),
+            Content::Cvc(kind) => self
+                .app_key(kind)
+                .map(|k| k.cvc_der.clone())
+                .unwrap_or_default(),
+            Content::CardInfo0005 => card_info::ef_0005(self),
+            Content::CardInfoPublicKey => card_info::public_key(self),
+            Content::CardInfoSignedKey => card_info::signed_key(self),
+            Content::SurfaceAge => surface::age_record(self),
+            Content::SurfaceFace => surface::face(self),
+            Content::SurfaceBasic => surface::basic_data(self),
+            Content::SurfaceMyNumberImage => surface::my_number_image(self),
+        }
+    }
+
+    /// An application's key and certificate; `None` on cards issued before they existed.
+    pub(crate) fn app_key(&self, kind: AppKeyKind) -> Option<&crate::card_state::AppKey> {
+        let keys = self.state.app_keys.as_ref()?;
+        Some(match kind {
+            AppKeyKind::CardInfo => &keys.card_info,
+            AppKeyKind::Surface => &keys.surface,
+        })
+    }
+
+    /// The private key of an application (`None`: no key on this card, or unreadable).
+    pub(crate) fn app_private_key(&self, kind: AppKeyKind) -> Option<rsa::RsaPrivateKey> {
+        match load_key(&self.app_key(kind)?.key_pem) {
+            Ok(key) => Some(key),
+            Err(e) => {
+                tracing::error!(error = %e, "stored application key unreadable");
+                None
+            }
         }
     }
 
@@ -300,7 +395,11 @@ impl Card {
             tracing::error!(error = %e, "could not persist a PIN try");
             return sw(StatusWord::MemoryFailure);
         }
-        let matches = constant_time_eq(cmd.data(), self.state.pins.get(kind).value.as_bytes());
+        let expected = self
+            .state
+            .expected(kind)
+            .unwrap_or_else(|| self.state.pins.get(kind).value.clone());
+        let matches = constant_time_eq(cmd.data(), expected.as_bytes());
         if !matches {
             self.verified.retain(|k| *k != kind);
             return sw(StatusWord::RemainingRetries(before - 1));
@@ -329,6 +428,10 @@ impl Card {
         if self.state.pins.get(kind).is_blocked() {
             return self.blocked(false);
         }
+        if !kind.is_holder_pin() {
+            // Access codes are what is printed on the card: they cannot be changed.
+            return sw(StatusWord::ConditionsOfUseNotSatisfied);
+        }
         if !self.verified.contains(&kind) {
             return sw(StatusWord::SecurityStatusNotSatisfied);
         }
@@ -350,6 +453,9 @@ impl Card {
     }
 
     fn compute_signature(&mut self, cmd: &Command) -> Response {
+        if cmd.p1() == 0x00 && cmd.p2() == 0x00 && self.app == Some(App::CardInfo) {
+            return self.internal_signature(cmd);
+        }
         if cmd.p1() != 0x00 || cmd.p2() & 0xE0 != 0x80 {
             return sw(StatusWord::IncorrectP1P2);
         }
@@ -389,6 +495,24 @@ impl Card {
                 tracing::error!(error = %e, "signature failed");
                 sw(StatusWord::IncorrectData)
             }
+        }
+    }
+}
+
+impl Card {
+    /// `80 2A 00 00` in the card-info application: the application key signs, no PIN needed;
+    /// how a client tells a genuine card from a copy of its files.
+    fn internal_signature(&mut self, cmd: &Command) -> Response {
+        let digest_info = cmd.data();
+        if digest_info.is_empty() || digest_info.len() > 256 - 11 {
+            return sw(StatusWord::WrongLength);
+        }
+        let Some(key) = self.app_private_key(AppKeyKind::CardInfo) else {
+            return sw(StatusWord::ConditionsOfUseNotSatisfied);
+        };
+        match app_key::sign_raw(&key, digest_info) {
+            Some(signature) => Response::success(signature),
+            None => sw(StatusWord::IncorrectData),
         }
     }
 }

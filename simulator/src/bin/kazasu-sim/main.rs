@@ -81,9 +81,14 @@ struct NewArgs {
     /// an empty one), 6983, 6984 or 63c0.
     #[arg(long, default_value = "card", value_parser = parse_blocked)]
     blocked_status: BlockedStatus,
-    /// Token label in EF 0006.
+    /// Token label in EF 0006 (JPKIAPGPSETOKEN: phone-embedded certificates, whose
+    /// authentication certificate needs the authentication PIN).
     #[arg(long, default_value = "JPKIAPICCTOKEN2")]
     label: String,
+    /// Selecting the already selected application keeps its PINs verified (default: it logs
+    /// them out; what a real card does is not known).
+    #[arg(long)]
+    reselect_keeps_login: bool,
     /// Issue date (default: the simulated clock).
     #[arg(long, value_parser = parse_date)]
     issued_on: Option<Date>,
@@ -282,6 +287,7 @@ fn new_card(path: &Path, a: NewArgs) -> Result<()> {
         config: kazasu_sim::CardConfig {
             blocked_status: a.blocked_status,
             token_label: a.label,
+            reselect_logs_out: !a.reselect_keeps_login,
             ..kazasu_sim::CardConfig::default()
         },
         issued_on: a.issued_on,
@@ -302,11 +308,13 @@ fn new_card(path: &Path, a: NewArgs) -> Result<()> {
 fn show(path: &Path, json: bool) -> Result<()> {
     let state = CardState::load(path)?;
     let jlis = Jlis::for_card(path)?;
+    let value_of = |k: PinKind| state.expected(k).unwrap_or_else(|| state.pin(k).to_owned());
     let pins: Vec<_> = PinKind::ALL
         .iter()
+        .chain(PinKind::ACCESS_CODES.iter())
         .map(|k| {
             serde_json::json!({
-                "pin": k, "value": state.pin(*k), "tries_left": state.tries_left(*k),
+                "pin": k, "value": value_of(*k), "tries_left": state.tries_left(*k),
                 "limit": k.retry_limit(), "blocked": state.is_blocked(*k),
             })
         })
@@ -324,6 +332,7 @@ fn show(path: &Path, json: bool) -> Result<()> {
         "card": path, "holder": state.holder(), "config": state.config(),
         "issued_on": state.issued_on().to_string(), "card_expires_on": state.card_expires_on().to_string(),
         "clock": jlis.today().to_string(), "pins": pins, "certificates": certs,
+        "security_code": state.security_code(),
     });
     if json {
         println!("{}", serde_json::to_string_pretty(&value)?);
@@ -351,12 +360,13 @@ fn show(path: &Path, json: bool) -> Result<()> {
             state.cert_status(ca)
         );
     }
-    for k in PinKind::ALL {
+    println!("  security code {}", state.security_code());
+    for k in PinKind::ALL.into_iter().chain(PinKind::ACCESS_CODES) {
         let lock = if state.is_blocked(k) { " LOCKED" } else { "" };
         println!(
             "  {:<28} {} ({} of {} tries left){lock}",
             k.to_string(),
-            state.pin(k),
+            value_of(k),
             state.tries_left(k),
             k.retry_limit()
         );
