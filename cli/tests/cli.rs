@@ -291,6 +291,84 @@ fn card_info_shows_my_number_and_basic_facts() {
 }
 
 #[test]
+fn card_info_with_code_b_shows_the_facts_and_says_the_card_is_genuine() {
+    let card = TestCard::new();
+    let code_b = card.code(PinKind::CardInfoCodeB);
+    let out = kazasu(
+        &card,
+        &["card-info", "--code-b", "--pin-stdin"],
+        &format!("{code_b}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("Card:        genuine"), "{stdout}");
+    assert!(stdout.contains("Birth date:  1990-03-15"), "{stdout}");
+    assert!(
+        !stdout.contains("My Number"),
+        "code B does not open My Number: {stdout}"
+    );
+    assert!(text(&out.stderr).contains("card-info code B: 10 tries left"));
+
+    // A wrong code: exit 3 with the tries left; a mistyped one: exit 2, nothing sent.
+    let out = kazasu(
+        &card,
+        &["card-info", "--code-a", "--pin-stdin"],
+        "000000000000\n",
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("9 tries left"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = kazasu(
+        &card,
+        &["card-info", "--code-a", "--pin-stdin"],
+        "123456789010\n",
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert_eq!(card.state().tries_left(PinKind::CardInfoCodeA), 9);
+}
+
+#[test]
+fn card_surface_writes_the_photo_as_png_and_the_images() {
+    let card = TestCard::new();
+    let code_a = card.code(PinKind::SurfaceCodeA);
+    let out_dir = card.dir().join("face");
+    let out = kazasu(
+        &card,
+        &[
+            "card-surface",
+            "--pin-stdin",
+            "-o",
+            out_dir.to_str().unwrap(),
+        ],
+        &format!("{code_a}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("key signed the face, photo and images"),
+        "{stdout}"
+    );
+    for name in [
+        "photo.png",
+        "photo.jp2",
+        "name.png",
+        "address.png",
+        "security-code.png",
+        "my-number.png",
+    ] {
+        assert!(out_dir.join(name).is_file(), "{name} written: {stdout}");
+    }
+    let photo = std::fs::read(out_dir.join("photo.png")).unwrap();
+    let reader = png::Decoder::new(std::io::Cursor::new(photo))
+        .read_info()
+        .unwrap();
+    assert!(reader.info().width >= 100, "a real picture");
+}
+
+#[test]
 fn a_default_card_is_created_on_first_use() {
     let home = tempfile::tempdir().unwrap();
     let out = run(home.path(), &["--reader", "sim", "status"], "");

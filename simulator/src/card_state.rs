@@ -311,6 +311,11 @@ impl CardState {
         &self.config
     }
 
+    /// Changes how the card answers (tests of the client against each variant).
+    pub fn set_config(&mut self, config: CardConfig) {
+        self.config = config;
+    }
+
     /// What an access code must be: made of what is printed on the card, as a person types it.
     /// `None` for the holder's PINs (their values are stored).
     pub fn expected(&self, kind: PinKind) -> Option<String> {

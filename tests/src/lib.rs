@@ -85,6 +85,21 @@ impl TestCard {
     pub fn state(&self) -> CardState {
         CardState::load(&self.path).expect("load card state")
     }
+
+    /// Changes how this card answers where real cards differ (token label, re-select, …).
+    pub fn configure(self, change: impl FnOnce(&mut kazasu_sim::CardConfig)) -> TestCard {
+        let mut state = self.state();
+        let mut config = state.config().clone();
+        change(&mut config);
+        state.set_config(config);
+        state.save(&self.path).expect("save card state");
+        self
+    }
+
+    /// What an access code of this card is (what is printed on it).
+    pub fn code(&self, kind: kazasu_core::pin::PinKind) -> String {
+        self.state().expected(kind).expect("an access code")
+    }
 }
 
 impl Default for TestCard {

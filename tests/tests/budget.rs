@@ -18,14 +18,6 @@ impl<T: Transport> Transport for ShortOnly<T> {
     }
 }
 
-/// Changes the card's configuration in its state file (the fields real cards differ on).
-fn configure(card: &TestCard, key: &str, value: bool) {
-    let mut state: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(card.path()).unwrap()).unwrap();
-    state["config"][key] = serde_json::Value::Bool(value);
-    std::fs::write(card.path(), serde_json::to_vec(&state).unwrap()).unwrap();
-}
-
 /// The cold login of a card: read the auth certificate, tries left, verify, sign.
 fn cold_login<T: Transport>(link: T) -> (T, usize) {
     let mut app = JpkiApp::select(link).unwrap();
@@ -71,9 +63,17 @@ fn status_costs_at_most_10_apdus_where_extended_length_works() {
 
 #[test]
 fn a_card_refusing_short_ids_or_extended_length_still_works() {
-    for (key, budget) in [("short_ef_ids", 0u64), ("extended_length", 0)] {
-        let card = TestCard::new();
-        configure(&card, key, false);
+    let no_short_ids = |c: &mut kazasu_sim::CardConfig| c.short_ef_ids = false;
+    let no_extended = |c: &mut kazasu_sim::CardConfig| c.extended_length = false;
+    for (key, budget, change) in [
+        (
+            "short_ef_ids",
+            0u64,
+            &no_short_ids as &dyn Fn(&mut kazasu_sim::CardConfig),
+        ),
+        ("extended_length", 0, &no_extended),
+    ] {
+        let card = TestCard::new().configure(change);
         let (link, n) = cold_login(Traced::new(card.transport()));
         let apdus = link.stats().apdus;
         // One refused fast-path command, then the classic budget.
