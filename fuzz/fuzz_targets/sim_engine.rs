@@ -1,8 +1,9 @@
 //! The simulated card's engine under any command stream, from any state a stream can reach.
 //! Invariants a real card keeps, checked after every command:
-//! - a PIN's tries left only go up on a `90 00` answer (a right PIN resets its counter);
-//! - a blocked PIN stays blocked (only the municipal office can reset it);
-//! - a stored PIN changes only on a `90 00` answer to CHANGE REFERENCE DATA.
+//! - a PIN's or access code's tries left only go up on a `90 00` answer (a right one resets its
+//!   counter);
+//! - a blocked PIN or code stays blocked (only the municipal office can reset it);
+//! - a stored PIN changes only on a `90 00` answer to CHANGE REFERENCE DATA; a code never does.
 //!
 //! Input: a stream of records `[n][n bytes of APDU]`; `n = 0xFF` powers the card off and on.
 #![no_main]
@@ -12,21 +13,30 @@ use kazasu_fuzz::card;
 use kazasu_sim::{CardState, SimTransport};
 use libfuzzer_sys::fuzz_target;
 
-const KINDS: [PinKind; 3] = [PinKind::Auth, PinKind::Sign, PinKind::CardInfo];
+const KINDS: [PinKind; 8] = [
+    PinKind::Auth,
+    PinKind::Sign,
+    PinKind::CardInfo,
+    PinKind::CardInfoCodeA,
+    PinKind::CardInfoCodeB,
+    PinKind::SurfaceBirthDate,
+    PinKind::SurfaceCodeA,
+    PinKind::SurfaceCodeB,
+];
 /// Commands per input: enough to lock every PIN and more.
 const MAX_COMMANDS: usize = 64;
 
 struct Snapshot {
-    tries: [u8; 3],
-    blocked: [bool; 3],
-    pins: [String; 3],
+    tries: [u8; 8],
+    blocked: [bool; 8],
+    values: [String; 8],
 }
 
 fn snapshot(state: &CardState) -> Snapshot {
     Snapshot {
         tries: KINDS.map(|k| state.tries_left(k)),
         blocked: KINDS.map(|k| state.is_blocked(k)),
-        pins: KINDS.map(|k| state.pin(k).to_owned()),
+        values: KINDS.map(|k| state.expected(k).unwrap_or_else(|| state.pin(k).to_owned())),
     }
 }
 
@@ -63,9 +73,9 @@ fuzz_target!(|data: &[u8]| {
                     "a blocked PIN was unblocked by {apdu:02X?}"
                 );
             }
-            if after.pins[i] != before.pins[i] {
+            if after.values[i] != before.values[i] {
                 assert!(
-                    ok && apdu.get(1) == Some(&0x24),
+                    KINDS[i].is_holder_pin() && ok && apdu.get(1) == Some(&0x24),
                     "a PIN changed without CHANGE REFERENCE DATA succeeding: {apdu:02X?}"
                 );
             }
