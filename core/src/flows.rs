@@ -147,9 +147,10 @@ pub fn card_status<T: Transport>(mut transport: T, today: Date) -> Result<CardSt
     })
 }
 
-/// Tries left on all three PINs (card-info only when the card has that application).
+/// Tries left on the three PINs and on the access codes (card-info codes A and B, the
+/// card-surface keys), each only where the card has its application. Uses no try.
 pub fn pin_statuses<T: Transport>(mut transport: T) -> Result<Vec<PinReport>, CardError> {
-    let mut reports = Vec::with_capacity(3);
+    let mut reports = Vec::with_capacity(8);
     {
         let mut jpki = JpkiApp::select(&mut transport)?;
         for kind in [PinKind::Auth, PinKind::Sign] {
@@ -159,11 +160,38 @@ pub fn pin_statuses<T: Transport>(mut transport: T) -> Result<Vec<PinReport>, Ca
             });
         }
     }
+    // A code EF a card does not have (6A 82) is left out, like an application it does not have.
+    let mut report = |kind, status: Result<PinStatus, CardError>| match status {
+        Ok(status) => {
+            reports.push(PinReport { pin: kind, status });
+            Ok(())
+        }
+        Err(CardError::FileNotFound { .. }) => Ok(()),
+        Err(e) => Err(e),
+    };
     match CardInfoApp::select(&mut transport) {
-        Ok(mut info) => reports.push(PinReport {
-            pin: PinKind::CardInfo,
-            status: info.pin_status()?,
-        }),
+        Ok(mut info) => {
+            for kind in [
+                PinKind::CardInfo,
+                PinKind::CardInfoCodeA,
+                PinKind::CardInfoCodeB,
+            ] {
+                report(kind, info.status_of(kind))?;
+            }
+        }
+        Err(CardError::AppNotFound { .. }) => {}
+        Err(e) => return Err(e),
+    }
+    match SurfaceApp::select(&mut transport) {
+        Ok(mut surface) => {
+            for kind in [
+                PinKind::SurfaceBirthDate,
+                PinKind::SurfaceCodeA,
+                PinKind::SurfaceCodeB,
+            ] {
+                report(kind, surface.status_of(kind))?;
+            }
+        }
         Err(CardError::AppNotFound { .. }) => {}
         Err(e) => return Err(e),
     }

@@ -23,11 +23,17 @@ pub trait CardChannel: Send + Sync {
 /// A [`CardChannel`] seen by the core as a [`Transport`].
 pub(crate) struct ChannelTransport {
     channel: Arc<dyn CardChannel>,
+    extended_length: bool,
 }
 
 impl ChannelTransport {
-    pub(crate) fn new(channel: Arc<dyn CardChannel>) -> ChannelTransport {
-        ChannelTransport { channel }
+    /// `extended_length`: whether the platform can send extended-length APDUs (Android's
+    /// `IsoDep.isExtendedLengthApduSupported`); the card's own refusal is still handled.
+    pub(crate) fn new(channel: Arc<dyn CardChannel>, extended_length: bool) -> ChannelTransport {
+        ChannelTransport {
+            channel,
+            extended_length,
+        }
     }
 }
 
@@ -35,6 +41,10 @@ impl ChannelTransport {
 pub(crate) const PLATFORM_CONTEXT: &str = "the platform's card channel";
 
 impl Transport for ChannelTransport {
+    fn carries_extended_length(&self) -> bool {
+        self.extended_length
+    }
+
     fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>, TransportError> {
         self.channel.transceive(apdu.to_vec()).map_err(|e| match e {
             MobileError::CardRemoved => TransportError::CardRemoved,

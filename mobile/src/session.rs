@@ -75,10 +75,23 @@ fn day(today_iso: Option<String>) -> Result<Date, MobileError> {
 
 #[uniffi::export]
 impl CardSession {
-    /// A session over the platform's channel to the card (IsoDep, CoreNFC, or a test's own).
+    /// A session over the platform's channel to the card (IsoDep, CoreNFC, or a test's own),
+    /// with short APDUs only (what every phone can send).
     #[uniffi::constructor]
     pub fn new(channel: Arc<dyn CardChannel>) -> Arc<CardSession> {
-        Arc::new(CardSession::with_transport(ChannelTransport::new(channel)))
+        Arc::new(CardSession::with_transport(ChannelTransport::new(
+            channel, false,
+        )))
+    }
+
+    /// As [`CardSession::new`], for a channel that can send extended-length APDUs (Android:
+    /// `IsoDep.isExtendedLengthApduSupported`; iOS 13+ sends them): a certificate is then one
+    /// READ BINARY, and a login 5 APDUs instead of 11. A card that refuses them is handled.
+    #[uniffi::constructor]
+    pub fn with_extended_length(channel: Arc<dyn CardChannel>) -> Arc<CardSession> {
+        Arc::new(CardSession::with_transport(ChannelTransport::new(
+            channel, true,
+        )))
     }
 
     /// For development: a session with a card served by `kazasu-sim serve --tcp ADDRESS`

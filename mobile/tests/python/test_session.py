@@ -231,6 +231,30 @@ def test_read_identity_from_the_card_info_application(link):
     assert identity.birth_date == "1990-03-15"
     assert identity.sex == km.Sex.MALE
     assert identity.address.startswith("神奈川県")
+    assert identity.genuine  # the card's signed record matches and it signed a fresh challenge
+
+
+class Counting(km.CardChannel):
+    """Passes APDUs through and counts them."""
+
+    def __init__(self, inner):
+        self.inner, self.apdus = inner, 0
+
+    def transceive(self, apdu):
+        self.apdus += 1
+        return self.inner.transceive(apdu)
+
+
+def test_a_channel_that_sends_extended_apdus_reads_a_certificate_in_one(served):
+    short = Counting(SocketChannel(served.address))
+    km.CardSession(short).certificate(km.CertSlot.AUTH, None)
+    short.inner.sock.close()  # the simulator serves one reader connection at a time
+    extended = Counting(SocketChannel(served.address))
+    der = km.CardSession.with_extended_length(extended).certificate(km.CertSlot.AUTH, None)
+    assert len(der) > 1500
+    # SELECT and one READ BINARY by short identifier, against SELECT, SELECT EF and 7 reads.
+    assert extended.apdus == 2, extended.apdus
+    assert short.apdus > extended.apdus + 4, (short.apdus, extended.apdus)
 
 
 # ---- the foreign-trait path: what a platform's channel raises --------------------------------
