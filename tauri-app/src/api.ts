@@ -3,7 +3,9 @@
 
 import { invoke, isTauri } from "@tauri-apps/api/core";
 
-export type PinKind = "auth" | "sign" | "card_info";
+export type PinKind = "auth" | "sign" | "card_info" | SurfaceCode;
+/** The access codes that open the card face (made of what is printed on the card). */
+export type SurfaceCode = "surface_code_a" | "surface_code_b";
 export type CertSlot = "auth" | "auth_ca" | "sign" | "sign_ca";
 
 export type Reader =
@@ -100,6 +102,23 @@ export interface OutputSuggestion {
   pdf: boolean;
 }
 
+export type Sex = "male" | "female" | "not_applicable";
+
+export interface CardSurface {
+  code: SurfaceCode;
+  birth_date: string;
+  sex: Sex;
+  expires_on: string;
+  photo: string | null;
+  photo_error?: string;
+  name_image: string;
+  address_image: string;
+  security_code_image: string;
+  my_number_image: string | null;
+  signed: boolean;
+  status: PinStatus | null;
+}
+
 export interface SignResult {
   output: string;
   format: "pades" | "cades";
@@ -193,9 +212,20 @@ export const api = {
   }) => call<SignResult>("sign_document", args),
   changePin: (kind: PinKind, current: string, newPin: string) =>
     call<void>("change_pin", { kind, current, new: newPin }),
+  cardSurface: (kind: SurfaceCode, code: string) => call<CardSurface>("card_surface", { kind, code }),
 };
 
-/** How many consecutive wrong entries lock each PIN. */
-export const MAX_TRIES: Record<PinKind, number> = { auth: 3, sign: 5, card_info: 3 };
+/** How many consecutive wrong entries lock each PIN. The access codes' limit is not published
+ *  by the card: only the tries it reports are shown, never a maximum. */
+export const MAX_TRIES: Record<PinKind, number | null> = {
+  auth: 3,
+  sign: 5,
+  card_info: 3,
+  surface_code_a: null,
+  surface_code_b: null,
+};
 
+/** The holder's PINs (set, changed and reset at the municipal office). */
 export const PIN_KINDS: readonly PinKind[] = ["auth", "sign", "card_info"];
+
+export const SURFACE_CODES: readonly SurfaceCode[] = ["surface_code_a", "surface_code_b"];

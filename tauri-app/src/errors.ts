@@ -3,7 +3,7 @@
 import { NOT_IN_APP, toAppError, type AppError } from "./api";
 import { h, replace } from "./dom";
 import { literal, m, t, type Msg, type MsgKey } from "./i18n";
-import { pinName, pinRule } from "./pins";
+import { isAccessCode, pinName, pinRule } from "./pins";
 
 /** " Details: …" / "（詳細: …）" when the error carries a technical reason. */
 function details(e: AppError): string {
@@ -17,6 +17,13 @@ function withReason(key: MsgKey, e: AppError): Msg {
 
 function wrongPin(e: AppError): Msg {
   const n = e.tries_left;
+  if (e.pin && isAccessCode(e.pin)) {
+    const code = pinName(e.pin);
+    if (n === undefined) return m("error.wrong_codeUnknown", { code });
+    if (n <= 0) return m("error.wrong_codeNone", { code });
+    if (n === 1) return m("error.wrong_codeOne", { code });
+    return m("error.wrong_code", { code, n });
+  }
   if (n === undefined) return m("error.wrong_pinUnknown");
   if (n <= 0) return m("error.wrong_pinNone");
   if (n === 1) return m("error.wrong_pinOne");
@@ -25,6 +32,10 @@ function wrongPin(e: AppError): Msg {
 
 function invalidPin(e: AppError): Msg {
   if (!e.pin) return withReason("error.invalid_pinNoKind", e);
+  // The window checks an access code's length itself: what the backend still refuses is a
+  // My Number whose check digit does not match, or a date that cannot be.
+  if (e.pin === "surface_code_a") return m("error.invalid_codeA");
+  if (e.pin === "surface_code_b") return m("error.invalid_codeB");
   return m("error.invalid_pin", { pin: pinName(e.pin), rule: pinRule(e.pin) });
 }
 

@@ -18,6 +18,7 @@ const catalogue = {
   "nav.login": { en: "Log in", ja: "ログイン" },
   "nav.sign": { en: "Sign a file", ja: "文書に署名" },
   "nav.pin": { en: "Change PIN", ja: "暗証番号の変更" },
+  "nav.surface": { en: "Card face", ja: "券面の確認" },
   "header.noReader": { en: "No card reader chosen", ja: "カードリーダー未選択" },
   "header.reader": { en: "Reader: {name}", ja: "読み取り: {name}" },
   "footer.version": { en: "Kazasu {version}", ja: "Kazasu {version}" },
@@ -52,6 +53,14 @@ const catalogue = {
   "step.writing": { en: "Saving the signed file…", ja: "署名済みファイルを保存しています…" },
   "step.verifying": { en: "Checking the new signature…", ja: "作成した署名を検証しています…" },
   "step.done": { en: "Done.", ja: "完了しました。" },
+  "step.checkingCode": {
+    en: "Checking how many tries the code has left…",
+    ja: "照合番号の残り回数を確認しています…",
+  },
+  "step.readingFace": {
+    en: "The card is checking the code and reading its face…",
+    ja: "カードが照合番号を確認し、券面の情報を読み取っています…",
+  },
 
   // Common
   "common.detail": { en: " Details: {reason}", ja: "（詳細: {reason}）" },
@@ -118,6 +127,11 @@ const catalogue = {
   "overview.certs": { en: "Electronic certificates", ja: "電子証明書" },
   "overview.caCerts": { en: "Certificate authority certificates on the card", ja: "カード内の認証局の証明書" },
   "overview.pins": { en: "PINs", ja: "暗証番号" },
+  "overview.surface": { en: "See the card face", ja: "券面を確認する" },
+  "overview.surfaceHint": {
+    en: "Shows the photo, name, address and the other facts printed on the card, as the card's chip stores them (a code is needed).",
+    ja: "カードの IC チップに記録された顔写真・氏名・住所など、券面に記載された情報を表示します（照合番号が必要です）。",
+  },
   "overview.validityRule": {
     en: "A certificate is valid until your 5th birthday after it was issued (or until the card expires, if that comes first). It can be renewed at your municipal office from 3 months before it expires.",
     ja: "電子証明書の有効期限は、原則として発行日から5回目の誕生日までです（カードの有効期限の方が早い場合はその日まで）。有効期限の3か月前から、市区町村の窓口で更新できます。",
@@ -185,6 +199,29 @@ const catalogue = {
     en: "Lets an application read the name, address, date of birth and sex printed on the card.",
     ja: "カードに記載された氏名・住所・生年月日・性別をアプリに読み取らせるときに使います。",
   },
+  "pin.surface_code_a": { en: "card-face code A (your My Number)", ja: "照合番号A（マイナンバー）" },
+  "pin.surface_code_b": { en: "card-face code B", ja: "照合番号B" },
+  "pin.surface_code_aTitle": { en: "Code A: your My Number", ja: "照合番号A: マイナンバー（個人番号）" },
+  "pin.surface_code_bTitle": {
+    en: "Code B: birth date, expiry year and security code",
+    ja: "照合番号B: 生年月日・有効期限の西暦年・セキュリティコード",
+  },
+  "pin.surface_code_aUse": {
+    en: "Opens the card face and the image of your My Number.",
+    ja: "券面の情報と、マイナンバーの画像を読み取れます。",
+  },
+  "pin.surface_code_bUse": {
+    en: "Opens the card face without your My Number.",
+    ja: "マイナンバーを除く券面の情報を読み取れます。",
+  },
+  "pin.surface_code_aRule": {
+    en: "The 12-digit My Number printed on the back of the card.",
+    ja: "カードの裏面に記載された12桁のマイナンバー（個人番号）です。",
+  },
+  "pin.surface_code_bRule": {
+    en: "14 digits: your birth date as YYMMDD in the Japanese era year (Heisei 2, 15 March is 020315), the year the card expires (YYYY), and the 4-digit security code printed on the front.",
+    ja: "14桁の数字です。和暦の生年月日6桁（平成2年3月15日なら 020315）、カードの有効期限の西暦年4桁、表面に記載されたセキュリティコード4桁を続けて入力します。",
+  },
   "pin.digitsRule": {
     en: "Exactly 4 digits. It locks after 3 wrong entries in a row.",
     ja: "数字4桁です。3回続けて間違えるとロックされます。",
@@ -195,6 +232,7 @@ const catalogue = {
   },
   "tries.label": { en: "Tries left:", ja: "残り回数:" },
   "tries.count": { en: "{left} / {max}", ja: "{left} / {max}" },
+  "tries.countOnly": { en: "{left}", ja: "{left}回" },
   "tries.verified": { en: "verified", ja: "確認済み" },
   "tries.locked": { en: "locked", ja: "ロック中" },
   "tries.unknown": { en: "not checked yet", ja: "未確認" },
@@ -205,9 +243,17 @@ const catalogue = {
     en: "Last try: a wrong PIN now locks it; only your municipal office can unlock it.",
     ja: "残り1回です。次に間違えるとロックされ、市区町村の窓口でしか解除できません。",
   },
+  "tries.lastTryCode": {
+    en: "Last try: a wrong code now locks it; only your municipal office can unlock it.",
+    ja: "残り1回です。次に間違えるとロックされ、市区町村の窓口でしか解除できません。",
+  },
   "tries.lockedExplain": {
     en: "This PIN is locked. It cannot be unlocked at home: take the card and a photo ID to the municipal office where you live to have it reset.",
     ja: "この暗証番号はロックされています。ご自身では解除できません。カードと顔写真付きの本人確認書類を持って、お住まいの市区町村の窓口で暗証番号を再設定してください。",
+  },
+  "tries.lockedExplainCode": {
+    en: "This code is locked, so the card face cannot be read with it. It cannot be unlocked at home: take the card and a photo ID to the municipal office where you live.",
+    ja: "この照合番号はロックされているため、券面の情報を読み取れません。ご自身では解除できません。カードと顔写真付きの本人確認書類を持って、お住まいの市区町村の窓口へお越しください。",
   },
 
   // PIN format (checked before anything is sent)
@@ -221,6 +267,15 @@ const catalogue = {
   "pinFormat.signMix": {
     en: "The signing PIN has at least one letter and at least one digit.",
     ja: "署名用暗証番号には、英字と数字をそれぞれ1文字以上含めてください。",
+  },
+  "pinFormat.codeEmpty": { en: "Enter the code.", ja: "照合番号を入力してください。" },
+  "pinFormat.codeA": {
+    en: "Code A is your 12-digit My Number (digits 0–9 only).",
+    ja: "照合番号Aは12桁のマイナンバーです（数字のみ）。",
+  },
+  "pinFormat.codeB": {
+    en: "Code B is 14 digits: birth date (6), expiry year (4) and security code (4).",
+    ja: "照合番号Bは14桁の数字です（生年月日6桁・有効期限の西暦年4桁・セキュリティコード4桁）。",
   },
 
   // Log in screen
@@ -327,6 +382,52 @@ const catalogue = {
   "check.key_usage": { en: "Key usage", ja: "鍵用途" },
   "check.revocation": { en: "Revocation", ja: "失効" },
 
+  // Card face screen
+  "surface.title": { en: "Card face", ja: "券面の確認" },
+  "surface.intro": {
+    en: "See what is printed on your card as its chip stores it: photo, name, address, date of birth, sex, expiry and security code. Useful to check that a card and the person holding it belong together.",
+    ja: "カードの IC チップに記録された券面の情報（顔写真・氏名・住所・生年月日・性別・有効期限・セキュリティコード）を表示します。カードと持ち主が一致しているかの確認に使えます。",
+  },
+  "surface.choose": { en: "Open it with", ja: "使う照合番号" },
+  "surface.what": {
+    en: "The card checks the code; a wrong code uses one of its tries. Nothing is saved: the card face is only shown in this window until you hide it.",
+    ja: "カードが照合番号を確認します。間違えると残り回数が1回減ります。読み取った情報は保存せず、隠すまでこの画面に表示するだけです。",
+  },
+  "surface.submit": { en: "Show the card face", ja: "券面を表示する" },
+  "surface.hide": { en: "Hide the card face", ja: "券面を隠す" },
+  "surface.signed": {
+    en: "Genuine: the card's own signature covers the photo, name, address, date of birth, sex, expiry and security code shown here.",
+    ja: "真正です。ここに表示した顔写真・氏名・住所・生年月日・性別・有効期限・セキュリティコードは、カード自身の署名で保護されています。",
+  },
+  "surface.signedWithNumber": {
+    en: "Genuine: the card's own signature covers the photo, name, address, date of birth, sex, expiry, security code and My Number shown here.",
+    ja: "真正です。ここに表示した顔写真・氏名・住所・生年月日・性別・有効期限・セキュリティコード・マイナンバーは、カード自身の署名で保護されています。",
+  },
+  "surface.notSigned": {
+    en: "NOT GENUINE: what the card shows does not match the card's own signature. Do not rely on this card's face: it may have been altered.",
+    ja: "真正ではありません。表示した情報がカード自身の署名と一致しません。改ざんされているおそれがあるため、この券面の情報を信用しないでください。",
+  },
+  "surface.photo": { en: "Photo", ja: "顔写真" },
+  "surface.photoError": {
+    en: "The photo could not be shown: {reason}",
+    ja: "顔写真を表示できませんでした: {reason}",
+  },
+  "surface.name": { en: "Name", ja: "氏名" },
+  "surface.address": { en: "Address", ja: "住所" },
+  "surface.birthDate": { en: "Date of birth", ja: "生年月日" },
+  "surface.sex": { en: "Sex", ja: "性別" },
+  "surface.expires": { en: "Card valid until", ja: "カードの有効期限" },
+  "surface.securityCode": { en: "Security code", ja: "セキュリティコード" },
+  "surface.myNumber": { en: "My Number", ja: "マイナンバー（個人番号）" },
+  "surface.myNumberShow": {
+    en: "My Number: hidden, select to show",
+    ja: "マイナンバー（非表示。選ぶと表示します）",
+  },
+  "surface.openedWith": { en: "Read with {code}.", ja: "{code}で読み取りました。" },
+  "sex.male": { en: "Male", ja: "男" },
+  "sex.female": { en: "Female", ja: "女" },
+  "sex.not_applicable": { en: "Not applicable", ja: "適用不能" },
+
   // Change PIN screen
   "pinScreen.title": { en: "Change a PIN", ja: "暗証番号の変更" },
   "pinScreen.intro": {
@@ -368,6 +469,27 @@ const catalogue = {
     ja: "暗証番号が違います。暗証番号がロックされました。市区町村の窓口でしか再設定できません（カードと顔写真付きの本人確認書類をお持ちください）。",
   },
   "error.wrong_pinUnknown": { en: "Wrong PIN.", ja: "暗証番号が違います。" },
+  "error.wrong_code": {
+    en: "The card did not accept the {code}. {n} tries left.",
+    ja: "{code}が違います。残り{n}回です。",
+  },
+  "error.wrong_codeOne": {
+    en: "The card did not accept the {code}. 1 try left. Last try: a wrong code now locks it; only your municipal office can unlock it.",
+    ja: "{code}が違います。残り1回です。次に間違えるとロックされ、市区町村の窓口でしか解除できません。",
+  },
+  "error.wrong_codeNone": {
+    en: "The card did not accept the {code}. It is now locked: only your municipal office can unlock it (bring the card and a photo ID).",
+    ja: "{code}が違います。照合番号がロックされました。市区町村の窓口でしか解除できません（カードと顔写真付きの本人確認書類をお持ちください）。",
+  },
+  "error.wrong_codeUnknown": { en: "The card did not accept the {code}.", ja: "{code}が違います。" },
+  "error.invalid_codeA": {
+    en: "That is not a valid My Number: check the 12 digits against the back of the card (the last digit catches most typing mistakes). Nothing was sent to the card, so no try was used.",
+    ja: "有効なマイナンバーではありません。カード裏面の12桁と見比べてください（最後の1桁で入力ミスのほとんどがわかります）。カードには何も送っていないため、残り回数は減っていません。",
+  },
+  "error.invalid_codeB": {
+    en: "Code B does not start with a possible date of birth: enter it as YYMMDD in the Japanese era year (month 01–12, day 01–31). Nothing was sent to the card, so no try was used.",
+    ja: "照合番号Bの先頭が生年月日として正しくありません。和暦の年月日を6桁（月は01〜12、日は01〜31）で入力してください。カードには何も送っていないため、残り回数は減っていません。",
+  },
   "error.pin_locked": {
     en: "The {pin} is locked, so nothing was sent to the card. It cannot be unlocked at home: take the card and a photo ID to the municipal office where you live to have it reset.",
     ja: "{pin}はロックされているため、カードには何も送っていません。ご自身では解除できません。カードと顔写真付きの本人確認書類を持って、お住まいの市区町村の窓口で再設定してください。",

@@ -12,12 +12,14 @@ import { PinScreen } from "./screens/pin";
 import { ReadersScreen } from "./screens/readers";
 import type { Navigation, Screen, ScreenId } from "./screens/screen";
 import { SignScreen } from "./screens/sign";
+import { SurfaceScreen } from "./screens/surface";
 
-const SCREEN_ORDER: ScreenId[] = ["readers", "overview", "login", "sign", "pin"];
+const SCREEN_ORDER: ScreenId[] = ["readers", "overview", "surface", "login", "sign", "pin"];
 
 const NAV_LABELS = {
   readers: m("nav.readers"),
   overview: m("nav.overview"),
+  surface: m("nav.surface"),
   login: m("nav.login"),
   sign: m("nav.sign"),
   pin: m("nav.pin"),
@@ -33,7 +35,8 @@ class App implements Navigation {
   constructor(root: HTMLElement) {
     this.screens = {
       readers: new ReadersScreen(this),
-      overview: new OverviewScreen(),
+      overview: new OverviewScreen(this),
+      surface: new SurfaceScreen(),
       login: new LoginScreen(),
       sign: new SignScreen(),
       pin: new PinScreen(),
@@ -102,7 +105,7 @@ class App implements Navigation {
     this.currentReader.classList.toggle("none", !reader);
   }
 
-  /** Overview, login, sign and PIN need a reader; nothing moves while a card command runs. */
+  /** Overview, card face, login, sign and PIN need a reader; nothing moves while a card command runs. */
   private updateNav(): void {
     for (const [id, button] of this.navButtons) {
       button.disabled = isBusy() || (id !== "readers" && !store.reader);

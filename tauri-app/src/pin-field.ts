@@ -11,8 +11,11 @@ import {
   isDigitPin,
   isLastTry,
   isLocked,
+  lastTryText,
+  lockedText,
   normalizePin,
   pinFormatProblem,
+  pinMaxLength,
   pinRule,
   triesText,
 } from "./pins";
@@ -37,6 +40,7 @@ export class PinField {
   readonly input: HTMLInputElement;
   private kindValue: PinKind;
   private readonly purpose: "current" | "new";
+  private readonly labelEl: HTMLLabelElement;
   private readonly ruleEl: HTMLParagraphElement;
   private readonly triesEl: HTMLParagraphElement;
   private readonly checkButton: HTMLButtonElement;
@@ -68,6 +72,7 @@ export class PinField {
       },
     });
 
+    this.labelEl = h("label", { for: options.id }, options.label);
     this.ruleEl = h("p", { id: ruleId, class: "pin-rule hint", hidden: !options.showRule });
     this.checkButton = h(
       "button",
@@ -75,14 +80,14 @@ export class PinField {
       m("tries.check"),
     );
     this.triesEl = h("p", { id: triesId, class: "pin-tries", hidden: this.purpose !== "current" });
-    this.lastTryEl = h("p", { class: "pin-last-try warning", hidden: true }, m("tries.lastTry"));
-    this.lockedEl = h("p", { class: "pin-locked danger", hidden: true }, m("tries.lockedExplain"));
+    this.lastTryEl = h("p", { class: "pin-last-try warning", hidden: true });
+    this.lockedEl = h("p", { class: "pin-locked danger", hidden: true });
     this.problemEl = h("p", { id: problemId, class: "pin-format-error", "aria-live": "polite", hidden: true });
 
     this.el = h(
       "div",
       { class: "field pin-field", "data-pin-kind": this.kindValue },
-      h("label", { for: options.id }, options.label),
+      this.labelEl,
       this.ruleEl,
       this.input,
       this.problemEl,
@@ -110,6 +115,11 @@ export class PinField {
     this.el.dataset.pinKind = kind;
     this.clear();
     this.applyKind();
+  }
+
+  /** Changes the label (a screen whose field asks for one of several codes). */
+  setLabel(label: Msg): void {
+    replace(this.labelEl, label);
   }
 
   /** The PIN as the card expects it (full-width turned to ASCII, signing PIN in capitals). */
@@ -185,12 +195,14 @@ export class PinField {
   private applyKind(): void {
     const kind = this.kindValue;
     const digits = isDigitPin(kind);
-    this.input.maxLength = digits ? 4 : 16;
+    this.input.maxLength = pinMaxLength(kind);
     this.input.setAttribute("inputmode", digits ? "numeric" : "text");
     this.input.setAttribute("autocapitalize", digits ? "off" : "characters");
     if (digits) this.input.setAttribute("pattern", "[0-9]*");
     else this.input.removeAttribute("pattern");
     replace(this.ruleEl, pinRule(kind));
+    replace(this.lastTryEl, lastTryText(kind));
+    replace(this.lockedEl, lockedText(kind));
     this.render();
   }
 

@@ -57,9 +57,11 @@ class Store {
     this.pinListeners.forEach((fn) => fn(kind));
   }
 
-  /** After the card accepted a PIN, its counter is back to the maximum. */
+  /** After the card accepted a PIN, its counter is back to the maximum (unknown for an access
+   *  code, whose maximum the card does not publish: its screen reads it again instead). */
   pinAccepted(kind: PinKind): void {
-    this.setPinStatus(kind, { state: "remaining", tries_left: MAX_TRIES[kind] });
+    const max = MAX_TRIES[kind];
+    this.setPinStatus(kind, max === null ? null : { state: "remaining", tries_left: max });
   }
 
   onPinStatusChange(fn: (kind: PinKind) => void): void {

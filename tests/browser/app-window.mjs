@@ -1,11 +1,11 @@
 // Drives the Kazasu app's real window (WebKitGTK) through tauri-driver + WebKitWebDriver, as a
-// card holder would: choose the simulator, look at the card, log in with a wrong then the right
-// PIN, sign a PDF (the card is pulled away the first time), look at the PIN screen, switch to
+// card holder would: choose the simulator, look at the card, see its face (a wrong then the right
+// code A), log in with a wrong then the right PIN, sign a PDF (the card is pulled away the first time), look at the PIN screen, switch to
 // Japanese. Run by tests/tests/app_window.rs, which starts the simulator, kazasu-rp, Xvfb and
 // tauri-driver, and checks the results (pyHanko on the signed PDF, the card's counters).
 //
 // Arguments come as environment variables (see `need` below). Lines on stdout tell the test how
-// far it got: `SHOT <file>`, `LOGGED_IN <text>`, `READY_TO_SIGN` and `TORN` (each then waits for a
+// far it got: `SHOT <file>`, `CARD_FACE <text>`, `LOGGED_IN <text>`, `READY_TO_SIGN` and `TORN` (each then waits for a
 // line on stdin: the tear is armed, the card is back), `SIGNED <text>`, `PIN_CHANGED <text>`, `DONE`.
 
 import fs from "node:fs";
@@ -29,6 +29,8 @@ const authPin = need("AUTH_PIN");
 const signPin = need("SIGN_PIN");
 const cardInfoPin = need("CARD_INFO_PIN");
 const newCardInfoPin = need("NEW_CARD_INFO_PIN");
+const codeA = need("CODE_A");
+const wrongCodeA = need("WRONG_CODE_A");
 
 /** How long one step may take (the first card read includes starting the app). */
 const STEP = 30_000;
@@ -85,6 +87,52 @@ try {
   const authCert = await textOf('article.cert[data-slot="auth"]');
   expect("auth certificate shows its last valid day", /\b20\d\d\b/.test(authCert), authCert);
   await shot("2-overview.png");
+
+  // 2b. The card face, from the overview: tries left first, a wrong code A (one try used), then
+  // the right one; the photo is shown and the card's signature covers what is shown.
+  await click("#overview-surface");
+  await shown("#screen-surface");
+  // The tries are re-drawn as they change: read them afresh each time.
+  const codeTries = async () => {
+    try {
+      return await (await find("#screen-surface .pin-tries .tries")).getText();
+    } catch {
+      return "";
+    }
+  };
+  await driver.wait(async () => /^\d+$/.test(await codeTries()), STEP, "no tries shown before typing code A");
+  await idle();
+  const full = Number(await codeTries());
+  await type("#surface-code", wrongCodeA);
+  await click("#surface-submit");
+  await idle();
+  const wrongCode = await textOf("#error");
+  expect("wrong code A message", wrongCode.includes(`${full - 1} tries left`), wrongCode);
+  await driver.wait(async () => (await codeTries()) === String(full - 1), STEP, "tries left not updated");
+  await type("#surface-code", codeA);
+  await click("#surface-submit");
+  await idle();
+  const photo = await shown("#surface-photo");
+  await driver.wait(
+    async () => await driver.executeScript("return arguments[0].complete && arguments[0].naturalWidth > 0", photo),
+    STEP,
+    "the photo is not displayed",
+  );
+  const photoWidth = await driver.executeScript("return arguments[0].naturalWidth", photo);
+  for (const id of ["#surface-name", "#surface-address", "#surface-security-code"]) {
+    const image = await shown(id);
+    const width = await driver.executeScript("return arguments[0].naturalWidth", image);
+    expect(`${id} is displayed`, width > 0, width);
+  }
+  const signedLine = await shown("#surface-signed");
+  const signedText = await signedLine.getText();
+  expect("the card's signature covers the face", (await signedLine.getAttribute("data-signed")) === "true", signedText);
+  expect("the signed line says so", /genuine/i.test(signedText), signedText);
+  await driver.wait(async () => (await codeTries()) === String(full), STEP, "tries left not back to full");
+  await driver.executeScript("arguments[0].scrollIntoView({ block: 'start' })", await find("#surface-result"));
+  await shot("card-face.png");
+  console.log(`CARD_FACE photo ${photoWidth}px wide; ${signedText.replace(/\s+/g, " ")}`);
+  await click("#surface-hide");
 
   // 3. Log in: a wrong PIN first (one try used, two left), then the right one.
   await click("#nav-login");

@@ -2,7 +2,8 @@
 //! tauri-driver and Debian's WebKitWebDriver by `tests/browser/app-window.mjs` (selenium-webdriver
 //! from npm), against the simulated card served over TCP and a running `kazasu-rp`.
 //!
-//! Checks what a card holder would notice: the overview, a wrong then right PIN at login (the
+//! Checks what a card holder would notice: the overview, the card face (a wrong then the right
+//! code A: the photo shown, the card's signature holding), a wrong then right PIN at login (the
 //! card's counter goes 3 → 2 → 3), the card pulled away while signing (clear message, no file, no
 //! try lost), and a signed PDF that pyHanko accepts. Screenshots of every screen are kept in
 //! `target/kazasu-screenshots/app/`; the README shows them.
@@ -32,6 +33,16 @@ const NEW_CARD_INFO_PIN: &str = "1357";
 const DRIVER_READY: Duration = Duration::from_secs(30);
 /// How long one scripted step may take.
 const STEP: Duration = Duration::from_secs(120);
+
+/// Another well-formed My Number than `number`: the first digit changed and the check digit made
+/// to match, so the card (not the app) refuses it.
+fn another_my_number(number: &str) -> String {
+    let mut digits: Vec<u8> = number.bytes().map(|b| b - b'0').collect();
+    digits[0] = (digits[0] + 1) % 10;
+    let first: [u8; 11] = digits[..11].try_into().expect("a 12-digit My Number");
+    digits[11] = kazasu_core::mynumber::check_digit(&first);
+    digits.iter().map(|d| char::from(b'0' + d)).collect()
+}
 
 /// tauri-driver: on `PATH`, or where `cargo install` puts it.
 fn tauri_driver() -> std::path::PathBuf {
@@ -93,6 +104,8 @@ fn a_card_holder_sees_the_card_logs_in_and_signs_in_the_app_window() {
     let input = card.dir().join("contract.pdf");
     std::fs::write(&input, sample_pdf(2)).expect("write the PDF");
     let output = card.dir().join("contract-signed.pdf");
+    // Code A is the My Number printed on the card (the simulated card's file holds it).
+    let code_a = card.code(PinKind::SurfaceCodeA);
 
     let shots = target_dir().join("kazasu-screenshots/app");
     let _ = std::fs::remove_dir_all(&shots);
@@ -144,6 +157,8 @@ fn a_card_holder_sees_the_card_logs_in_and_signs_in_the_app_window() {
             .env("SIGN_PIN", SIGN_PIN)
             .env("CARD_INFO_PIN", CARD_INFO_PIN)
             .env("NEW_CARD_INFO_PIN", NEW_CARD_INFO_PIN)
+            .env("CODE_A", &code_a)
+            .env("WRONG_CODE_A", another_my_number(&code_a))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(File::create(&script_log).expect("script log"))
@@ -163,6 +178,12 @@ fn a_card_holder_sees_the_card_logs_in_and_signs_in_the_app_window() {
     };
 
     let mut stdin = node.child().stdin.take().expect("script stdin");
+    let card_face = step("CARD_FACE ");
+    assert_eq!(
+        card.state().tries_left(PinKind::SurfaceCodeA),
+        PinKind::SurfaceCodeA.retry_limit(),
+        "the right code A resets its counter"
+    );
     let logged_in = step("LOGGED_IN ");
     assert_eq!(
         card.state().tries_left(PinKind::Auth),
@@ -237,6 +258,7 @@ fn a_card_holder_sees_the_card_logs_in_and_signs_in_the_app_window() {
         "6-signed.png",
         "7-change-pin.png",
         "8-overview-ja.png",
+        "card-face.png",
     ] {
         let size = std::fs::metadata(shots.join(shot))
             .map(|m| m.len())
@@ -244,7 +266,7 @@ fn a_card_holder_sees_the_card_logs_in_and_signs_in_the_app_window() {
         assert!(size > 10_000, "{shot} is missing or blank ({size} bytes)");
     }
     println!(
-        "login: {logged_in}\nsigned: {signed}\npyHanko: {}\nscreenshots in {} ({:.1} s)",
+        "card face: {card_face}\nlogin: {logged_in}\nsigned: {signed}\npyHanko: {}\nscreenshots in {} ({:.1} s)",
         summary.trim(),
         shots.display(),
         started.elapsed().as_secs_f64()

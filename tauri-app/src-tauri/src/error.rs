@@ -82,7 +82,10 @@ impl AppError {
 impl From<PinFormatError> for AppError {
     fn from(e: PinFormatError) -> AppError {
         let kind = match &e {
-            PinFormatError::Length { kind, .. } | PinFormatError::Character { kind, .. } => *kind,
+            PinFormatError::Length { kind, .. }
+            | PinFormatError::Character { kind, .. }
+            | PinFormatError::CheckDigit { kind }
+            | PinFormatError::Date { kind } => *kind,
             _ => PinKind::Sign,
         };
         AppError::new("invalid_pin", e.to_string())
@@ -205,6 +208,28 @@ mod tests {
         assert_eq!(json["pin"], "auth");
         assert_eq!(json["tries_left"], 1);
         assert!(json.get("status").is_none());
+    }
+
+    #[test]
+    fn a_mistyped_access_code_names_the_code_not_a_pin() {
+        for (error, kind) in [
+            (
+                PinFormatError::CheckDigit {
+                    kind: PinKind::SurfaceCodeA,
+                },
+                "surface_code_a",
+            ),
+            (
+                PinFormatError::Date {
+                    kind: PinKind::SurfaceCodeB,
+                },
+                "surface_code_b",
+            ),
+        ] {
+            let json = serde_json::to_value(AppError::from(error)).unwrap();
+            assert_eq!(json["code"], "invalid_pin");
+            assert_eq!(json["pin"], kind);
+        }
     }
 
     #[test]

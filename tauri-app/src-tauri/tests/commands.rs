@@ -512,3 +512,138 @@ fn the_simulator_over_tcp_serves_one_command_after_another() {
     assert_eq!(status, Ok(json!({"state": "remaining", "tries_left": 2})));
     invoke(&window, "card_overview", json!({})).expect("a third connection");
 }
+
+/// Another well-formed My Number: the first digit changed and the check digit made to match.
+fn another_my_number(number: &str) -> String {
+    let mut digits: Vec<u8> = number.bytes().map(|b| b - b'0').collect();
+    digits[0] = (digits[0] + 1) % 10;
+    let first: [u8; 11] = digits[..11].try_into().unwrap();
+    digits[11] = kazasu_core::mynumber::check_digit(&first);
+    digits.iter().map(|d| char::from(b'0' + d)).collect()
+}
+
+#[test]
+fn the_card_face_shows_tries_first_and_opens_with_the_right_code() {
+    let bench = Bench::new();
+    let (_app, window) = bench.app(None);
+    choose_simulator(&window);
+    let code_a = bench.card.code(PinKind::SurfaceCodeA);
+    let status = invoke(&window, "pin_status", json!({"kind": "surface_code_a"})).unwrap();
+    assert_eq!(status["state"], "remaining");
+    let full = status["tries_left"].as_u64().unwrap();
+
+    // A mistyped My Number (its check digit does not match) never reaches the card.
+    bench.seen.lock().unwrap().clear();
+    let mut mistyped = code_a.clone().into_bytes();
+    mistyped[11] = b'0' + (mistyped[11] - b'0' + 1) % 10;
+    let mistyped = String::from_utf8(mistyped).unwrap();
+    let err = invoke(
+        &window,
+        "card_surface",
+        json!({"kind": "surface_code_a", "code": mistyped}),
+    )
+    .unwrap_err();
+    assert_eq!(code(&err), "invalid_pin", "{err}");
+    assert_eq!(err["pin"], "surface_code_a");
+    assert!(bench.seen.lock().unwrap().is_empty(), "no APDU at all");
+
+    // A wrong code uses one try and says how many are left.
+    let err = invoke(
+        &window,
+        "card_surface",
+        json!({"kind": "surface_code_a", "code": another_my_number(&code_a)}),
+    )
+    .unwrap_err();
+    assert_eq!(code(&err), "wrong_pin", "{err}");
+    assert_eq!(err["pin"], "surface_code_a");
+    assert_eq!(err["tries_left"].as_u64(), Some(full - 1));
+
+    // The right one: the face, its images as PNG data URLs, signed; the counter is full again.
+    let face = invoke(
+        &window,
+        "card_surface",
+        json!({"kind": "surface_code_a", "code": code_a}),
+    )
+    .expect("the card face");
+    let png = "data:image/png;base64,iVBORw0KGgo";
+    for image in [
+        "photo",
+        "name_image",
+        "address_image",
+        "security_code_image",
+        "my_number_image",
+    ] {
+        let url = face[image].as_str().unwrap_or_default();
+        assert!(url.starts_with(png), "{image}: {:.40}", url);
+    }
+    assert_eq!(face["signed"], true);
+    assert_eq!(face["code"], "surface_code_a");
+    assert_eq!(face["birth_date"].as_str().unwrap().len(), 10);
+    assert_eq!(face["expires_on"].as_str().unwrap().len(), 10);
+    assert!(face["sex"].is_string());
+    assert_eq!(
+        face["status"],
+        json!({"state": "remaining", "tries_left": full})
+    );
+    assert_eq!(
+        u64::from(bench.tries_left(PinKind::SurfaceCodeA)),
+        full,
+        "the right code resets the counter"
+    );
+
+    // Code B opens the same face, without the My Number image.
+    let face_b = invoke(
+        &window,
+        "card_surface",
+        json!({"kind": "surface_code_b", "code": bench.card.code(PinKind::SurfaceCodeB)}),
+    )
+    .expect("the card face with code B");
+    assert!(face_b["my_number_image"].is_null());
+    assert_eq!(face_b["signed"], true);
+    assert_eq!(face_b["birth_date"], face["birth_date"]);
+
+    // Only the two card-face codes open it.
+    let err = invoke(
+        &window,
+        "card_surface",
+        json!({"kind": "auth", "code": AUTH_PIN}),
+    )
+    .unwrap_err();
+    assert_eq!(code(&err), "invalid_input", "{err}");
+}
+
+#[test]
+fn a_locked_card_face_code_is_refused_before_it_is_sent() {
+    let bench = Bench::new();
+    let (_app, window) = bench.app(None);
+    choose_simulator(&window);
+    let code_a = bench.card.code(PinKind::SurfaceCodeA);
+    let wrong = another_my_number(&code_a);
+    let mut last = json!(null);
+    for _ in 0..PinKind::SurfaceCodeA.retry_limit() {
+        last = invoke(
+            &window,
+            "card_surface",
+            json!({"kind": "surface_code_a", "code": wrong}),
+        )
+        .unwrap_err();
+    }
+    assert_eq!(code(&last), "pin_locked", "{last}");
+    let status = invoke(&window, "pin_status", json!({"kind": "surface_code_a"})).unwrap();
+    assert_eq!(status, json!({"state": "locked"}));
+    // Locked: the right code is refused too, and the counter stays at zero.
+    let err = invoke(
+        &window,
+        "card_surface",
+        json!({"kind": "surface_code_a", "code": code_a}),
+    )
+    .unwrap_err();
+    assert_eq!(code(&err), "pin_locked", "{err}");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("municipal office")
+    );
+    assert_eq!(bench.tries_left(PinKind::SurfaceCodeA), 0);
+}

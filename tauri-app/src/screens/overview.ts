@@ -16,7 +16,7 @@ import { day, japanDay, join, m, type Msg, type MsgKey } from "../i18n";
 import { isLastTry, isLocked, pinName, pinRule, pinTitle, pinUse, triesText } from "../pins";
 import { cardTask, isBusy, onBusyChange } from "../progress";
 import { readerKey, readerLabel, store } from "../state";
-import { section, type Screen } from "./screen";
+import { section, type Navigation, type Screen } from "./screen";
 
 const CERT_NAMES: Record<CertSlot, MsgKey> = {
   auth: "cert.auth",
@@ -122,7 +122,7 @@ export class OverviewScreen implements Screen {
   /** The reader the shown overview was read with. */
   private loadedFor: string | null = null;
 
-  constructor() {
+  constructor(private readonly nav: Navigation) {
     this.refreshButton = h(
       "button",
       { id: "overview-refresh", type: "button", class: "primary", "data-card-action": true, on: { click: () => void this.load() } },
@@ -196,6 +196,21 @@ export class OverviewScreen implements Screen {
           : null,
       ),
       h("div", { id: "overview-pins", class: "stack" }, h("h3", null, m("overview.pins")), h("ul", { class: "pin-list" })),
+      h(
+        "div",
+        { id: "overview-surface-link", class: "stack" },
+        h("h3", null, m("surface.title")),
+        h("p", { class: "hint" }, m("overview.surfaceHint")),
+        h(
+          "div",
+          { class: "actions" },
+          h(
+            "button",
+            { id: "overview-surface", type: "button", disabled: isBusy(), on: { click: () => this.nav.goTo("surface") } },
+            m("overview.surface"),
+          ),
+        ),
+      ),
     );
     this.renderPins();
     show(this.content, true);
@@ -213,6 +228,8 @@ export class OverviewScreen implements Screen {
 
   private updateButton(): void {
     this.refreshButton.disabled = isBusy();
+    const surface = this.content.querySelector<HTMLButtonElement>("#overview-surface");
+    if (surface) surface.disabled = isBusy();
     // The label depends on whether the card was read: re-evaluate its Msg.
     replace(this.refreshButton, m(this.overview ? "overview.refresh" : "overview.read"));
   }

@@ -6,7 +6,7 @@ import type { Msg } from "../i18n";
 import type { PinField } from "../pin-field";
 import { store } from "../state";
 
-export type ScreenId = "readers" | "overview" | "login" | "sign" | "pin";
+export type ScreenId = "readers" | "overview" | "surface" | "login" | "sign" | "pin";
 
 export interface Screen {
   readonly id: ScreenId;

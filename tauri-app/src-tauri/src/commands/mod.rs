@@ -1,10 +1,11 @@
 //! The Tauri commands the front end invokes (see `tauri-app/IPC.md`). Each file holds one task:
-//! choosing a reader, looking at the card, logging in, signing.
+//! choosing a reader, looking at the card, reading its face, logging in, signing.
 
 pub mod card;
 pub mod login;
 pub mod readers;
 pub mod sign;
+pub mod surface;
 
 use kazasu_core::pin::{Pin, PinKind};
 use zeroize::Zeroizing;
