@@ -4,6 +4,7 @@
 package jp.kazasu.mobile.nfc
 
 import jp.kazasu.mobile.CardChannel
+import jp.kazasu.mobile.CardSession
 import jp.kazasu.mobile.MobileException
 
 /** What the bridge needs of an ISO-DEP (ISO 14443-4) tag: the members of android.nfc.tech.IsoDep. */
@@ -40,6 +41,16 @@ class NfcCardChannel(
 
     /** The time-out in force, in milliseconds. */
     val timeoutMs: Int get() = link.timeout
+
+    /** Whether this phone's NFC sends extended-length APDUs (IsoDep.isExtendedLengthApduSupported). */
+    val sendsExtendedLength: Boolean get() = link.isExtendedLengthApduSupported
+
+    /**
+     * A [CardSession] over this channel that uses extended-length APDUs when the phone sends them
+     * (a certificate in one READ BINARY, a login in 5 APDUs) and short ones otherwise.
+     */
+    fun openSession(): CardSession =
+        if (sendsExtendedLength) CardSession.withExtendedLength(this) else CardSession(this)
 
     override fun transceive(apdu: ByteArray): ByteArray {
         if (isExtendedLength(apdu) && !link.isExtendedLengthApduSupported) {

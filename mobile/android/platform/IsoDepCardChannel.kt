@@ -11,6 +11,7 @@ import android.nfc.TagLostException
 import android.nfc.tech.IsoDep
 import android.os.Bundle
 import jp.kazasu.mobile.CardChannel
+import jp.kazasu.mobile.CardSession
 import jp.kazasu.mobile.MobileException
 import jp.kazasu.mobile.nfc.IsoDepLink
 import jp.kazasu.mobile.nfc.NfcCardChannel
@@ -26,14 +27,17 @@ private class AndroidIsoDep(private val isoDep: IsoDep) : IsoDepLink {
 }
 
 /**
- * The card on the phone, as a [CardChannel] for `CardSession(channel)`. Blocking: use it off the
+ * The card on the phone, as a [CardChannel] for [openSession] (or `CardSession(channel)`). Blocking: use it off the
  * main thread (reader mode's callback thread, or a background dispatcher). Close it when done.
  */
 class IsoDepCardChannel private constructor(
     private val isoDep: IsoDep,
-    channel: NfcCardChannel,
+    private val channel: NfcCardChannel,
 ) : CardChannel by channel, AutoCloseable {
     override fun close() = isoDep.close()
+
+    /** A session over this card: extended-length APDUs when this phone sends them, else short ones. */
+    fun openSession(): CardSession = channel.openSession()
 
     companion object {
         /** Connects to a tag found in reader mode; a tag that is not ISO-DEP cannot be a My Number Card. */

@@ -187,6 +187,19 @@ fun main(args: Array<String>) {
     val scratch = File(args[1])
     val tests = linkedMapOf<String, (Simulator) -> Unit>()
 
+    tests["a phone that sends extended APDUs reads a certificate in one READ BINARY"] = { s ->
+        val counts = listOf(false, true).map { extended ->
+            SocketLink(s.address, maxTransceiveLength = 65546, isExtendedLengthApduSupported = extended).use { link ->
+                NfcCardChannel(link, socketLost).openSession().use { session ->
+                    check(session.certificate(CertSlot.AUTH, null).size > 1500)
+                }
+                link.sent.size
+            }
+        }
+        // SELECT and one READ BINARY by short identifier, against SELECT, SELECT EF and 7 reads.
+        check(counts[1] == 2 && counts[0] > 6) { "short $counts[0], extended $counts[1]" }
+    }
+
     tests["status: token, certificates with expiry and renewal, tries left"] = { s ->
         bridged(s) { session, _, _ ->
             val status = session.status(null)
