@@ -211,6 +211,16 @@ fn every_real_file_is_parsed_by_the_core() {
             .unwrap()
             .1
     );
+    // The chain objects GET DATA returns with no application selected: authority first, then holder.
+    let mf_chain = CardVerifiableCertificate::parse(real!("mf-do-F8.bin")).unwrap();
+    assert_eq!(mf_chain.authority_name(), "6000020");
+    let mf_ca = CardVerifiableCertificate::parse(real!("mf-do-7F21.bin")).unwrap();
+    assert_eq!(mf_ca.authority_name(), "1322130");
+    assert_eq!(
+        &mf_chain.holder[..7],
+        b"1322130",
+        "F8 holds the key that 7F21's authority names"
+    );
     // The key files: raw RSA public keys.
     let (key, _) = Tlv::parse(real!("text-0006.bin")).unwrap();
     assert!(kazasu_core::card::cvc::parse_public_key(key.value).is_ok());

@@ -1,4 +1,4 @@
-//! Card-verifiable certificates (`7F 21`) and raw RSA public keys (`90` exponent, `91` modulus):
+//! Card-verifiable certificates (`7F 21`, or as GET DATA returns them) and raw RSA public keys (`90` exponent, `91` modulus):
 //! how the card-info and card-surface applications publish the keys they sign with.
 //!
 //! Layout, as read off a test card (`real-card/test-card/text-0004.bin`): `7F 21 { 5F 4E body,
@@ -39,15 +39,19 @@ impl CardVerifiableCertificate {
             reason,
         };
         let (outer, _) = Tlv::parse(bytes).map_err(|e| malformed(e.to_string()))?;
-        if outer.tag != 0x7F21 {
-            return Err(malformed(format!(
-                "it starts with tag {:X}, not 7F21",
-                outer.tag
-            )));
-        }
-        let body = outer
-            .children()
-            .filter_map(Result::ok)
+        // In an EF it is wrapped in 7F 21; GET DATA with no application selected gives a header
+        // list (4D) followed by the body and signature as they are (`mf-do-*.bin`).
+        let fields = match outer.tag {
+            0x7F21 => TlvIter::new(outer.value),
+            0x4D => TlvIter::new(bytes),
+            other => {
+                return Err(malformed(format!(
+                    "it starts with tag {other:X}, not 7F21 or 4D"
+                )));
+            }
+        };
+        let body = fields
+            .map_while(Result::ok)
             .find(|c| c.tag == 0x5F4E)
             .ok_or_else(|| malformed("it has no body (5F4E)".to_owned()))?;
         if body.value.len() < 2 * REFERENCE_LEN {
