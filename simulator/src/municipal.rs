@@ -51,6 +51,19 @@ impl Office {
         self.save()
     }
 
+    /// Gives a locked access code its tries back (its value is what is printed on the card, so it
+    /// does not change). The holder shows photo ID.
+    pub fn reset_code(&mut self, kind: PinKind) -> Result<(), SimError> {
+        if kind.is_holder_pin() {
+            return Err(SimError::Holder(format!(
+                "the {kind} is a PIN: reset it with a new value"
+            )));
+        }
+        let obj = self.card.pins.get_mut(kind);
+        obj.tries_left = obj.limit;
+        self.save()
+    }
+
     /// Records a move: the address changes and the signing certificate is revoked
     /// (its attributes are out of date); the authentication certificate stays valid.
     pub fn move_address(&mut self, address: &str, address_alt: &str) -> Result<(), SimError> {

@@ -107,6 +107,13 @@ enum OfficeCmd {
         #[arg(long)]
         new_pin: String,
     },
+    /// Give a locked access code its tries back: card-info-a, card-info-b, surface-birth-date,
+    /// surface-a or surface-b (its value is what is printed on the card and does not change).
+    ResetCode {
+        /// Which code.
+        #[arg(value_parser = parse_code)]
+        code: PinKind,
+    },
     /// Register a move: the signing certificate is revoked, the auth certificate stays.
     Move {
         #[arg(long)]
@@ -173,6 +180,21 @@ struct PinChoice {
     sign: bool,
     #[arg(long)]
     card_info: bool,
+}
+
+fn parse_code(text: &str) -> Result<PinKind, String> {
+    Ok(match text {
+        "card-info-a" => PinKind::CardInfoCodeA,
+        "card-info-b" => PinKind::CardInfoCodeB,
+        "surface-birth-date" => PinKind::SurfaceBirthDate,
+        "surface-a" => PinKind::SurfaceCodeA,
+        "surface-b" => PinKind::SurfaceCodeB,
+        other => {
+            return Err(format!(
+                "{other:?} is not an access code: card-info-a, card-info-b, surface-birth-date, surface-a or surface-b"
+            ));
+        }
+    })
 }
 
 #[derive(Args)]
@@ -388,6 +410,10 @@ fn office(path: &Path, cmd: OfficeCmd) -> Result<()> {
             };
             office.unlock_pin(kind, &new_pin)?;
             println!("the {kind} was reset; {} tries", kind.retry_limit());
+        }
+        OfficeCmd::ResetCode { code } => {
+            office.reset_code(code)?;
+            println!("the {code} has its {} tries back", code.retry_limit());
         }
         OfficeCmd::Move {
             address,
