@@ -55,6 +55,11 @@ pub struct CardConfig {
     /// card (OpenSC relies on it); on by default, off to test clients against the other case.
     #[serde(default = "enabled")]
     pub reselect_logs_out: bool,
+    /// Whether VERIFY writes the try off before comparing (so tearing the card away mid-VERIFY
+    /// can never give a wrong guess for free), or only after a wrong comparison. Not shown on a
+    /// card; on by default, off to test clients against the other case.
+    #[serde(default = "enabled")]
+    pub spend_try_first: bool,
 }
 
 fn enabled() -> bool {
@@ -69,6 +74,7 @@ impl Default for CardConfig {
             extended_length: true,
             short_ef_ids: true,
             reselect_logs_out: true,
+            spend_try_first: true,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Where real tokens differ and nobody knows which way a card goes, the client is tested against
 //! each variant: phone-embedded certificates (`JPKIAPGPSETOKEN`: the authentication certificate
-//! needs the authentication PIN) and whether re-selecting an application logs its PINs out.
+//! needs the authentication PIN), whether re-selecting an application logs its PINs out, and
+//! whether VERIFY writes the try off before or after comparing.
 
 use kazasu_core::card::PinStatus;
 use kazasu_core::login::{Challenge, card_assertion_with};
@@ -109,5 +110,33 @@ fn the_client_works_whether_or_not_reselecting_logs_out() {
                 .is_ok()
         );
         assert_eq!(card.state().tries_left(PinKind::Auth), 3);
+    }
+}
+
+#[test]
+fn a_wrong_pin_costs_exactly_one_try_whenever_the_card_takes_it() {
+    for first in [true, false] {
+        let card = TestCard::new().configure(|c| c.spend_try_first = first);
+        let wrong = Pin::parse(PinKind::Auth, "0000").unwrap();
+        let err = JpkiApp::select(card.transport())
+            .unwrap()
+            .verify_pin(&wrong)
+            .unwrap_err();
+        assert!(
+            matches!(err, CardError::WrongPin { tries_left: 2, .. }),
+            "spend_try_first = {first}: {err:?}"
+        );
+        assert_eq!(card.state().tries_left(PinKind::Auth), 2);
+        let mut app = JpkiApp::select(card.transport()).unwrap();
+        assert_eq!(
+            app.pin_status(PinKind::Auth).unwrap(),
+            PinStatus::Remaining(2)
+        );
+        app.verify_pin(&auth_pin()).unwrap();
+        assert_eq!(
+            card.state().tries_left(PinKind::Auth),
+            3,
+            "spend_try_first = {first}"
+        );
     }
 }

@@ -387,29 +387,43 @@ impl Card {
             // Status query: uses no try, and says 63 Cx even when verified, like the card.
             return sw(StatusWord::RemainingRetries(pin.tries_left));
         }
-        // Anti-tearing: the try is spent on disk before the comparison, as a real card does.
-        let before = pin.tries_left;
-        self.state.pins.get_mut(kind).tries_left = before - 1;
-        if let Err(e) = store.save(&self.state) {
-            self.state.pins.get_mut(kind).tries_left = before;
-            tracing::error!(error = %e, "could not persist a PIN try");
-            return sw(StatusWord::MemoryFailure);
-        }
         let expected = self
             .state
             .expected(kind)
             .unwrap_or_else(|| self.state.pins.get(kind).value.clone());
         let matches = constant_time_eq(cmd.data(), expected.as_bytes());
+        let before = pin.tries_left;
+        let limit = pin.limit;
+        // Anti-tearing (the default): the try is written off before the comparison counts, so
+        // the card losing power before it answers never gives a guess back.
+        if self.state.config.spend_try_first {
+            self.state.pins.get_mut(kind).tries_left = before - 1;
+            if let Err(e) = store.save(&self.state) {
+                self.state.pins.get_mut(kind).tries_left = before;
+                tracing::error!(error = %e, "could not persist a PIN try");
+                return sw(StatusWord::MemoryFailure);
+            }
+        }
         if !matches {
             self.verified.retain(|k| *k != kind);
+            if !self.state.config.spend_try_first {
+                self.state.pins.get_mut(kind).tries_left = before - 1;
+                if let Err(e) = store.save(&self.state) {
+                    self.state.pins.get_mut(kind).tries_left = before;
+                    tracing::error!(error = %e, "could not persist a PIN try");
+                    return sw(StatusWord::MemoryFailure);
+                }
+            }
             return sw(StatusWord::RemainingRetries(before - 1));
         }
-        let limit = self.state.pins.get(kind).limit;
-        self.state.pins.get_mut(kind).tries_left = limit;
-        if let Err(e) = store.save(&self.state) {
-            tracing::error!(error = %e, "could not persist a PIN counter reset");
-            self.state.pins.get_mut(kind).tries_left = before - 1;
-            return sw(StatusWord::MemoryFailure);
+        let stored = self.state.pins.get(kind).tries_left;
+        if stored != limit {
+            self.state.pins.get_mut(kind).tries_left = limit;
+            if let Err(e) = store.save(&self.state) {
+                tracing::error!(error = %e, "could not persist a PIN counter reset");
+                self.state.pins.get_mut(kind).tries_left = stored;
+                return sw(StatusWord::MemoryFailure);
+            }
         }
         if !self.verified.contains(&kind) {
             self.verified.push(kind);

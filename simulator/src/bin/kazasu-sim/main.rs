@@ -89,6 +89,10 @@ struct NewArgs {
     /// them out; what a real card does is not known).
     #[arg(long)]
     reselect_keeps_login: bool,
+    /// VERIFY takes the try only after a wrong comparison (default: it is written off first, so
+    /// a torn VERIFY never gives a guess back; what a real card does is not known).
+    #[arg(long)]
+    try_after_check: bool,
     /// Issue date (default: the simulated clock).
     #[arg(long, value_parser = parse_date)]
     issued_on: Option<Date>,
@@ -310,6 +314,7 @@ fn new_card(path: &Path, a: NewArgs) -> Result<()> {
             blocked_status: a.blocked_status,
             token_label: a.label,
             reselect_logs_out: !a.reselect_keeps_login,
+            spend_try_first: !a.try_after_check,
             ..kazasu_sim::CardConfig::default()
         },
         issued_on: a.issued_on,
