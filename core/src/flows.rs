@@ -6,6 +6,10 @@
 use serde::Serialize;
 use time::Date;
 
+mod pin_gate;
+
+pub use pin_gate::PinGate;
+
 use crate::card::authenticity::Authenticity;
 use crate::card::surface::CardFace;
 use crate::card::{
@@ -198,44 +202,18 @@ pub fn pin_statuses<T: Transport>(mut transport: T) -> Result<Vec<PinReport>, Ca
     Ok(reports)
 }
 
-/// One PIN's state, without using a try: JPKI's PINs through the JPKI application, the
-/// card-info PIN through its own.
-pub fn pin_status<T: Transport>(mut transport: T, kind: PinKind) -> Result<PinStatus, CardError> {
-    match kind {
-        PinKind::Auth | PinKind::Sign => JpkiApp::select(&mut transport)?.pin_status(kind),
-        PinKind::CardInfo | PinKind::CardInfoCodeA | PinKind::CardInfoCodeB => {
-            CardInfoApp::select(&mut transport)?.status_of(kind)
-        }
-        PinKind::SurfaceBirthDate | PinKind::SurfaceCodeA | PinKind::SurfaceCodeB => {
-            SurfaceApp::select(&mut transport)?.status_of(kind)
-        }
-    }
+/// One PIN's or access code's state, without using a try, from the application holding it.
+pub fn pin_status<T: Transport>(transport: T, kind: PinKind) -> Result<PinStatus, CardError> {
+    Ok(PinGate::open(transport, kind)?.status())
 }
 
 /// Changes a PIN: a locked PIN is refused with [`CardError::PinLocked`] and nothing is sent;
 /// otherwise the card checks `old` (a wrong one uses a try) and stores `new`.
-pub fn change_pin<T: Transport>(mut transport: T, old: &Pin, new: &Pin) -> Result<(), CardError> {
-    let kind = old.kind();
-    if !kind.is_holder_pin() {
-        return Err(CardError::NotChangeable { kind });
+pub fn change_pin<T: Transport>(transport: T, old: &Pin, new: &Pin) -> Result<(), CardError> {
+    if !old.kind().is_holder_pin() {
+        return Err(CardError::NotChangeable { kind: old.kind() });
     }
-    match kind {
-        PinKind::Auth | PinKind::Sign => {
-            let mut app = JpkiApp::select(&mut transport)?;
-            if app.pin_status(kind)? == PinStatus::Locked {
-                return Err(CardError::PinLocked { kind });
-            }
-            app.change_pin(old, new)
-        }
-        PinKind::CardInfo => {
-            let mut app = CardInfoApp::select(&mut transport)?;
-            if app.pin_status()? == PinStatus::Locked {
-                return Err(CardError::PinLocked { kind });
-            }
-            app.change_pin(old, new)
-        }
-        _ => Err(CardError::NotChangeable { kind }),
-    }
+    PinGate::open(transport, old.kind())?.change(old, new)
 }
 
 /// Verifies the card-info PIN (or code A, or code B) and reads what it opens: My Number and the
@@ -403,6 +381,57 @@ mod tests {
         assert!(!format!("{identity:?}").contains(MY_NUMBER));
         let err = read_identity(&mut card, &pin(PinKind::CardInfo, "0000")).unwrap_err();
         assert!(matches!(err, CardError::WrongPin { tries_left: 2, .. }));
+    }
+
+    #[test]
+    fn the_pin_gate_opens_the_right_application_and_checks_first() {
+        for (kind, value) in [
+            (PinKind::Auth, AUTH_PIN),
+            (PinKind::Sign, SIGN_PIN),
+            (PinKind::CardInfo, CARD_INFO_PIN),
+        ] {
+            let mut card = FakeCard::my_number_card();
+            let mut gate = PinGate::open(&mut card, kind).unwrap();
+            assert_eq!(gate.kind(), kind);
+            assert_eq!(
+                gate.status(),
+                PinStatus::Remaining(kind.retry_limit()),
+                "{kind}"
+            );
+            // Another kind's PIN is refused before anything is sent.
+            let other = if kind == PinKind::Auth {
+                pin(PinKind::CardInfo, CARD_INFO_PIN)
+            } else {
+                pin(PinKind::Auth, AUTH_PIN)
+            };
+            assert!(matches!(
+                gate.verify(&other).unwrap_err(),
+                CardError::MismatchedPins { .. }
+            ));
+            gate.verify(&pin(kind, value)).unwrap();
+            assert_eq!(gate.status(), PinStatus::Verified);
+            drop(gate);
+            assert_eq!(card.pins_sent(), 1, "{kind}: one VERIFY with a PIN");
+        }
+
+        // A locked PIN: the gate says so, and neither verify nor change sends it.
+        let mut card = FakeCard::my_number_card();
+        card.info_mut()
+            .pins
+            .get_mut(&crate::ids::mynumber::EF_CARD_INFO_PIN.0)
+            .unwrap()
+            .tries = 0;
+        let mut gate = PinGate::open(&mut card, PinKind::CardInfo).unwrap();
+        assert_eq!(gate.status(), PinStatus::Locked);
+        let right = pin(PinKind::CardInfo, CARD_INFO_PIN);
+        assert!(gate.verify(&right).unwrap_err().is_pin_locked());
+        assert!(
+            gate.change(&right, &pin(PinKind::CardInfo, "2468"))
+                .unwrap_err()
+                .is_pin_locked()
+        );
+        drop(gate);
+        assert_eq!(card.pins_sent(), 0);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use kazasu_core::login::{self, Challenge};
 use kazasu_core::pin::Pin;
 use kazasu_core::transport::Transport;
 use kazasu_core::transport::remote::{self, TcpTransport};
-use kazasu_core::{CardInfoApp, JpkiApp, documents, flows};
+use kazasu_core::{JpkiApp, documents, flows};
 use time::{Date, OffsetDateTime};
 use zeroize::Zeroizing;
 
@@ -146,15 +146,7 @@ impl CardSession {
     pub fn verify_pin(&self, kind: PinKind, pin: String) -> Result<(), MobileError> {
         let pin = parse_pin(kind, pin)?;
         let mut link = self.link();
-        match kind {
-            PinKind::Auth | PinKind::Sign => JpkiApp::select(&mut *link)?.verify_pin(&pin)?,
-            PinKind::CardInfo | PinKind::CardInfoCodeA | PinKind::CardInfoCodeB => {
-                CardInfoApp::select(&mut *link)?.verify_pin(&pin)?
-            }
-            PinKind::SurfaceBirthDate | PinKind::SurfaceCodeA | PinKind::SurfaceCodeB => {
-                kazasu_core::SurfaceApp::select(&mut *link)?.verify_pin(&pin)?
-            }
-        }
+        flows::PinGate::open(&mut *link, pin.kind())?.verify(&pin)?;
         Ok(())
     }
 

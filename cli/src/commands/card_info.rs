@@ -2,9 +2,8 @@
 //! or code B), and whether the card and what it gave are genuine.
 
 use anyhow::Result;
-use kazasu_core::CardInfoApp;
 use kazasu_core::card::authenticity::Authenticity;
-use kazasu_core::flows;
+use kazasu_core::flows::{self, PinGate};
 
 use crate::args::CardInfoArgs;
 use crate::commands::pin::gate;
@@ -15,10 +14,7 @@ use crate::session::CardLink;
 
 pub fn run(link: &mut CardLink, args: &CardInfoArgs, json: bool) -> Result<()> {
     let kind = args.kind();
-    {
-        let mut app = CardInfoApp::select(&mut *link)?;
-        gate(kind, app.status_of(kind)?)?;
-    }
+    gate(kind, PinGate::open(&mut *link, kind)?.status())?;
     let secret = PinSource::new(args.pin.pin_stdin).read(kind, &kind.to_string())?;
     let identity = flows::read_identity(&mut *link, &secret)?;
     if json {

@@ -2,8 +2,7 @@
 //! (the photo converted from JPEG 2000 to PNG) with the text fields printed.
 
 use anyhow::{Context, Result};
-use kazasu_core::SurfaceApp;
-use kazasu_core::flows;
+use kazasu_core::flows::{self, PinGate};
 use kazasu_core::pin::PinKind;
 
 use crate::args::CardSurfaceArgs;
@@ -19,10 +18,7 @@ pub fn run(link: &mut CardLink, args: &CardSurfaceArgs, json: bool) -> Result<()
     } else {
         PinKind::SurfaceCodeA
     };
-    {
-        let mut app = SurfaceApp::select(&mut *link)?;
-        gate(kind, app.status_of(kind)?)?;
-    }
+    gate(kind, PinGate::open(&mut *link, kind)?.status())?;
     let code = PinSource::new(args.pin.pin_stdin).read(kind, &kind.to_string())?;
     let surface = flows::read_surface(&mut *link, &code)?;
     let face = &surface.face;

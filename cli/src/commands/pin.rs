@@ -1,8 +1,9 @@
 //! `kazasu pin status|verify|change`, and the gate every PIN prompt goes through.
 
 use anyhow::Result;
+use kazasu_core::flows::{self, PinGate};
 use kazasu_core::pin::{Pin, PinKind};
-use kazasu_core::{CardError, CardInfoApp, JpkiApp, PinStatus, flows};
+use kazasu_core::{CardError, JpkiApp, PinStatus};
 
 use crate::args::{PinCommand, PinInput};
 use crate::output;
@@ -81,40 +82,20 @@ pub fn ask_jpki<T: kazasu_core::transport::Transport>(
 
 fn verify(link: &mut CardLink, kind: PinKind, input: PinInput, json: bool) -> Result<()> {
     let mut source = PinSource::new(input.pin_stdin);
-    match kind {
-        PinKind::CardInfo => {
-            let mut app = CardInfoApp::select(&mut *link)?;
-            gate(kind, app.pin_status()?)?;
-            let pin = source.read(kind, &format!("{kind}"))?;
-            app.verify_pin(&pin)?;
-        }
-        _ => {
-            let mut app = JpkiApp::select(&mut *link)?;
-            let pin = ask_jpki(&mut app, kind, &mut source)?;
-            app.verify_pin(&pin)?;
-        }
-    }
+    let mut pin_gate = PinGate::open(&mut *link, kind)?;
+    gate(kind, pin_gate.status())?;
+    let pin = source.read(kind, &format!("{kind}"))?;
+    pin_gate.verify(&pin)?;
     done(json, kind, "verified", &format!("The {kind} is correct."))
 }
 
 fn change(link: &mut CardLink, kind: PinKind, input: PinInput, json: bool) -> Result<()> {
     let mut source = PinSource::new(input.pin_stdin);
-    match kind {
-        PinKind::CardInfo => {
-            let mut app = CardInfoApp::select(&mut *link)?;
-            gate(kind, app.pin_status()?)?;
-            let old = source.read(kind, &format!("Current {kind}"))?;
-            let new = source.read_new(kind)?;
-            app.change_pin(&old, &new)?;
-        }
-        _ => {
-            let mut app = JpkiApp::select(&mut *link)?;
-            gate(kind, app.pin_status(kind)?)?;
-            let old = source.read(kind, &format!("Current {kind}"))?;
-            let new = source.read_new(kind)?;
-            app.change_pin(&old, &new)?;
-        }
-    }
+    let mut pin_gate = PinGate::open(&mut *link, kind)?;
+    gate(kind, pin_gate.status())?;
+    let old = source.read(kind, &format!("Current {kind}"))?;
+    let new = source.read_new(kind)?;
+    pin_gate.change(&old, &new)?;
     done(
         json,
         kind,

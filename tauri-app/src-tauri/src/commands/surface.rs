@@ -6,7 +6,7 @@
 use kazasu_core::card::Sex;
 use kazasu_core::flows;
 use kazasu_core::pin::PinKind;
-use kazasu_core::{CardError, PinStatus, SurfaceApp};
+use kazasu_core::{CardError, PinStatus};
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
 
@@ -71,8 +71,7 @@ pub async fn card_surface<R: Runtime>(
             let surface = flows::read_surface(&mut link, &code)?;
             drop(code);
             progress.step(Step::CheckingPin);
-            let status = SurfaceApp::select(&mut link)
-                .and_then(|mut app| app.status_of(kind))
+            let status = flows::pin_status(&mut link, kind)
                 .inspect_err(|e| tracing::warn!(error = %e, "tries left after reading the face"))
                 .ok();
             let face = &surface.face;

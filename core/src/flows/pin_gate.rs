@@ -1,0 +1,127 @@
+//! The PIN gate: one PIN or access code, in the application that holds it. It reads the tries
+//! left first (no try used) so a front end can show them, warn before the last one and refuse a
+//! locked PIN, then verifies or changes. Which application holds which PIN is decided here only.
+
+use crate::card::{CardInfoApp, JpkiApp, PinStatus, SurfaceApp};
+use crate::error::CardError;
+use crate::pin::{Pin, PinKind};
+use crate::transport::Transport;
+
+/// The application a gate opened.
+enum Holder<T: Transport> {
+    Jpki(JpkiApp<T>),
+    CardInfo(CardInfoApp<T>),
+    Surface(SurfaceApp<T>),
+}
+
+/// One PIN or access code with its state read: check first, act second.
+///
+/// ```no_run
+/// use kazasu_core::flows::PinGate;
+/// use kazasu_core::pin::{Pin, PinKind};
+/// # fn demo(reader: impl kazasu_core::transport::Transport) -> Result<(), Box<dyn std::error::Error>> {
+/// let mut gate = PinGate::open(reader, PinKind::CardInfo)?;
+/// println!("{:?} tries left", gate.status().tries_left()); // shown before the PIN is asked for
+/// gate.verify(&Pin::parse(PinKind::CardInfo, "1234")?)?;   // refused unsent when locked
+/// # Ok(()) }
+/// ```
+pub struct PinGate<T: Transport> {
+    holder: Holder<T>,
+    kind: PinKind,
+    status: PinStatus,
+}
+
+impl<T: Transport> PinGate<T> {
+    /// Selects the application holding `kind` and reads its tries left (an empty VERIFY).
+    pub fn open(transport: T, kind: PinKind) -> Result<Self, CardError> {
+        let (holder, status) = match kind {
+            PinKind::Auth | PinKind::Sign => {
+                let mut app = JpkiApp::select(transport)?;
+                let status = app.pin_status(kind)?;
+                (Holder::Jpki(app), status)
+            }
+            PinKind::CardInfo | PinKind::CardInfoCodeA | PinKind::CardInfoCodeB => {
+                let mut app = CardInfoApp::select(transport)?;
+                let status = app.status_of(kind)?;
+                (Holder::CardInfo(app), status)
+            }
+            PinKind::SurfaceBirthDate | PinKind::SurfaceCodeA | PinKind::SurfaceCodeB => {
+                let mut app = SurfaceApp::select(transport)?;
+                let status = app.status_of(kind)?;
+                (Holder::Surface(app), status)
+            }
+        };
+        Ok(Self {
+            holder,
+            kind,
+            status,
+        })
+    }
+
+    /// Which PIN or code this gate is about.
+    pub fn kind(&self) -> PinKind {
+        self.kind
+    }
+
+    /// Its state when the gate opened, or after the last verify.
+    pub fn status(&self) -> PinStatus {
+        self.status
+    }
+
+    /// Presents `pin` once: refused unsent when locked, or when it is another kind's.
+    pub fn verify(&mut self, pin: &Pin) -> Result<(), CardError> {
+        self.check(pin)?;
+        let result = match &mut self.holder {
+            Holder::Jpki(app) => app.verify_pin(pin),
+            Holder::CardInfo(app) => app.verify_pin(pin),
+            Holder::Surface(app) => app.verify_pin(pin),
+        };
+        self.status = match &result {
+            Ok(()) => PinStatus::Verified,
+            Err(CardError::WrongPin { tries_left, .. }) => PinStatus::Remaining(*tries_left),
+            Err(CardError::PinLocked { .. }) => PinStatus::Locked,
+            Err(_) => self.status,
+        };
+        result
+    }
+
+    /// Verifies `old`, then replaces it by `new`: the holder's PINs only (codes are printed on
+    /// the card), refused unsent when locked.
+    pub fn change(&mut self, old: &Pin, new: &Pin) -> Result<(), CardError> {
+        self.check(old)?;
+        if !self.kind.is_holder_pin() {
+            return Err(CardError::NotChangeable { kind: self.kind });
+        }
+        let result = match &mut self.holder {
+            Holder::Jpki(app) => app.change_pin(old, new),
+            Holder::CardInfo(app) => app.change_pin(old, new),
+            Holder::Surface(_) => Err(CardError::NotChangeable { kind: self.kind }),
+        };
+        if let Err(CardError::WrongPin { tries_left, .. }) = &result {
+            self.status = PinStatus::Remaining(*tries_left);
+        }
+        result
+    }
+
+    fn check(&self, pin: &Pin) -> Result<(), CardError> {
+        if pin.kind() != self.kind {
+            return Err(CardError::MismatchedPins {
+                old: self.kind,
+                new: pin.kind(),
+            });
+        }
+        if self.status == PinStatus::Locked {
+            return Err(CardError::PinLocked { kind: self.kind });
+        }
+        Ok(())
+    }
+
+    /// Ends the gate and gives the transport back.
+    pub fn into_transport(self) -> T {
+        match self.holder {
+            Holder::Jpki(app) => app.into_transport(),
+            Holder::CardInfo(app) => app.into_transport(),
+            Holder::Surface(app) => app.into_transport(),
+        }
+    }
+}
