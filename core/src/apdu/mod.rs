@@ -1,6 +1,7 @@
 //! The APDU layer: command and response encoding, status words (ISO 7816-4).
 
 mod command;
+mod ins;
 mod response;
 mod status;
 
@@ -8,6 +9,7 @@ pub use command::{
     Command, Header, LengthEncoding, MAX_EXTENDED_DATA, MAX_EXTENDED_LE, MAX_SHORT_DATA,
     MAX_SHORT_LE,
 };
+pub use ins::Ins;
 pub use response::Response;
 pub use status::StatusWord;
 

@@ -256,9 +256,8 @@ impl<T: Transport> CardInfoApp<T> {
 
     /// The card's own signature (`80 2A 00 00`, no PIN) over a SHA-256 `DigestInfo` of `hash`.
     pub fn internal_signature(&mut self, hash: &[u8; 32]) -> Result<Vec<u8>, CardError> {
-        let command = crate::apdu::Command::new(0x80, 0x2A, 0x00, 0x00)
-            .with_data(super::jpki::sha256_digest_info(hash))
-            .with_le(256);
+        let command =
+            super::commands::application_signature(&super::jpki::sha256_digest_info(hash));
         let response = self.session.exchange(&command)?;
         match response.status() {
             crate::apdu::StatusWord::Success => Ok(response.into_data()),

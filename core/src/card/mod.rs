@@ -6,6 +6,7 @@
 
 pub mod authenticity;
 pub mod card_info;
+pub mod commands;
 pub mod cvc;
 pub mod jpki;
 pub mod photo;
@@ -27,6 +28,7 @@ use crate::pin::{Pin, PinKind};
 use crate::transport::{Transport, TransportExt};
 
 pub use card_info::{BasicFacts, CardInfoApp, Sex};
+use commands::Target;
 pub use jpki::JpkiApp;
 pub use surface::SurfaceApp;
 use tlv::TlvHeader;
@@ -263,7 +265,7 @@ impl<T: Transport> Session<T> {
         aid: Aid,
         not_found: CardError,
     ) -> Result<Self, CardError> {
-        let select = Command::new(0x00, 0xA4, 0x04, 0x0C).with_data(aid.as_bytes());
+        let select = commands::select_application(aid);
         let response = transport.exchange(&select)?;
         match response.status() {
             StatusWord::Success => {}
@@ -354,7 +356,7 @@ impl<T: Transport> Session<T> {
         if self.selected == Some(file) {
             return Ok(());
         }
-        let select = Command::new(0x00, 0xA4, 0x02, 0x0C).with_data(file.to_bytes());
+        let select = commands::select_file(file);
         let response = self.exchange(&select)?;
         match response.status() {
             StatusWord::Success => {
@@ -374,7 +376,7 @@ impl<T: Transport> Session<T> {
         operation: &'static str,
         pin: Option<PinKind>,
     ) -> Result<Vec<u8>, CardError> {
-        let response = self.exchange(&read_binary_command(offset, le)?)?;
+        let response = self.exchange(&commands::read_binary(offset, le)?)?;
         match response.status() {
             // 62 82: fewer bytes than asked for because the file ended; the data is good.
             StatusWord::Success | StatusWord::EndOfFileReached => Ok(response.into_data()),
@@ -450,7 +452,7 @@ impl<T: Transport> Session<T> {
         pin: Option<PinKind>,
     ) -> Result<Vec<u8>, CardError> {
         if let Some(sfi) = self.short_id(file) {
-            let command = Command::new(0x00, 0xB0, 0x80 | sfi, 0x00).with_le(len);
+            let command = commands::read_binary_by_short_id(sfi, len);
             let response = self.exchange(&command)?;
             match response.status() {
                 StatusWord::Success | StatusWord::EndOfFileReached => {
@@ -478,8 +480,7 @@ impl<T: Transport> Session<T> {
         let Some(sfi) = self.short_id(file).filter(|_| self.extended) else {
             return Ok(None);
         };
-        let command =
-            Command::new(0x00, 0xB0, 0x80 | sfi, 0x00).with_le(crate::apdu::MAX_EXTENDED_LE);
+        let command = commands::read_whole_by_short_id(sfi);
         let response = self.exchange(&command)?;
         match response.status() {
             StatusWord::Success | StatusWord::EndOfFileReached => {
@@ -511,7 +512,7 @@ impl<T: Transport> Session<T> {
         let le = u32::try_from(len)
             .unwrap_or(u32::MAX)
             .min(crate::apdu::MAX_EXTENDED_LE);
-        let response = self.exchange(&read_binary_command(offset, le)?)?;
+        let response = self.exchange(&commands::read_binary(offset, le)?)?;
         match response.status() {
             StatusWord::Success | StatusWord::EndOfFileReached if !response.data().is_empty() => {
                 Ok(Some(response.into_data()))
@@ -528,7 +529,7 @@ impl<T: Transport> Session<T> {
     pub(crate) fn pin_status(&mut self, kind: PinKind) -> Result<PinStatus, CardError> {
         let mut response = None;
         if let Some(sfi) = self.short_id(kind.file_id()) {
-            let answer = self.exchange(&Command::new(0x00, 0x20, 0x00, 0x80 | sfi))?;
+            let answer = self.exchange(&commands::pin_status(Target::ShortId(sfi)))?;
             // Whether the card now considers the PIN EF current is not documented: assume not.
             self.selected = None;
             if Self::refuses_short_ids(answer.status()) {
@@ -542,7 +543,7 @@ impl<T: Transport> Session<T> {
             Some(response) => response,
             None => {
                 self.select_ef(kind.file_id())?;
-                self.exchange(&Command::new(0x00, 0x20, 0x00, 0x80))?
+                self.exchange(&commands::pin_status(Target::Current))?
             }
         };
         let status = PinStatus::from_status(response.status()).ok_or_else(|| {
@@ -573,17 +574,17 @@ impl<T: Transport> Session<T> {
         }
         // The PIN goes out once, by short identifier only when an empty VERIFY just showed the
         // card takes them (this session's status check): never resent in another form.
-        let p2 = match self.short_id(kind.file_id()) {
+        let target = match self.short_id(kind.file_id()) {
             Some(sfi) => {
                 self.selected = None;
-                0x80 | sfi
+                Target::ShortId(sfi)
             }
             None => {
                 self.select_ef(kind.file_id())?;
-                0x80
+                Target::Current
             }
         };
-        let command = Command::new(0x00, 0x20, 0x00, p2).with_data(pin.as_bytes());
+        let command = commands::verify(target, pin.as_bytes());
         let response = self.exchange(&command)?;
         let result = match response.status() {
             StatusWord::Success => Ok(()),
@@ -627,9 +628,7 @@ impl<T: Transport> Session<T> {
         data: &[u8],
     ) -> Result<Response, CardError> {
         if let Some(sfi) = self.short_id(key_file) {
-            let command = Command::new(0x80, 0x2A, 0x00, 0x80 | sfi)
-                .with_data(data)
-                .with_le(256);
+            let command = commands::compute_signature(Target::ShortId(sfi), data);
             let response = self.exchange(&command)?;
             self.selected = None;
             if !Self::refuses_short_ids(response.status()) {
@@ -639,9 +638,7 @@ impl<T: Transport> Session<T> {
             self.short_ids = false;
         }
         self.select_ef(key_file)?;
-        let command = Command::new(0x80, 0x2A, 0x00, 0x80)
-            .with_data(data)
-            .with_le(256);
+        let command = commands::compute_signature(Target::Current, data);
         self.exchange(&command)
     }
 
@@ -656,7 +653,7 @@ impl<T: Transport> Session<T> {
         let kind = old.kind();
         self.verify(old)?;
         self.select_ef(kind.file_id())?;
-        let command = Command::new(0x00, 0x24, 0x01, 0x80).with_data(new.as_bytes());
+        let command = commands::change_reference_data(new.as_bytes());
         let response = self.exchange(&command)?;
         match response.status() {
             StatusWord::Success => {
@@ -692,17 +689,4 @@ fn short_ef_id(file: FileId) -> Option<u8> {
     u8::try_from(file.0)
         .ok()
         .filter(|id| (1..=0x1E).contains(id))
-}
-
-fn read_binary_command(offset: usize, le: u32) -> Result<Command, CardError> {
-    // P1 bit 8 set would mean "short EF identifier": plain offsets stop at 32 767.
-    let offset = u16::try_from(offset)
-        .ok()
-        .filter(|o| *o <= 0x7FFF)
-        .ok_or_else(|| CardError::Malformed {
-            what: "file length",
-            reason: format!("offset {offset} is beyond what READ BINARY can address"),
-        })?;
-    let [p1, p2] = offset.to_be_bytes();
-    Ok(Command::new(0x00, 0xB0, p1, p2).with_le(le))
 }

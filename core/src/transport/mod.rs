@@ -14,7 +14,7 @@ mod traced;
 
 pub use traced::{TraceStats, Traced};
 
-use crate::apdu::{ApduError, Command, MAX_EXTENDED_LE, Response, StatusWord};
+use crate::apdu::{ApduError, Command, Ins, MAX_EXTENDED_LE, Response, StatusWord};
 
 /// Sends one command APDU and blocks until the card answers.
 pub trait Transport {
@@ -121,7 +121,11 @@ pub const MAX_GET_RESPONSES: usize = MAX_RESPONSE_DATA / 64;
 /// Instructions whose command data is a secret or a signature input: VERIFY (`20`, a PIN),
 /// CHANGE REFERENCE DATA (`24`, two PINs) and COMPUTE DIGITAL SIGNATURE (`2A`). A `6C xx`
 /// answer to them is an error, never a reason to send the PIN or the data again.
-pub const NEVER_RESENT_INS: [u8; 3] = [0x20, 0x24, 0x2A];
+pub const NEVER_RESENT_INS: [u8; 3] = [
+    Ins::Verify.code(),
+    Ins::ChangeReferenceData.code(),
+    Ins::ComputeDigitalSignature.code(),
+];
 
 /// Typed exchanges on top of any [`Transport`].
 pub trait TransportExt: Transport {
@@ -157,7 +161,8 @@ pub trait TransportExt: Transport {
                 return Err(too_long());
             }
             let le = if n == 0 { 256 } else { u32::from(n) };
-            let get_response = Command::new(command.cla() & 0x03, 0xC0, 0, 0).with_le(le);
+            let get_response =
+                Command::new(command.cla() & 0x03, Ins::GetResponse.code(), 0, 0).with_le(le);
             response = Response::parse(&self.transmit(&get_response.to_bytes()?)?)?;
         }
         if data.is_empty() {

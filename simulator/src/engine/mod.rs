@@ -13,7 +13,7 @@ mod surface;
 pub(crate) use card_info::CVC_REFERENCES as CARD_INFO_CVC_REFERENCES;
 pub(crate) use surface::CVC_REFERENCES as SURFACE_CVC_REFERENCES;
 
-use kazasu_core::apdu::{Command, Response, StatusWord};
+use kazasu_core::apdu::{Command, Ins, Response, StatusWord};
 use kazasu_core::ids::mynumber::{
     CARD_INFO_AID, COMMON_CARD_AID, JPKI_AID, RESIDENT_REGISTRY_AID, SURFACE_AID,
 };
@@ -167,14 +167,15 @@ impl Card {
         if extended && !self.state.config.extended_length {
             return sw(StatusWord::WrongLength);
         }
-        match (cmd.cla(), cmd.ins()) {
-            (0x00, 0xA4) => self.select(cmd),
-            (0x00, 0xB0) => self.read_binary(cmd),
-            (0x00, 0x20) => self.verify(cmd, store),
-            (0x00, 0x24) => self.change_reference_data(cmd, store),
-            (0x80, 0x2A) => self.compute_signature(cmd),
-            (0x00 | 0x80, 0xA4 | 0xB0 | 0x20 | 0x24 | 0x2A) => sw(StatusWord::ClassNotSupported),
-            (0x00 | 0x80, _) => sw(StatusWord::InstructionNotSupported),
+        // ISO instructions in class 00; the signature in the card's proprietary class 80.
+        match (cmd.cla(), Ins::from_code(cmd.ins())) {
+            (0x00, Some(Ins::Select)) => self.select(cmd),
+            (0x00, Some(Ins::ReadBinary)) => self.read_binary(cmd),
+            (0x00, Some(Ins::Verify)) => self.verify(cmd, store),
+            (0x00, Some(Ins::ChangeReferenceData)) => self.change_reference_data(cmd, store),
+            (0x80, Some(Ins::ComputeDigitalSignature)) => self.compute_signature(cmd),
+            // GET RESPONSE is answered by the link (the card never announces 61 xx itself).
+            (0x00 | 0x80, Some(Ins::GetResponse) | None) => sw(StatusWord::InstructionNotSupported),
             _ => sw(StatusWord::ClassNotSupported),
         }
     }
