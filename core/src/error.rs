@@ -4,11 +4,11 @@
 //! application client maps `63 Cx`, `69 82`, `69 83`/`69 84`/`63 C0` and friends the same way.
 
 use crate::apdu::StatusWord;
-use crate::card::KeyKind;
 use crate::cert::CertificateError;
 use crate::ids::{Aid, FileId};
 use crate::pin::{PinFormatError, PinKind};
 use crate::transport::TransportError;
+use crate::vocabulary::KeyKind;
 
 /// Everything a card operation can fail with; match on it, or show its message to the person.
 #[derive(Debug, thiserror::Error)]

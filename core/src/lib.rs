@@ -18,6 +18,7 @@ pub mod pdf;
 pub mod pin;
 mod serde_util;
 pub mod transport;
+pub mod vocabulary;
 
 pub use card::{CardInfoApp, CertSlot, JpkiApp, KeyKind, PinStatus, SurfaceApp, TokenKind};
 pub use error::CardError;

@@ -11,44 +11,11 @@ use crate::mynumber::MyNumber;
 use crate::pin::{Pin, PinKind};
 use crate::transport::Transport;
 
+use super::Sex;
 use super::authenticity::{Authenticity, IntegrityRecord};
 use super::cvc::CardVerifiableCertificate;
 use super::tlv::Tlv;
 use super::{PinStatus, Session};
-
-/// Sex as the card records it (ISO/IEC 5218 codes `1`, `2`, `9`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Sex {
-    /// Code `1`.
-    Male,
-    /// Code `2`.
-    Female,
-    /// Code `9`.
-    NotApplicable,
-}
-
-impl Sex {
-    /// Reads a one-character code (`1`, `2`, `9`); `None` for anything else.
-    pub fn from_code(code: &str) -> Option<Sex> {
-        match code.trim() {
-            "1" => Some(Sex::Male),
-            "2" => Some(Sex::Female),
-            "9" => Some(Sex::NotApplicable),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Sex {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Sex::Male => "male",
-            Sex::Female => "female",
-            Sex::NotApplicable => "not applicable",
-        })
-    }
-}
 
 /// The four basic facts (基本4情報) as printed on the card's face.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]

@@ -17,7 +17,8 @@ use crate::ids::mynumber;
 use crate::pin::{Pin, PinKind};
 use crate::transport::Transport;
 
-use super::card_info::{Sex, parse_ymd};
+use super::Sex;
+use super::card_info::parse_ymd;
 use super::cvc::{CardVerifiableCertificate, verifies};
 use super::tlv::Tlv;
 use super::{PinStatus, Session};

@@ -13,7 +13,7 @@ use x509_cert::Certificate;
 use x509_cert::ext::pkix::SubjectAltName;
 use x509_cert::ext::pkix::name::GeneralName;
 
-use crate::card::Sex;
+use crate::vocabulary::Sex;
 
 /// The OID arc under which JPKI puts the holder attributes (`.1` name … `.6` address alternative).
 pub const HOLDER_ATTRIBUTE_ARC: &str = "1.2.392.200149.8.5.5";

@@ -14,7 +14,7 @@ use x509_cert::ext::pkix::{
     AuthorityKeyIdentifier, CertificatePolicies, ExtendedKeyUsage, KeyUsage, SubjectKeyIdentifier,
 };
 
-use crate::card::CertSlot;
+use crate::vocabulary::CertSlot;
 
 pub use holder::{
     HOLDER_ATTRIBUTE_ARC, HolderAttributes, JapaneseEra, birth_date_value, is_placeholder,
@@ -409,7 +409,7 @@ pub(crate) mod fixtures {
 mod tests {
     use super::fixtures::*;
     use super::*;
-    use crate::card::Sex;
+    use crate::vocabulary::Sex;
     use rsa::RsaPrivateKey;
     use rsa::pkcs8::DecodePrivateKey;
     use time::macros::{date, datetime};
@@ -511,7 +511,7 @@ mod tests {
 #[cfg(test)]
 mod real_card {
     use super::*;
-    use crate::card::Sex;
+    use crate::vocabulary::Sex;
     use crate::cms::TrustStore;
     use time::macros::date;
 
