@@ -3,7 +3,6 @@
 
 use std::fs::File;
 use std::path::Path;
-use std::str::FromStr;
 
 use anyhow::{Context, Result, bail};
 use kazasu_core::cms::{self, CardSigner, DigestAlgorithm, DocumentSigner};
@@ -18,38 +17,6 @@ use crate::output;
 use crate::progress;
 use crate::prompt::PinSource;
 use crate::session::CardLink;
-
-/// `--visible PAGE:X1,Y1,X2,Y2`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct VisibleSpec {
-    page: usize,
-    rect: [f32; 4],
-}
-
-impl FromStr for VisibleSpec {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let usage = || format!("{s:?}: expected PAGE:X1,Y1,X2,Y2, e.g. 1:36,36,236,96");
-        let (page, rect) = s.split_once(':').ok_or_else(usage)?;
-        let page: usize = page.parse().map_err(|_| usage())?;
-        let nums: Vec<f32> = rect
-            .split(',')
-            .map(|n| n.trim().parse::<f32>())
-            .collect::<Result<_, _>>()
-            .map_err(|_| usage())?;
-        let [x1, y1, x2, y2] = nums[..] else {
-            return Err(usage());
-        };
-        if page == 0 || x2 <= x1 || y2 <= y1 {
-            return Err(format!("{s:?}: pages count from 1, and X2 > X1, Y2 > Y1"));
-        }
-        Ok(VisibleSpec {
-            page,
-            rect: [x1, y1, x2, y2],
-        })
-    }
-}
 
 impl From<DigestArg> for DigestAlgorithm {
     fn from(d: DigestArg) -> Self {
@@ -148,24 +115,5 @@ pub fn run(link: &mut CardLink, args: &SignArgs, json: bool) -> Result<()> {
             out.display()
         );
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn visible_specs_parse_and_reject_nonsense() {
-        assert_eq!(
-            "1:36,36,236,96".parse::<VisibleSpec>().unwrap(),
-            VisibleSpec {
-                page: 1,
-                rect: [36.0, 36.0, 236.0, 96.0]
-            }
-        );
-        for bad in ["", "1", "0:1,1,2,2", "1:1,1,2", "1:5,5,1,1", "x:1,1,2,2"] {
-            assert!(bad.parse::<VisibleSpec>().is_err(), "{bad}");
-        }
     }
 }
