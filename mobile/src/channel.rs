@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use kazasu_core::transport::{Transport, TransportError};
 
-use crate::error::MobileError;
+use crate::error::{FromPlatform, MobileError};
 
 /// The platform's way to the card: Android's IsoDep, iOS's NFCISO7816Tag, or a test's socket.
 ///
@@ -38,7 +38,7 @@ impl ChannelTransport {
 }
 
 /// The context of a transport error that carries a platform's own [`MobileError`].
-pub(crate) const PLATFORM_CONTEXT: &str = "the platform's card channel";
+const PLATFORM_CONTEXT: &str = "the platform's card channel";
 
 impl Transport for ChannelTransport {
     fn carries_extended_length(&self) -> bool {
@@ -54,7 +54,7 @@ impl Transport for ChannelTransport {
             // raised (see `MobileError::from(TransportError)`).
             other => TransportError::Io {
                 context: PLATFORM_CONTEXT.to_owned(),
-                source: std::io::Error::other(other),
+                source: std::io::Error::other(FromPlatform(other)),
             },
         })
     }

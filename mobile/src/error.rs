@@ -135,6 +135,19 @@ impl From<PinFormatError> for MobileError {
     }
 }
 
+/// A platform's own error travelling through the core inside a `TransportError::Io`, so that it
+/// comes back out exactly as the platform raised it (a type, not a marker string).
+#[derive(Debug)]
+pub(crate) struct FromPlatform(pub(crate) MobileError);
+
+impl std::fmt::Display for FromPlatform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for FromPlatform {}
+
 impl From<TransportError> for MobileError {
     fn from(e: TransportError) -> Self {
         match e {
@@ -142,18 +155,15 @@ impl From<TransportError> for MobileError {
             TransportError::NoCard => MobileError::NoCard,
             TransportError::Timeout { millis } => MobileError::Timeout { millis },
             // A platform's own error, carried through the core unchanged (see `ChannelTransport`).
-            TransportError::Io { context, source }
-                if context == crate::channel::PLATFORM_CONTEXT =>
+            TransportError::Io { source, .. }
+                if source.get_ref().is_some_and(|e| e.is::<FromPlatform>()) =>
             {
-                match source
-                    .into_inner()
-                    .map(|inner| inner.downcast::<MobileError>())
-                {
-                    Some(Ok(platform)) => *platform,
-                    Some(Err(other)) => MobileError::Transport {
-                        reason: format!("{context}: {other}"),
+                let inner = source.into_inner().expect("checked above");
+                match inner.downcast::<FromPlatform>() {
+                    Ok(platform) => platform.0,
+                    Err(other) => MobileError::Transport {
+                        reason: other.to_string(),
                     },
-                    None => MobileError::Transport { reason: context },
                 }
             }
             other => MobileError::Transport {
@@ -309,8 +319,8 @@ mod tests {
             reason: "NFC is switched off".into(),
         };
         let through_core = CardError::Transport(TransportError::Io {
-            context: crate::channel::PLATFORM_CONTEXT.into(),
-            source: std::io::Error::other(raised),
+            context: "the platform's card channel".into(),
+            source: std::io::Error::other(FromPlatform(raised)),
         });
         assert_eq!(
             MobileError::from(through_core),
