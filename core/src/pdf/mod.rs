@@ -6,12 +6,15 @@
 //! PDFs are parsed with `lopdf`; only the bytes of the incremental update are written by hand,
 //! so the original file stays byte for byte at the start of the signed one.
 
+mod appearance;
 mod diff;
 mod inspect;
 mod prepare;
 mod screen;
+mod serialize;
 #[cfg(test)]
 mod tests;
+mod xref;
 
 pub use diff::{ACROFORM_KEYS_UPDATABLE, CATALOG_KEYS_UPDATABLE, ChangesAfter, FIELD_VALUE_KEYS};
 pub use inspect::{

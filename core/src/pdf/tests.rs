@@ -931,7 +931,7 @@ fn an_added_annotation_or_page_is_a_modification() {
         &[
             (
                 page_id,
-                prepare::serialize_for_tests(&Object::Dictionary(page)),
+                serialize::serialize_for_tests(&Object::Dictionary(page)),
             ),
             (
                 note,
@@ -964,7 +964,7 @@ fn an_added_annotation_or_page_is_a_modification() {
         &[
             (
                 pages_id,
-                prepare::serialize_for_tests(&Object::Dictionary(pages)),
+                serialize::serialize_for_tests(&Object::Dictionary(pages)),
             ),
             (
                 new_page,
@@ -989,7 +989,7 @@ fn an_identical_rewrite_or_an_unreachable_object_changes_nothing() {
         &once,
         &[(
             page_id,
-            prepare::serialize_for_tests(&Object::Dictionary(page)),
+            serialize::serialize_for_tests(&Object::Dictionary(page)),
         )],
     );
     assert_eq!(changes_of(&same), vec![ChangesAfter::None]);
