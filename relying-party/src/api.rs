@@ -11,6 +11,9 @@
 //! request gets a random secret in an HttpOnly, SameSite=Strict cookie (Secure over https)
 //! scoped to the login's status URL, and the status answers anyone without it with no more
 //! than `pending` or `done`. The nonce, which the QR code shows, is not enough.
+//!
+//! The handlers are here; reading a request is in `request`, what they ask of the server's
+//! state in `service`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,19 +26,19 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use kazasu_core::login::{
-    Assertion, Challenge, ClientData, DecodedAssertion, LoginError, Policy, Refusal, device_key_id,
-};
-use p256::pkcs8::DecodePublicKey;
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
+use kazasu_core::login::{Challenge, LoginError, Policy, Refusal, device_key_id};
 use serde_json::{Value, json};
 
 use crate::config::Config;
 use crate::error::ApiError;
-use crate::session::{Claims, SessionKey, new_jti, subject_id};
-use crate::store::{DeviceBinding, Status, StatusRecord, Store};
+use crate::session::{SessionKey, subject_id};
+use crate::store::{Status, StatusRecord, Store};
 use crate::trust::Trust;
+
+mod request;
+mod service;
+
+use request::path;
 
 /// The largest request body accepted (a finish request with an 8 KiB certificate fits).
 pub const MAX_BODY: usize = 16 * 1024;
@@ -75,254 +78,6 @@ pub fn now() -> i64 {
 
 fn ttl_secs(seconds: i64) -> Duration {
     Duration::from_secs(u64::try_from(seconds).unwrap_or(0))
-}
-
-fn short(text: String) -> String {
-    const MAX: usize = 200;
-    if text.len() <= MAX {
-        return text;
-    }
-    let mut end = MAX;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &text[..end])
-}
-
-fn body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
-    body.map_err(|rejection| {
-        let status = rejection.status();
-        if status == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                status,
-                format!("the request body is larger than {} KiB", MAX_BODY / 1024),
-            )
-        } else {
-            ApiError::new(status, "cannot read the request body")
-        }
-    })
-}
-
-/// Parses a JSON body strictly; `optional` accepts an empty body as `{}` without a content type.
-fn parse_json<T: DeserializeOwned>(
-    headers: &HeaderMap,
-    bytes: &[u8],
-    optional: bool,
-) -> Result<T, ApiError> {
-    let empty = bytes.iter().all(u8::is_ascii_whitespace);
-    let bytes: &[u8] = if optional && empty { b"{}" } else { bytes };
-    let json_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().eq_ignore_ascii_case("application/json"));
-    match json_type {
-        Some(true) => {}
-        None if optional => {}
-        _ => {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "expected Content-Type: application/json",
-            ));
-        }
-    }
-    serde_json::from_slice(bytes).map_err(|e| {
-        let status = match e.classify() {
-            serde_json::error::Category::Data => StatusCode::UNPROCESSABLE_ENTITY,
-            _ => StatusCode::BAD_REQUEST,
-        };
-        ApiError::new(status, short(format!("malformed request: {e}")))
-    })
-}
-
-fn path(p: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
-    p.map(|Path(s)| s)
-        .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "malformed path"))
-}
-
-/// A challenge request: `{}` or `{"origin": "<one of allowed_origins>"}`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ChallengeRequest {
-    #[serde(default)]
-    origin: Option<String>,
-}
-
-/// A finish request: the challenge's nonce and the assertion.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FinishRequest {
-    nonce: String,
-    assertion: Assertion,
-}
-
-impl AppState {
-    fn challenge_url(&self, nonce: &str) -> String {
-        format!("{}/v1/login/challenge/{nonce}", self.public_url)
-    }
-
-    async fn issue(
-        &self,
-        headers: &HeaderMap,
-        bytes: Result<Bytes, BytesRejection>,
-        with_status: bool,
-    ) -> Result<Response, ApiError> {
-        let bytes = body(bytes)?;
-        let request: ChallengeRequest = parse_json(headers, &bytes, true)?;
-        let origin = match request.origin {
-            None => self.origin.clone(),
-            Some(o) if self.trust.policy().allowed_origins.contains(&o) => o,
-            Some(_) => return Err(ApiError::new(StatusCode::FORBIDDEN, "origin not allowed")),
-        };
-        let ttl = self.config.challenge_ttl_seconds;
-        let challenge = Challenge::new(&self.config.rp_id, &origin, now(), ttl);
-        let keep = ttl_secs(ttl) + GRACE;
-        self.store.put_challenge(&challenge, keep).await?;
-        let mut cookie = None;
-        if with_status {
-            let secret = new_secret();
-            let record = StatusRecord {
-                status: Status::Pending,
-                browser: secret_hash(&secret),
-            };
-            if let Err(e) = self
-                .store
-                .set_status(&challenge.nonce, &record, None, keep)
-                .await
-            {
-                // No status, no login: the challenge goes too.
-                let _ = self.store.take_challenge(&challenge.nonce).await;
-                return Err(e.into());
-            }
-            let secure = if self.public_url.starts_with("https://") {
-                "; Secure"
-            } else {
-                ""
-            };
-            let value = format!(
-                "{LOGIN_COOKIE}={secret}; Path=/v1/login/status/{}; Max-Age={}; HttpOnly; SameSite=Strict{secure}",
-                challenge.nonce,
-                (keep + STATUS_KEEP).as_secs()
-            );
-            cookie = HeaderValue::from_str(&value).ok();
-        }
-        let url = self.challenge_url(&challenge.nonce);
-        let mut response = (
-            StatusCode::CREATED,
-            [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
-            Json(json!({ "challenge": challenge, "challenge_url": url })),
-        )
-            .into_response();
-        if let Some(cookie) = cookie {
-            response.headers_mut().insert(header::SET_COOKIE, cookie);
-        }
-        Ok(response)
-    }
-
-    /// The request checked in full before the store is touched: size, JSON shape, the nonce,
-    /// the assertion's encoding, and the signed client data (parsed strictly by the core), which
-    /// must name the same nonce: a request for one challenge cannot burn another's.
-    fn finish_request(
-        &self,
-        headers: &HeaderMap,
-        bytes: Result<Bytes, BytesRejection>,
-    ) -> Result<(String, DecodedAssertion, ClientData), ApiError> {
-        let bytes = body(bytes)?;
-        let request: FinishRequest = parse_json(headers, &bytes, false)?;
-        if !Challenge::is_nonce(&request.nonce) {
-            return Err(LoginError::Malformed("nonce is not a nonce").into());
-        }
-        let decoded = request.assertion.decode()?;
-        let data = ClientData::parse_strict(&decoded.client_data)?;
-        if data.nonce != request.nonce {
-            return Err(LoginError::NonceMismatch.into());
-        }
-        Ok((request.nonce, decoded, data))
-    }
-
-    /// A session token for the card `subject` (see [`subject_id`]).
-    fn token(&self, subject: &str, amr: &str, device_id: Option<String>) -> (String, i64) {
-        let iat = now();
-        let exp = iat + self.config.session_ttl_seconds;
-        let claims = Claims {
-            iss: self.config.rp_id.clone(),
-            aud: self.config.rp_id.clone(),
-            sub: subject.to_owned(),
-            iat,
-            exp,
-            amr: vec![amr.to_owned()],
-            device_id,
-            jti: new_jti(),
-        };
-        (self.key.sign(&claims), exp)
-    }
-
-    /// Binds the device key a card login asked for; returns its id if it is bound to this card.
-    async fn bind(
-        &self,
-        serial: &str,
-        subject: &str,
-        spki: &[u8],
-        certificate: &[u8],
-    ) -> Result<Option<String>, ApiError> {
-        if p256::ecdsa::VerifyingKey::from_public_key_der(spki).is_err() {
-            tracing::warn!(target: AUDIT, serial, "device key is not a P-256 key: not bound");
-            return Ok(None);
-        }
-        let id = device_key_id(spki);
-        let spki = URL_SAFE_NO_PAD.encode(spki);
-        let binding = DeviceBinding {
-            serial: serial.to_owned(),
-            subject: subject.to_owned(),
-            spki: spki.clone(),
-            created: now(),
-            revoked: false,
-            certificate: Some(URL_SAFE_NO_PAD.encode(certificate)),
-        };
-        if self.store.put_device(&id, &binding).await? {
-            tracing::info!(target: AUDIT, event = "device_bound", serial, device_id = %id);
-            return Ok(Some(id));
-        }
-        match self.store.get_device(&id).await? {
-            Some(b) if b.subject == subject && b.spki == spki && !b.revoked => Ok(Some(id)),
-            _ => {
-                tracing::warn!(target: AUDIT, serial, device_id = %id, "device key revoked or bound to another card: not bound");
-                Ok(None)
-            }
-        }
-    }
-
-    /// The claims of a valid bearer token. A device token also needs its device still bound
-    /// and the card it was bound with still good by the current CRL: revoking either stops
-    /// tokens already issued, not only new logins.
-    async fn bearer(&self, headers: &HeaderMap) -> Result<Claims, ApiError> {
-        let value = headers
-            .get(header::AUTHORIZATION)
-            .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "missing bearer token"))?;
-        let token = value
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "malformed token"))?;
-        let claims = self.key.verify(token.trim(), &self.config.rp_id, now())?;
-        if claims.amr.iter().any(|m| m == "device") {
-            let stopped = || ApiError::new(StatusCode::UNAUTHORIZED, "this device was revoked");
-            let id = claims.device_id.as_deref().ok_or_else(stopped)?;
-            let binding = self.store.get_device(id).await?.ok_or_else(stopped)?;
-            if binding.revoked || binding.subject != claims.sub {
-                return Err(stopped());
-            }
-            let certificate = binding
-                .certificate
-                .as_deref()
-                .and_then(|c| URL_SAFE_NO_PAD.decode(c).ok())
-                .ok_or_else(stopped)?;
-            self.trust
-                .policy()
-                .recheck_certificate(&certificate, now())?;
-        }
-        Ok(claims)
-    }
 }
 
 /// `POST /v1/login/challenge`: a new login challenge and its pending status.
