@@ -1,8 +1,10 @@
 //! Kazasu's core: speaks ISO 7816-4 to the JPKI application of the Japanese My Number Card.
 //!
 //! Layers, bottom up: bytes → [`apdu`] → [`transport`] → application clients in [`card`]
-//! → use cases in [`flows`]. The core does no I/O of its own: every byte goes through a
-//! [`transport::Transport`].
+//! → use cases in [`flows`]. The card is reached only through a [`transport::Transport`]; the
+//! core keeps no global state. Two use cases do other I/O on the caller's behalf:
+//! [`documents`] reads and writes the files being signed or verified, and `login::service`
+//! asks a relying party for a challenge over HTTP.
 
 pub mod apdu;
 pub mod card;

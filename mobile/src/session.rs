@@ -60,9 +60,7 @@ fn parse_pin(kind: PinKind, text: String) -> Result<Pin, MobileError> {
 /// Today in Japan time, or the `YYYY-MM-DD` date given.
 fn day(today_iso: Option<String>) -> Result<Date, MobileError> {
     match today_iso {
-        None => Ok(OffsetDateTime::now_utc()
-            .to_offset(kazasu_core::cert::JST)
-            .date()),
+        None => Ok(kazasu_core::cert::today_in_japan()),
         Some(text) => Date::parse(
             &text,
             time::macros::format_description!("[year]-[month]-[day]"),

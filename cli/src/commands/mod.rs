@@ -14,7 +14,7 @@ mod verify;
 use std::time::Duration;
 
 use anyhow::Result;
-use time::{Date, OffsetDateTime, UtcOffset};
+use time::Date;
 
 use crate::args::{Cli, Command};
 use crate::session;
@@ -74,6 +74,5 @@ pub fn report_trace(link: &session::CardLink) {
 
 /// Today in Japan, where certificate expiry dates are counted.
 pub fn today() -> Date {
-    let jst = UtcOffset::from_hms(9, 0, 0).expect("+09:00 is a valid offset");
-    OffsetDateTime::now_utc().to_offset(jst).date()
+    kazasu_core::cert::today_in_japan()
 }

@@ -8,6 +8,12 @@ pub const JST: UtcOffset = match UtcOffset::from_hms(9, 0, 0) {
     Err(_) => panic!("+09:00 is a valid offset"),
 };
 
+/// Today's calendar day in Japan, the day certificate validity and renewal are counted in.
+/// The one place the front ends ask for it.
+pub fn today_in_japan() -> Date {
+    OffsetDateTime::now_utc().to_offset(JST).date()
+}
+
 /// Where a certificate stands on a given day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]

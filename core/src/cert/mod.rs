@@ -20,7 +20,7 @@ pub use holder::{
     HOLDER_ATTRIBUTE_ARC, HolderAttributes, JapaneseEra, birth_date_value, is_placeholder,
     parse_birth_date,
 };
-pub use lifecycle::{JST, Lifecycle, lifecycle, renewal_opens_on};
+pub use lifecycle::{JST, Lifecycle, lifecycle, renewal_opens_on, today_in_japan};
 pub use roots::{BuiltinRoot, builtin_roots, builtin_roots_for};
 
 /// Why bytes from the card are not a usable certificate.
@@ -511,8 +511,8 @@ mod tests {
 #[cfg(test)]
 mod real_card {
     use super::*;
-    use crate::vocabulary::Sex;
     use crate::cms::TrustStore;
+    use crate::vocabulary::Sex;
     use time::macros::date;
 
     const SIGN: &[u8] = include_bytes!("../../tests/fixtures/real-card/jpki-sign-cert.der");

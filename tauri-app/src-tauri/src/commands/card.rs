@@ -23,12 +23,7 @@ pub struct Overview {
     pub status: CardStatus,
 }
 
-/// Today's date in Japan: certificates end on a Japanese calendar day.
-pub fn today_in_japan() -> time::Date {
-    time::OffsetDateTime::now_utc()
-        .to_offset(kazasu_core::cert::JST)
-        .date()
-}
+pub use kazasu_core::cert::today_in_japan;
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn card_overview<R: Runtime>(
