@@ -1,0 +1,89 @@
+//! `kazasu-sim office`: what only the municipal office can do to a card.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use kazasu_core::pin::PinKind;
+use kazasu_sim::{CaKind, Office};
+
+use crate::args::OfficeCmd;
+use crate::{der_to_pem, write_file};
+
+pub(crate) fn office(path: &Path, cmd: OfficeCmd) -> Result<()> {
+    let mut office = Office::open(path)?;
+    match cmd {
+        OfficeCmd::Unlock { which, new_pin } => {
+            let kind = if which.sign {
+                PinKind::Sign
+            } else if which.card_info {
+                PinKind::CardInfo
+            } else {
+                PinKind::Auth
+            };
+            office.unlock_pin(kind, &new_pin)?;
+            println!("the {kind} was reset; {} tries", kind.retry_limit());
+        }
+        OfficeCmd::ResetCode { code } => {
+            office.reset_code(code)?;
+            println!("the {code} has its {} tries back", code.retry_limit());
+        }
+        OfficeCmd::Move {
+            address,
+            address_alt,
+        } => {
+            office.move_address(&address, &address_alt)?;
+            println!(
+                "address changed; the signing certificate was revoked (the authentication certificate stays valid)"
+            );
+        }
+        OfficeCmd::Marry { name, name_alt } => {
+            office.change_name(&name, &name_alt)?;
+            println!(
+                "name changed; the signing certificate was revoked (the authentication certificate stays valid)"
+            );
+        }
+        OfficeCmd::ReissueSign => {
+            office.reissue_sign_cert()?;
+            println!("a new signing certificate was issued");
+        }
+        OfficeCmd::Suspend => {
+            office.suspend()?;
+            println!("both certificates are suspended");
+        }
+        OfficeCmd::Resume => {
+            office.resume()?;
+            println!("the suspension was lifted");
+        }
+        OfficeCmd::Revoke { sign, auth } => {
+            let which = match (sign, auth) {
+                (true, _) => Some(CaKind::Sign),
+                (_, true) => Some(CaKind::Auth),
+                _ => None,
+            };
+            office.revoke(which)?;
+            println!("revoked");
+        }
+        OfficeCmd::Renew => {
+            let renewed = office.renew()?;
+            println!("renewed: {renewed:?}");
+        }
+        OfficeCmd::Crl { which, output } => {
+            let crl = office.crl(which.kind())?;
+            write_file(&output, &crl)?;
+        }
+        OfficeCmd::ExportTrust { dir } => {
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            for (kind, name) in [(CaKind::Auth, "auth"), (CaKind::Sign, "sign")] {
+                let ca = der_to_pem("CERTIFICATE", office.jlis().ca_cert_der(kind))?;
+                write_file(&dir.join(format!("{name}-ca.pem")), ca.as_bytes())?;
+                let crl = der_to_pem("X509 CRL", &office.crl(kind)?)?;
+                write_file(&dir.join(format!("{name}-crl.pem")), crl.as_bytes())?;
+            }
+            println!(
+                "wrote auth-ca.pem, sign-ca.pem, auth-crl.pem and sign-crl.pem to {}",
+                dir.display()
+            );
+        }
+    }
+    Ok(())
+}
