@@ -75,6 +75,37 @@ impl fmt::Display for FileId {
     }
 }
 
+/// The on-card applications Kazasu speaks to, each holding its own PINs or access codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Application {
+    /// 公的個人認証AP: the certificates, keys, and the authentication and signing PINs.
+    Jpki,
+    /// 券面事項入力補助AP: My Number and the four basic facts, the card-info PIN and codes A/B.
+    CardInfo,
+    /// 券面事項確認AP: the card's face, the birth-date key and codes A/B.
+    Surface,
+}
+
+impl Application {
+    /// Its AID, as SELECT by DF name sends it.
+    pub fn aid(self) -> Aid {
+        match self {
+            Application::Jpki => mynumber::JPKI_AID,
+            Application::CardInfo => mynumber::CARD_INFO_AID,
+            Application::Surface => mynumber::SURFACE_AID,
+        }
+    }
+
+    /// Its name in words, for errors.
+    pub fn name(self) -> &'static str {
+        match self {
+            Application::Jpki => "JPKI application",
+            Application::CardInfo => "card-info application",
+            Application::Surface => "card-surface application",
+        }
+    }
+}
+
 /// The applications and files of the My Number Card, as real clients address them.
 pub mod mynumber {
     use super::{Aid, FileId};

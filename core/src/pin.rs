@@ -8,7 +8,7 @@ use std::fmt;
 
 use zeroize::Zeroizing;
 
-use crate::ids::{Aid, FileId, mynumber};
+use crate::ids::{Application, FileId, mynumber};
 
 /// The secrets a client can present to the card: the holder's three PINs, and the access codes
 /// that open the card-info and card-surface data without a PIN.
@@ -72,15 +72,15 @@ impl PinKind {
         matches!(self, PinKind::Auth | PinKind::Sign | PinKind::CardInfo)
     }
 
-    /// The application that holds it.
-    pub fn aid(self) -> Aid {
+    /// The application that holds it: the one place a PIN or code is tied to its application.
+    pub fn application(self) -> Application {
         match self {
-            PinKind::Auth | PinKind::Sign => mynumber::JPKI_AID,
+            PinKind::Auth | PinKind::Sign => Application::Jpki,
             PinKind::CardInfo | PinKind::CardInfoCodeA | PinKind::CardInfoCodeB => {
-                mynumber::CARD_INFO_AID
+                Application::CardInfo
             }
             PinKind::SurfaceBirthDate | PinKind::SurfaceCodeA | PinKind::SurfaceCodeB => {
-                mynumber::SURFACE_AID
+                Application::Surface
             }
         }
     }

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::error::CardError;
 
 use super::cvc::CardVerifiableCertificate;
-use super::tlv::Tlv;
+use super::tlv::{Tlv, objects};
 
 /// EF 0003 of the card-info application.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,10 +42,8 @@ impl IntegrityRecord {
         }
         let (mut my_number, mut facts, mut signature) = (None, None, None);
         let mut signed = Vec::new();
-        let mut rest = outer.value;
-        while !rest.is_empty() {
-            let (child, after) = Tlv::parse(rest).map_err(|e| malformed(e.to_string()))?;
-            let whole = &rest[..rest.len() - after.len()];
+        for object in objects(outer.value) {
+            let (child, whole) = object.map_err(|e| malformed(e.to_string()))?;
             match child.tag {
                 0xDF31 => {
                     my_number = Some(
@@ -64,7 +62,6 @@ impl IntegrityRecord {
                 0xDF33 => signature = Some(child.value.to_vec()),
                 _ => {}
             }
-            rest = after;
         }
         Ok(Self {
             my_number_digest: my_number.ok_or_else(|| malformed("DF31 is missing".into()))?,

@@ -6,7 +6,7 @@ use std::fmt;
 use time::{Date, Month};
 
 use crate::error::CardError;
-use crate::ids::mynumber;
+use crate::ids::{Application, mynumber};
 use crate::mynumber::MyNumber;
 use crate::pin::{Pin, PinKind};
 use crate::transport::Transport;
@@ -92,8 +92,6 @@ pub(crate) fn parse_ymd(bytes: &[u8]) -> Option<Date> {
     let day: u8 = s[6..8].parse().ok()?;
     Date::from_calendar_date(year, Month::try_from(month).ok()?, day).ok()
 }
-
-const APP_NAME: &str = "card-info application";
 
 /// A session with the card-info input support application.
 ///
@@ -311,12 +309,5 @@ pub fn parse_my_number(bytes: &[u8]) -> Result<MyNumber, CardError> {
 }
 
 fn check_kind(kind: PinKind) -> Result<(), CardError> {
-    match kind {
-        PinKind::CardInfo | PinKind::CardInfoCodeA | PinKind::CardInfoCodeB => Ok(()),
-        other => Err(CardError::PinNotInApplication {
-            kind: other,
-            belongs_to: super::application_name(other),
-            used_with: APP_NAME,
-        }),
-    }
+    super::check_kind(kind, Application::CardInfo)
 }

@@ -3,7 +3,7 @@
 use crate::apdu::{MAX_SHORT_DATA, StatusWord};
 use crate::cert::CardCertificate;
 use crate::error::CardError;
-use crate::ids::mynumber;
+use crate::ids::{Application, mynumber};
 use crate::pin::{Pin, PinKind};
 use crate::transport::Transport;
 
@@ -28,8 +28,6 @@ pub fn sha256_digest_info(hash: &[u8; 32]) -> Vec<u8> {
     out.extend_from_slice(hash);
     out
 }
-
-const APP_NAME: &str = "JPKI application";
 
 /// A session with the JPKI application: select it, then read certificates, check and verify
 /// PINs, and sign.
@@ -226,12 +224,5 @@ impl<T: Transport> JpkiApp<T> {
 }
 
 fn check_kind(kind: PinKind) -> Result<(), CardError> {
-    match kind {
-        PinKind::Auth | PinKind::Sign => Ok(()),
-        _ => Err(CardError::PinNotInApplication {
-            kind,
-            belongs_to: super::application_name(kind),
-            used_with: APP_NAME,
-        }),
-    }
+    super::check_kind(kind, Application::Jpki)
 }

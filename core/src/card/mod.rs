@@ -25,7 +25,7 @@ use std::fmt;
 
 use crate::apdu::{Command, Response, StatusWord};
 use crate::error::CardError;
-use crate::ids::{Aid, FileId};
+use crate::ids::{Aid, Application, FileId};
 use crate::pin::{Pin, PinKind};
 use crate::transport::{Transport, TransportExt};
 
@@ -478,14 +478,16 @@ impl<T: Transport> Session<T> {
     }
 }
 
-/// The application a PIN or access code belongs to, in words.
-pub(crate) fn application_name(kind: PinKind) -> &'static str {
-    match kind {
-        PinKind::Auth | PinKind::Sign => "JPKI application",
-        PinKind::CardInfo | PinKind::CardInfoCodeA | PinKind::CardInfoCodeB => {
-            "card-info application"
-        }
-        _ => "card-surface application",
+/// Refuses, before anything is sent, a PIN or code given to an application that does not hold it.
+pub(crate) fn check_kind(kind: PinKind, used_with: Application) -> Result<(), CardError> {
+    if kind.application() == used_with {
+        Ok(())
+    } else {
+        Err(CardError::PinNotInApplication {
+            kind,
+            belongs_to: kind.application().name(),
+            used_with: used_with.name(),
+        })
     }
 }
 

@@ -13,17 +13,15 @@ use sha2::{Digest, Sha256};
 use time::Date;
 
 use crate::error::CardError;
-use crate::ids::mynumber;
+use crate::ids::{Application, mynumber};
 use crate::pin::{Pin, PinKind};
 use crate::transport::Transport;
 
 use super::Sex;
 use super::card_info::parse_ymd;
 use super::cvc::{CardVerifiableCertificate, verifies};
-use super::tlv::Tlv;
+use super::tlv::{Tlv, objects};
 use super::{PinStatus, Session};
-
-const APP_NAME: &str = "card-surface application";
 
 /// The card face (EF `0002`, behind code A or B).
 #[derive(Clone, PartialEq, Eq, serde::Serialize)]
@@ -92,14 +90,12 @@ fn children<'a>(
             outer.tag
         )));
     }
-    let mut out = Vec::new();
-    let mut rest = outer.value;
-    while !rest.is_empty() {
-        let (child, after) = Tlv::parse(rest).map_err(|e| malformed(e.to_string()))?;
-        out.push((child.tag, &rest[..rest.len() - after.len()], child.value));
-        rest = after;
-    }
-    Ok(out)
+    objects(outer.value)
+        .map(|object| {
+            let (child, whole) = object.map_err(|e| malformed(e.to_string()))?;
+            Ok((child.tag, whole, child.value))
+        })
+        .collect()
 }
 
 fn field<'a>(
@@ -321,14 +317,7 @@ impl<T: Transport> SurfaceApp<T> {
 }
 
 fn check_kind(kind: PinKind) -> Result<(), CardError> {
-    match kind {
-        PinKind::SurfaceBirthDate | PinKind::SurfaceCodeA | PinKind::SurfaceCodeB => Ok(()),
-        other => Err(CardError::PinNotInApplication {
-            kind: other,
-            belongs_to: super::application_name(other),
-            used_with: APP_NAME,
-        }),
-    }
+    super::check_kind(kind, Application::Surface)
 }
 
 #[cfg(test)]

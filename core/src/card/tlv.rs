@@ -177,6 +177,52 @@ impl<'a> Iterator for TlvIter<'a> {
     }
 }
 
+/// Iterates over the TLVs that fill `bytes` exactly (a record's fields: no padding allowed),
+/// each with the bytes of the whole object, as signatures over fields need them. Stops after the
+/// first error.
+///
+/// ```
+/// use kazasu_core::card::tlv::objects;
+/// let bytes = [0xDF, 0x22, 0x01, b'a', 0xDF, 0x23, 0x00];
+/// let all: Vec<_> = objects(&bytes).map(Result::unwrap).collect();
+/// assert_eq!(all[0].1, &bytes[..4]);
+/// assert_eq!(all[1].0.tag, 0xDF23);
+/// ```
+pub fn objects(bytes: &[u8]) -> Objects<'_> {
+    Objects {
+        rest: bytes,
+        failed: false,
+    }
+}
+
+/// See [`objects`].
+#[derive(Debug, Clone)]
+pub struct Objects<'a> {
+    rest: &'a [u8],
+    failed: bool,
+}
+
+impl<'a> Iterator for Objects<'a> {
+    type Item = Result<(Tlv<'a>, &'a [u8]), TlvError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed || self.rest.is_empty() {
+            return None;
+        }
+        match Tlv::parse(self.rest) {
+            Ok((tlv, after)) => {
+                let whole = &self.rest[..self.rest.len() - after.len()];
+                self.rest = after;
+                Some(Ok((tlv, whole)))
+            }
+            Err(e) => {
+                self.failed = true;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
 /// Encodes one BER-TLV with a definite length (short form, or the `81`/`82` long forms): the
 /// inverse of [`Tlv::parse`], for whoever writes card data (the simulator, test fixtures).
 ///

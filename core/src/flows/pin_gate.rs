@@ -4,6 +4,7 @@
 
 use crate::card::{CardInfoApp, JpkiApp, PinStatus, SurfaceApp};
 use crate::error::CardError;
+use crate::ids::Application;
 use crate::pin::{Pin, PinKind};
 use crate::transport::Transport;
 
@@ -34,18 +35,18 @@ pub struct PinGate<T: Transport> {
 impl<T: Transport> PinGate<T> {
     /// Selects the application holding `kind` and reads its tries left (an empty VERIFY).
     pub fn open(transport: T, kind: PinKind) -> Result<Self, CardError> {
-        let (holder, status) = match kind {
-            PinKind::Auth | PinKind::Sign => {
+        let (holder, status) = match kind.application() {
+            Application::Jpki => {
                 let mut app = JpkiApp::select(transport)?;
                 let status = app.pin_status(kind)?;
                 (Holder::Jpki(app), status)
             }
-            PinKind::CardInfo | PinKind::CardInfoCodeA | PinKind::CardInfoCodeB => {
+            Application::CardInfo => {
                 let mut app = CardInfoApp::select(transport)?;
                 let status = app.status_of(kind)?;
                 (Holder::CardInfo(app), status)
             }
-            PinKind::SurfaceBirthDate | PinKind::SurfaceCodeA | PinKind::SurfaceCodeB => {
+            Application::Surface => {
                 let mut app = SurfaceApp::select(transport)?;
                 let status = app.status_of(kind)?;
                 (Holder::Surface(app), status)

@@ -6,6 +6,7 @@ use kazasu_core::ids::mynumber::*;
 use kazasu_core::pin::PinKind;
 use sha2::{Digest, Sha256};
 
+use super::offset_record::offset_record;
 use super::{AppKeyKind, Card, Content, Ef, app_key};
 use crate::holder::HolderProfile;
 
@@ -123,26 +124,10 @@ pub(super) fn basic_facts(holder: &HolderProfile) -> Vec<u8> {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join("\u{3000}");
-    let fields = [
-        tlv(&[0xDF, 0x22], name.as_bytes()),
-        tlv(&[0xDF, 0x23], holder.address.as_bytes()),
-        tlv(&[0xDF, 0x24], holder.birth_date_yyyymmdd().as_bytes()),
-        tlv(&[0xDF, 0x25], holder.sex.to_string().as_bytes()),
-    ];
-    const OFFSET_TABLE_LEN: usize = 3 + 8;
-    let body_len = OFFSET_TABLE_LEN + fields.iter().map(Vec::len).sum::<usize>();
-    // The outer header's size decides where the fields start: encode it once to measure it.
-    let outer_header_len = tlv(&[0xFF, 0x20], &vec![0; body_len]).len() - body_len;
-    let mut offsets = Vec::with_capacity(8);
-    let mut at = outer_header_len + OFFSET_TABLE_LEN;
-    for field in &fields {
-        let offset = u16::try_from(at).expect("EF 0002 is far below 64 KiB");
-        offsets.extend(offset.to_be_bytes());
-        at += field.len();
-    }
-    let mut body = tlv(&[0xDF, 0x21], &offsets);
-    for field in fields {
-        body.extend(field);
-    }
-    tlv(&[0xFF, 0x20], &body)
+    offset_record(&[
+        &tlv(&[0xDF, 0x22], name.as_bytes()),
+        &tlv(&[0xDF, 0x23], holder.address.as_bytes()),
+        &tlv(&[0xDF, 0x24], holder.birth_date_yyyymmdd().as_bytes()),
+        &tlv(&[0xDF, 0x25], holder.sex.to_string().as_bytes()),
+    ])
 }

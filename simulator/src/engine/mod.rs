@@ -8,6 +8,7 @@ pub(crate) mod app_key;
 mod card_info;
 mod images;
 mod jpki;
+mod offset_record;
 mod surface;
 
 pub(crate) use card_info::CVC_REFERENCES as CARD_INFO_CVC_REFERENCES;

@@ -9,6 +9,7 @@ use kazasu_core::pin::PinKind;
 use rsa::Pkcs1v15Sign;
 use sha2::{Digest, Sha256};
 
+use super::offset_record::offset_record;
 use super::{AppKeyKind, Card, Content, Ef, app_key, images};
 
 /// The authority and holder references in this application's certificate, as on a test card.
@@ -80,65 +81,27 @@ pub(super) fn face(card: &Card) -> Vec<u8> {
     let name = tlv(&[0xDF, 0x25], &images::text_png(&holder.name));
     let address = tlv(&[0xDF, 0x26], &images::text_png(&holder.address));
     let photo = tlv(&[0xDF, 0x27], images::PHOTO_JP2);
-    let facts = [
-        tlv(&[0xDF, 0x22], ymd(holder.birth_date).as_bytes()),
-        tlv(&[0xDF, 0x23], holder.sex.to_string().as_bytes()),
-        tlv(&[0xDF, 0x24], &public(&key)),
-    ]
-    .concat();
+    let birth = tlv(&[0xDF, 0x22], ymd(holder.birth_date).as_bytes());
+    let sex = tlv(&[0xDF, 0x23], holder.sex.to_string().as_bytes());
+    let public_key = tlv(&[0xDF, 0x24], &public(&key));
     let mut digest_info = kazasu_core::card::surface::FACE_DIGEST_INFO_PREFIX.to_vec();
-    digest_info.extend(Sha256::digest(&facts));
-    digest_info.extend(Sha256::digest([name.clone(), address.clone()].concat()));
+    digest_info.extend(Sha256::digest([&birth[..], &sex, &public_key].concat()));
+    digest_info.extend(Sha256::digest([&name[..], &address].concat()));
     digest_info.extend(Sha256::digest(&photo));
     let signature = key
         .sign(Pkcs1v15Sign::new_unprefixed(), &digest_info)
         .expect("a 115-byte DigestInfo fits RSA-2048");
-    let fields = [
-        facts,
-        name,
-        address,
-        photo,
-        tlv(&[0xDF, 0x28], &signature),
-        tlv(&[0xDF, 0x29], ymd(card.state.card_expires_on).as_bytes()),
-        tlv(&[0xDF, 0x2A], &images::text_png(&card.state.security_code)),
-    ];
-    with_offset_table(&fields)
-}
-
-/// `FF 20 { DF 21 <2-byte offset from the start of the file to each field>, fields… }`, where
-/// `fields` holds the objects in order (the first three are counted one by one).
-fn with_offset_table(groups: &[Vec<u8>]) -> Vec<u8> {
-    let objects: Vec<&[u8]> = groups.iter().flat_map(|g| split_objects(g)).collect();
-    let table_len = 3 + 2 * objects.len();
-    let body_len = table_len + objects.iter().map(|o| o.len()).sum::<usize>();
-    let outer_header_len = tlv(&[0xFF, 0x20], &vec![0; body_len]).len() - body_len;
-    let mut offsets = Vec::new();
-    let mut at = outer_header_len + table_len;
-    for object in &objects {
-        offsets.extend(
-            u16::try_from(at)
-                .expect("EF 0002 is below 64 KiB")
-                .to_be_bytes(),
-        );
-        at += object.len();
-    }
-    let mut body = tlv(&[0xDF, 0x21], &offsets);
-    for object in objects {
-        body.extend_from_slice(object);
-    }
-    tlv(&[0xFF, 0x20], &body)
-}
-
-/// The TLV objects one after another in `bytes`.
-fn split_objects(bytes: &[u8]) -> Vec<&[u8]> {
-    let mut out = Vec::new();
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        let (_, after) = kazasu_core::card::tlv::Tlv::parse(rest).expect("built here");
-        out.push(&rest[..rest.len() - after.len()]);
-        rest = after;
-    }
-    out
+    offset_record(&[
+        &birth,
+        &sex,
+        &public_key,
+        &name,
+        &address,
+        &photo,
+        &tlv(&[0xDF, 0x28], &signature),
+        &tlv(&[0xDF, 0x29], ymd(card.state.card_expires_on).as_bytes()),
+        &tlv(&[0xDF, 0x2A], &images::text_png(&card.state.security_code)),
+    ])
 }
 
 /// EF 0003: `FF 30 { DF 31, DF 32 key reference, DF 33, DF 34 municipality code, DF 35
