@@ -281,11 +281,12 @@ impl Card {
         let Some(le) = cmd.le() else {
             return sw(StatusWord::WrongLength);
         };
-        let data = self.file_bytes(content);
-        if self.content(content).is_empty() {
+        let object = self.content(content);
+        if object.is_empty() {
             // A signed file of a card issued before the application keys existed.
             return sw(StatusWord::FileNotFound);
         }
+        let data = stored(content, object);
         if offset >= data.len() {
             return sw(StatusWord::WrongParameters);
         }
@@ -297,10 +298,7 @@ impl Card {
 
     /// The whole file as the card stores it: its object, then `FF` filler to the EF's fixed size.
     pub(crate) fn file_bytes(&self, content: Content) -> Vec<u8> {
-        let mut bytes = self.content(content);
-        let size = content.ef_size(bytes.len());
-        bytes.resize(size, 0xFF);
-        bytes
+        stored(content, self.content(content))
     }
 
     fn content(&self, content: Content) -> Vec<u8> {
@@ -531,6 +529,13 @@ impl Card {
             None => sw(StatusWord::IncorrectData),
         }
     }
+}
+
+/// A file's object as the card stores it: `FF` filler up to the EF's fixed size.
+fn stored(content: Content, mut object: Vec<u8>) -> Vec<u8> {
+    let size = content.ef_size(object.len());
+    object.resize(size, 0xFF);
+    object
 }
 
 fn sw(status: StatusWord) -> Response {

@@ -3,7 +3,7 @@
 use kazasu_core::card::tlv::{Tlv, TlvHeader};
 use time::macros::date;
 
-use super::{CERT_EF_SIZE, Content, card_info, jpki};
+use super::{CERT_EF_SIZE, Content, card_info, jpki, stored};
 use crate::card_state::CertKind;
 use crate::holder::HolderProfile;
 
@@ -24,14 +24,6 @@ fn real_card_holder() -> HolderProfile {
         my_number: "537686677188".to_owned(),
         municipality: Default::default(),
     }
-}
-
-/// The EF as the card stores it: object, then `FF` filler to the file's fixed size.
-fn stored(content: Content, object: Vec<u8>) -> Vec<u8> {
-    let mut bytes = object;
-    let size = content.ef_size(bytes.len());
-    bytes.resize(size, 0xFF);
-    bytes
 }
 
 #[test]
