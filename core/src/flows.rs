@@ -6,8 +6,12 @@
 use serde::Serialize;
 use time::Date;
 
+#[cfg(feature = "service")]
+mod login;
 mod pin_gate;
 
+#[cfg(feature = "service")]
+pub use login::{LoginAttempt, LoginError, LoginRequest};
 pub use pin_gate::PinGate;
 
 use crate::card::authenticity::Authenticity;
@@ -17,6 +21,7 @@ use crate::card::{
 };
 use crate::cert::CertificateSummary;
 use crate::error::CardError;
+use crate::ids::Application;
 use crate::mynumber::MyNumber;
 use crate::pin::{Pin, PinKind};
 use crate::transport::Transport;
@@ -224,11 +229,41 @@ pub fn change_pin<T: Transport>(transport: T, old: &Pin, new: &Pin) -> Result<()
 pub fn read_identity<T: Transport>(transport: T, pin: &Pin) -> Result<Identity, CardError> {
     let mut app = CardInfoApp::select(transport)?;
     app.verify_pin(pin)?;
-    let number_file = match pin.kind() {
+    identity_of(&mut app, pin.kind())
+}
+
+/// Like [`read_identity`] through a [`PinGate`] the front end opened to show the tries first
+/// (refused unsent when locked; no second SELECT).
+pub fn read_identity_through<T: Transport>(
+    mut gate: PinGate<T>,
+    pin: &Pin,
+) -> Result<Identity, CardError> {
+    gate.verify(pin)?;
+    match gate.into_holder() {
+        pin_gate::Holder::CardInfo(mut app) => identity_of(&mut app, pin.kind()),
+        _ => Err(not_in(pin.kind(), Application::CardInfo)),
+    }
+}
+
+/// A PIN or code given to a use case of another application (a caller's mistake).
+fn not_in(kind: PinKind, used_with: Application) -> CardError {
+    CardError::PinNotInApplication {
+        kind,
+        belongs_to: kind.application().name(),
+        used_with: used_with.name(),
+    }
+}
+
+/// What `kind` opened in the card-info application: My Number, the basic facts, or both.
+fn identity_of<T: Transport>(
+    app: &mut CardInfoApp<T>,
+    kind: PinKind,
+) -> Result<Identity, CardError> {
+    let number_file = match kind {
         PinKind::CardInfo | PinKind::CardInfoCodeA => Some(app.my_number_file()?),
         _ => None,
     };
-    let facts_file = match pin.kind() {
+    let facts_file = match kind {
         PinKind::CardInfo | PinKind::CardInfoCodeB => Some(app.basic_facts_file()?),
         _ => None,
     };
@@ -266,8 +301,25 @@ pub struct Surface {
 pub fn read_surface<T: Transport>(transport: T, code: &Pin) -> Result<Surface, CardError> {
     let mut app = SurfaceApp::select(transport)?;
     app.verify_pin(code)?;
+    surface_of(&mut app, code.kind())
+}
+
+/// Like [`read_surface`] through a [`PinGate`] the front end opened to show the tries first.
+pub fn read_surface_through<T: Transport>(
+    mut gate: PinGate<T>,
+    code: &Pin,
+) -> Result<Surface, CardError> {
+    gate.verify(code)?;
+    match gate.into_holder() {
+        pin_gate::Holder::Surface(mut app) => surface_of(&mut app, code.kind()),
+        _ => Err(not_in(code.kind(), Application::Surface)),
+    }
+}
+
+/// The card face, and the My Number image when code A opened the application.
+fn surface_of<T: Transport>(app: &mut SurfaceApp<T>, kind: PinKind) -> Result<Surface, CardError> {
     let face = app.card_face()?;
-    let my_number_image = match code.kind() {
+    let my_number_image = match kind {
         PinKind::SurfaceCodeA => Some(app.my_number_image()?),
         _ => None,
     };

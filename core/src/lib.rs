@@ -18,6 +18,7 @@ pub mod login;
 pub mod mynumber;
 pub mod pdf;
 pub mod pin;
+pub mod problem;
 mod serde_util;
 pub mod transport;
 pub mod vocabulary;

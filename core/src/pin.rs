@@ -173,6 +173,19 @@ pub enum PinFormatError {
     Date { kind: PinKind },
 }
 
+impl PinFormatError {
+    /// The PIN or code whose rule was broken.
+    pub fn kind(&self) -> Option<PinKind> {
+        match self {
+            PinFormatError::Length { kind, .. }
+            | PinFormatError::Character { kind, .. }
+            | PinFormatError::CheckDigit { kind }
+            | PinFormatError::Date { kind } => Some(*kind),
+            PinFormatError::NoLetter | PinFormatError::NoDigit => Some(PinKind::Sign),
+        }
+    }
+}
+
 /// A PIN that follows its kind's rule. Wiped from memory on drop, never printed.
 pub struct Pin {
     kind: PinKind,

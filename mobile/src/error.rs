@@ -6,6 +6,7 @@ use kazasu_core::CardError;
 use kazasu_core::cms::CmsError;
 use kazasu_core::documents::DocumentError;
 use kazasu_core::pin::PinFormatError;
+use kazasu_core::problem::{ProblemKind, classify};
 use kazasu_core::transport::TransportError;
 
 use crate::types::PinKind;
@@ -15,7 +16,7 @@ use crate::types::PinKind;
 /// Kotlin names it `MobileException`. Platform code implementing `CardChannel` raises
 /// `CardRemoved`, `NoCard`, `Timeout` or `Transport`; whatever it raises reaches the caller as it
 /// was raised. `user_message()` is the sentence to show.
-#[derive(Debug, PartialEq, Eq, uniffi::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Error)]
 #[uniffi::export(Display)]
 pub enum MobileError {
     /// The card refused the PIN and used one try.
@@ -127,14 +128,6 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for MobileError {
     }
 }
 
-impl From<PinFormatError> for MobileError {
-    fn from(e: PinFormatError) -> Self {
-        MobileError::InvalidPin {
-            reason: e.to_string(),
-        }
-    }
-}
-
 /// A platform's own error travelling through the core inside a `TransportError::Io`, so that it
 /// comes back out exactly as the platform raised it (a type, not a marker string).
 #[derive(Debug)]
@@ -148,95 +141,99 @@ impl std::fmt::Display for FromPlatform {
 
 impl std::error::Error for FromPlatform {}
 
-impl From<TransportError> for MobileError {
-    fn from(e: TransportError) -> Self {
-        match e {
-            TransportError::CardRemoved => MobileError::CardRemoved,
-            TransportError::NoCard => MobileError::NoCard,
-            TransportError::Timeout { millis } => MobileError::Timeout { millis },
-            // A platform's own error, carried through the core unchanged (see `ChannelTransport`).
-            TransportError::Io { source, .. }
-                if source.get_ref().is_some_and(|e| e.is::<FromPlatform>()) =>
-            {
-                let inner = source.into_inner().expect("checked above");
-                match inner.downcast::<FromPlatform>() {
-                    Ok(platform) => platform.0,
-                    Err(other) => MobileError::Transport {
-                        reason: other.to_string(),
-                    },
-                }
+impl MobileError {
+    /// The core's classification of `error` as a variant: the one place the bindings learn what a
+    /// core error means (the CLI's exit codes and the app's codes read the same). A platform's
+    /// own error comes back as it was raised.
+    pub(crate) fn classified(error: &(dyn std::error::Error + 'static)) -> MobileError {
+        if let Some(raised) = raised_by_platform(error) {
+            return raised;
+        }
+        let problem = classify(error);
+        let reason = error.to_string();
+        let kind = problem.pin.map(PinKind::from);
+        match (problem.kind, kind) {
+            (ProblemKind::WrongPin, Some(kind)) => MobileError::WrongPin {
+                kind,
+                tries_left: problem.tries_left.unwrap_or(0),
+            },
+            (ProblemKind::PinLocked, Some(kind)) => MobileError::PinLocked { kind },
+            (ProblemKind::PinRequired, Some(kind)) => MobileError::PinRequired { kind },
+            (ProblemKind::InvalidPin, _) => MobileError::InvalidPin { reason },
+            (ProblemKind::CardRemoved, _) => MobileError::CardRemoved,
+            (ProblemKind::NoCard, _) => MobileError::NoCard,
+            (ProblemKind::NotMyNumberCard, _) => MobileError::NotMyNumberCard,
+            (ProblemKind::Timeout, _) => MobileError::Timeout {
+                millis: timeout_millis(error),
+            },
+            (ProblemKind::ReaderUnavailable, _) => MobileError::Transport { reason },
+            (ProblemKind::CardFailed, _) => MobileError::Card { reason },
+            (ProblemKind::CertificateExpired | ProblemKind::CertificateNotYetValid, _) => {
+                MobileError::Certificate { reason }
             }
-            other => MobileError::Transport {
-                reason: other.to_string(),
-            },
+            (kind, _) if kind.is_input_mistake() => MobileError::InvalidInput { reason },
+            _ => MobileError::Unexpected { reason },
         }
     }
 }
 
-impl From<CardError> for MobileError {
-    fn from(e: CardError) -> Self {
-        match e {
-            CardError::WrongPin { kind, tries_left } => MobileError::WrongPin {
-                kind: kind.into(),
-                tries_left,
-            },
-            CardError::PinLocked { kind } => MobileError::PinLocked { kind: kind.into() },
-            CardError::PinRequired { kind } => MobileError::PinRequired { kind: kind.into() },
-            CardError::NotMyNumberCard => MobileError::NotMyNumberCard,
-            CardError::InvalidPinFormat(e) => e.into(),
-            CardError::Transport(e) => e.into(),
-            CardError::Certificate(e) => MobileError::Certificate {
-                reason: e.to_string(),
-            },
-            // Programming errors of the caller: nothing was sent.
-            e @ (CardError::PinNotInApplication { .. }
-            | CardError::MismatchedPins { .. }
-            | CardError::PinDoesNotUnlockKey { .. }
-            | CardError::DigestInfoLength { .. }) => MobileError::InvalidInput {
-                reason: e.to_string(),
-            },
-            // What the card said: a missing application or file, a status word, malformed data,
-            // a signature that does not match its certificate.
-            e => MobileError::Card {
-                reason: e.to_string(),
+/// The platform's own error, when one is in `error`'s chain.
+fn raised_by_platform(error: &(dyn std::error::Error + 'static)) -> Option<MobileError> {
+    let mut cause = Some(error);
+    while let Some(current) = cause {
+        if let Some(TransportError::Io { source, .. }) = current.downcast_ref::<TransportError>()
+            && let Some(platform) = source
+                .get_ref()
+                .and_then(|e| e.downcast_ref::<FromPlatform>())
+        {
+            return Some(platform.0.clone());
+        }
+        if let Some(CardError::Transport(TransportError::Io { source, .. })) =
+            current.downcast_ref::<CardError>()
+            && let Some(platform) = source
+                .get_ref()
+                .and_then(|e| e.downcast_ref::<FromPlatform>())
+        {
+            return Some(platform.0.clone());
+        }
+        cause = current.source();
+    }
+    None
+}
+
+/// How long a timed-out exchange waited, from the transport's own error.
+fn timeout_millis(error: &(dyn std::error::Error + 'static)) -> u64 {
+    let mut cause = Some(error);
+    while let Some(current) = cause {
+        match current.downcast_ref::<TransportError>() {
+            Some(TransportError::Timeout { millis }) => return *millis,
+            _ => match current.downcast_ref::<CardError>() {
+                Some(CardError::Transport(TransportError::Timeout { millis })) => return *millis,
+                _ => cause = current.source(),
             },
         }
     }
+    0
 }
 
-impl From<CmsError> for MobileError {
-    fn from(e: CmsError) -> Self {
-        match e {
-            CmsError::Card(e) => e.into(),
-            CmsError::Certificate(e) => MobileError::Certificate {
-                reason: e.to_string(),
-            },
-            e @ (CmsError::DigestLength { .. } | CmsError::UnsupportedAlgorithm(_)) => {
-                MobileError::InvalidInput {
-                    reason: e.to_string(),
-                }
+/// Every core error becomes a `MobileError` through [`MobileError::classified`].
+macro_rules! classified_from {
+    ($($error:ty),* $(,)?) => {$(
+        impl From<$error> for MobileError {
+            fn from(e: $error) -> MobileError {
+                MobileError::classified(&e)
             }
-            e => MobileError::Unexpected {
-                reason: e.to_string(),
-            },
         }
-    }
+    )*};
 }
 
-impl From<DocumentError> for MobileError {
-    fn from(e: DocumentError) -> Self {
-        match e {
-            DocumentError::Card(e) => e.into(),
-            DocumentError::Cms(e) => e.into(),
-            e @ DocumentError::CertificateUnusable { .. } => MobileError::Certificate {
-                reason: e.to_string(),
-            },
-            e => MobileError::Unexpected {
-                reason: e.to_string(),
-            },
-        }
-    }
-}
+classified_from!(
+    PinFormatError,
+    TransportError,
+    CardError,
+    CmsError,
+    DocumentError
+);
 
 #[cfg(test)]
 mod tests {

@@ -56,6 +56,8 @@ export function describeError(e: AppError): Msg {
       return wrongPin(e);
     case "pin_locked":
       return m("error.pin_locked", { pin: e.pin ? pinName(e.pin) : m("error.pinGeneric") });
+    case "pin_required":
+      return m("error.pin_required", { pin: e.pin ? pinName(e.pin) : m("error.pinGeneric") });
     case "service_refused":
       return serviceRefused(e);
     case "file":
@@ -75,6 +77,7 @@ export function describeError(e: AppError): Msg {
     case "certificate_not_yet_valid":
     case "challenge_expired":
     case "same_file":
+    case "not_valid":
       return m(`error.${e.code}`);
     case "reader_unavailable":
     case "card_error":

@@ -6,17 +6,18 @@ use kazasu_core::card::authenticity::Authenticity;
 use kazasu_core::flows::{self, PinGate};
 
 use crate::args::CardInfoArgs;
-use crate::commands::pin::gate;
-use crate::exit::CardNotGenuine;
+use kazasu_core::problem::CardNotGenuine;
+
+use crate::commands::pin::ask;
 use crate::output::{self, say};
 use crate::prompt::PinSource;
 use crate::session::CardLink;
 
 pub fn run(link: &mut CardLink, args: &CardInfoArgs, json: bool) -> Result<()> {
     let kind = args.kind();
-    gate(kind, PinGate::open(&mut *link, kind)?.status())?;
-    let secret = PinSource::new(args.pin.pin_stdin).read(kind, &kind.to_string())?;
-    let identity = flows::read_identity(&mut *link, &secret)?;
+    let gate = PinGate::open(&mut *link, kind)?;
+    let secret = ask(&gate, &mut PinSource::new(args.pin.pin_stdin))?;
+    let identity = flows::read_identity_through(gate, &secret)?;
     if json {
         output::json(&identity)?;
     } else {

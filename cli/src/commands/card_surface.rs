@@ -6,8 +6,9 @@ use kazasu_core::flows::{self, PinGate};
 use kazasu_core::pin::PinKind;
 
 use crate::args::CardSurfaceArgs;
-use crate::commands::pin::gate;
-use crate::exit::CardNotGenuine;
+use kazasu_core::problem::CardNotGenuine;
+
+use crate::commands::pin::ask;
 use crate::output::{self, say};
 use crate::prompt::PinSource;
 use crate::session::CardLink;
@@ -18,9 +19,9 @@ pub fn run(link: &mut CardLink, args: &CardSurfaceArgs, json: bool) -> Result<()
     } else {
         PinKind::SurfaceCodeA
     };
-    gate(kind, PinGate::open(&mut *link, kind)?.status())?;
-    let code = PinSource::new(args.pin.pin_stdin).read(kind, &kind.to_string())?;
-    let surface = flows::read_surface(&mut *link, &code)?;
+    let gate = PinGate::open(&mut *link, kind)?;
+    let code = ask(&gate, &mut PinSource::new(args.pin.pin_stdin))?;
+    let surface = flows::read_surface_through(gate, &code)?;
     let face = &surface.face;
 
     std::fs::create_dir_all(&args.output)

@@ -4,11 +4,12 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 use kazasu_core::cert::CardCertificate;
+use kazasu_core::flows::PinGate;
 use kazasu_core::pin::PinKind;
 use kazasu_core::{CertSlot, JpkiApp};
 
 use crate::args::{CertArg, CertCommand, PinInput};
-use crate::commands::pin::ask_jpki;
+use crate::commands::pin::ask;
 use crate::commands::{status, today};
 use crate::output;
 use crate::prompt::PinSource;
@@ -70,12 +71,13 @@ fn slot(which: CertArg) -> CertSlot {
 
 /// Reads one certificate; the signing certificate holds personal data, so the card wants the signing PIN first.
 fn read(link: &mut CardLink, slot: CertSlot, input: PinInput) -> Result<CardCertificate> {
-    let mut app = JpkiApp::select(&mut *link)?;
-    if slot == CertSlot::Sign {
-        let mut source = PinSource::new(input.pin_stdin);
-        let pin = ask_jpki(&mut app, PinKind::Sign, &mut source)?;
-        app.verify_pin(&pin)?;
-    }
-    let der = app.read_certificate(slot)?;
+    let der = if slot == CertSlot::Sign {
+        let mut gate = PinGate::open(&mut *link, PinKind::Sign)?;
+        let pin = ask(&gate, &mut PinSource::new(input.pin_stdin))?;
+        gate.verify(&pin)?;
+        gate.jpki_app()?.read_certificate(slot)?
+    } else {
+        JpkiApp::select(&mut *link)?.read_certificate(slot)?
+    };
     Ok(CardCertificate::from_der(&der)?)
 }

@@ -9,14 +9,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow};
-use kazasu_core::JpkiApp;
+use kazasu_core::flows::LoginAttempt;
 use kazasu_core::login::{self, service::Service};
 use kazasu_core::pin::PinKind;
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, LineEnding};
 use time::OffsetDateTime;
 
 use crate::args::LoginArgs;
-use crate::commands::pin::gate;
+use crate::commands::pin::show_tries;
 use crate::output;
 use crate::prompt::PinSource;
 use crate::session;
@@ -125,14 +125,14 @@ pub fn run(
     } else {
         // The card first: a locked PIN or a missing card is found before the service is contacted.
         let mut link = session::open(reader, wait)?;
-        let mut app = JpkiApp::select(&mut link)?;
-        gate(PinKind::Auth, app.pin_status(PinKind::Auth)?)?;
-        let challenge = service.fetch_challenge()?;
+        let attempt = LoginAttempt::open(&mut link, service.clone())?;
+        show_tries(PinKind::Auth, attempt.pin_status())?;
+        let request = attempt.request()?;
         // Who asks, before the PIN: a QR code from a look-alike page names its own origin here.
         eprintln!(
             "Logging in to {} (relying party {:?}). Type your PIN only if this is the service you mean to log in to.",
-            service.origin(),
-            challenge.rp_id
+            request.origin(),
+            request.rp_id()
         );
         let mut source = PinSource::new(args.pin.pin_stdin);
         let pin = source.read(PinKind::Auth, &format!("{}", PinKind::Auth))?;
@@ -148,20 +148,11 @@ pub fn run(
             })
             .transpose()
             .map_err(|e| anyhow!("making a device key: {e}"))?;
-        let assertion = login::card_assertion_with(
-            &mut app,
-            &pin,
-            &challenge,
-            service.origin(),
-            now(),
-            spki.as_deref(),
-        );
-        drop(app);
+        let session = request.complete(&pin, now(), spki.as_deref());
         if trace {
             super::report_trace(&link);
         }
-        let assertion = assertion?;
-        let session = service.finish_card(&challenge.nonce, &assertion)?;
+        let session = session?;
         if let Some(key) = device_key {
             let account = session.serial.as_deref().unwrap_or_default();
             let path = device_key_path(service.origin(), account)?;

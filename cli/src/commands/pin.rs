@@ -3,7 +3,7 @@
 use anyhow::Result;
 use kazasu_core::flows::{self, PinGate};
 use kazasu_core::pin::{Pin, PinKind};
-use kazasu_core::{CardError, JpkiApp, PinStatus};
+use kazasu_core::{CardError, PinStatus};
 
 use crate::args::{PinCommand, PinInput};
 use crate::output;
@@ -53,7 +53,7 @@ pub fn describe_status(kind: PinKind, status: PinStatus) -> String {
 
 /// Checks the tries left before asking for a PIN: refuses when locked (nothing is asked or sent),
 /// tells the person how many tries remain, and warns loudly before the last one.
-pub fn gate(kind: PinKind, status: PinStatus) -> Result<()> {
+pub fn show_tries(kind: PinKind, status: PinStatus) -> Result<()> {
     match status {
         PinStatus::Locked => Err(CardError::PinLocked { kind }.into()),
         PinStatus::Remaining(1) => {
@@ -70,32 +70,31 @@ pub fn gate(kind: PinKind, status: PinStatus) -> Result<()> {
     }
 }
 
-/// Shows the tries left for a JPKI PIN, then asks for it (never when locked).
-pub fn ask_jpki<T: kazasu_core::transport::Transport>(
-    app: &mut JpkiApp<T>,
-    kind: PinKind,
+/// Shows the tries left a gate found, then asks for its PIN (never when locked).
+pub fn ask<T: kazasu_core::transport::Transport>(
+    gate: &PinGate<T>,
     source: &mut PinSource,
 ) -> Result<Pin> {
-    gate(kind, app.pin_status(kind)?)?;
+    let kind = gate.kind();
+    show_tries(kind, gate.status())?;
     source.read(kind, &format!("{kind}"))
 }
 
 fn verify(link: &mut CardLink, kind: PinKind, input: PinInput, json: bool) -> Result<()> {
     let mut source = PinSource::new(input.pin_stdin);
-    let mut pin_gate = PinGate::open(&mut *link, kind)?;
-    gate(kind, pin_gate.status())?;
-    let pin = source.read(kind, &format!("{kind}"))?;
-    pin_gate.verify(&pin)?;
+    let mut gate = PinGate::open(&mut *link, kind)?;
+    let pin = ask(&gate, &mut source)?;
+    gate.verify(&pin)?;
     done(json, kind, "verified", &format!("The {kind} is correct."))
 }
 
 fn change(link: &mut CardLink, kind: PinKind, input: PinInput, json: bool) -> Result<()> {
     let mut source = PinSource::new(input.pin_stdin);
-    let mut pin_gate = PinGate::open(&mut *link, kind)?;
-    gate(kind, pin_gate.status())?;
+    let mut gate = PinGate::open(&mut *link, kind)?;
+    show_tries(kind, gate.status())?;
     let old = source.read(kind, &format!("Current {kind}"))?;
     let new = source.read_new(kind)?;
-    pin_gate.change(&old, &new)?;
+    gate.change(&old, &new)?;
     done(
         json,
         kind,

@@ -4,12 +4,13 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use kazasu_core::KeyKind;
 use kazasu_core::cms::DigestAlgorithm;
+use kazasu_core::flows::PinGate;
 use kazasu_core::pin::PinKind;
-use kazasu_core::{JpkiApp, KeyKind};
 
 use crate::args::{KeyArg, PinInput};
-use crate::commands::pin::ask_jpki;
+use crate::commands::pin::ask;
 use crate::output;
 use crate::prompt::PinSource;
 use crate::session::CardLink;
@@ -37,12 +38,11 @@ pub fn run(
         }
     };
 
-    let mut app = JpkiApp::select(&mut *link)?;
-    let mut source = PinSource::new(input.pin_stdin);
-    let pin = ask_jpki(&mut app, pin_kind, &mut source)?;
-    app.verify_pin(&pin)?;
+    let mut gate = PinGate::open(&mut *link, pin_kind)?;
+    let pin = ask(&gate, &mut PinSource::new(input.pin_stdin))?;
+    gate.verify(&pin)?;
     // The core checks the card's signature against the certificate before returning it.
-    let signature = app.sign_sha256(key, &digest)?;
+    let signature = gate.jpki_app()?.sign_sha256(key, &digest)?;
     output::write_atomically(&out, &signature)?;
 
     if json {

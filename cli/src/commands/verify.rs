@@ -10,10 +10,9 @@ use kazasu_core::documents::{self, PdfVerdict};
 use time::OffsetDateTime;
 
 use crate::args::VerifyArgs;
-use crate::commands::document::looks_like_pdf;
-use crate::exit::SignatureInvalid;
 use crate::output::{self, say};
 use crate::progress;
+use kazasu_core::problem::SignatureNotValid;
 
 /// The built-in J-LIS signing roots (unless --no-default-trust), then --trust and --crl.
 fn trust_store(args: &VerifyArgs) -> Result<TrustStore> {
@@ -43,7 +42,10 @@ fn trust_store(args: &VerifyArgs) -> Result<TrustStore> {
 pub fn run(args: &VerifyArgs, json: bool) -> Result<()> {
     let trust = trust_store(args)?;
     let now = OffsetDateTime::now_utc();
-    let valid = if args.signature.is_none() && looks_like_pdf(&args.file)? {
+    let valid = if args.signature.is_none()
+        && documents::is_pdf_file(&args.file)
+            .with_context(|| format!("reading {}", args.file.display()))?
+    {
         let bytes = std::fs::read(&args.file)
             .with_context(|| format!("reading {}", args.file.display()))?;
         let verdict = documents::verify_pdf(&bytes, &trust, now)?;
@@ -86,7 +88,7 @@ pub fn run(args: &VerifyArgs, json: bool) -> Result<()> {
     if valid {
         Ok(())
     } else {
-        Err(SignatureInvalid.into())
+        Err(SignatureNotValid.into())
     }
 }
 

@@ -9,7 +9,7 @@ use crate::pin::{Pin, PinKind};
 use crate::transport::Transport;
 
 /// The application a gate opened.
-enum Holder<T: Transport> {
+pub(crate) enum Holder<T: Transport> {
     Jpki(JpkiApp<T>),
     CardInfo(CardInfoApp<T>),
     Surface(SurfaceApp<T>),
@@ -104,7 +104,8 @@ impl<T: Transport> PinGate<T> {
         result
     }
 
-    fn check(&self, pin: &Pin) -> Result<(), CardError> {
+    /// Refuses `pin` unsent when it is another kind's, or when the gate found it locked.
+    pub(crate) fn check(&self, pin: &Pin) -> Result<(), CardError> {
         if pin.kind() != self.kind {
             return Err(CardError::MismatchedPins {
                 old: self.kind,
@@ -115,6 +116,36 @@ impl<T: Transport> PinGate<T> {
             return Err(CardError::PinLocked { kind: self.kind });
         }
         Ok(())
+    }
+
+    /// The JPKI application behind the gate (for a JPKI PIN), to read or sign with once the PIN
+    /// is verified. Another application's PIN or code is a caller's mistake.
+    pub fn jpki_app(&mut self) -> Result<&mut JpkiApp<T>, CardError> {
+        match &mut self.holder {
+            Holder::Jpki(app) => Ok(app),
+            _ => Err(CardError::PinNotInApplication {
+                kind: self.kind,
+                belongs_to: self.kind.application().name(),
+                used_with: Application::Jpki.name(),
+            }),
+        }
+    }
+
+    /// The JPKI application behind a gate opened for `kind`, to sign with (the caller has
+    /// [`PinGate::check`]ed the PIN; verifying it is part of the signature).
+    pub(crate) fn into_jpki(self, kind: PinKind) -> Result<JpkiApp<T>, CardError> {
+        match self.holder {
+            Holder::Jpki(app) if self.kind == kind => Ok(app),
+            _ => Err(CardError::MismatchedPins {
+                old: kind,
+                new: self.kind,
+            }),
+        }
+    }
+
+    /// The application behind the gate, to read with once the PIN is verified.
+    pub(crate) fn into_holder(self) -> Holder<T> {
+        self.holder
     }
 
     /// Ends the gate and gives the transport back.

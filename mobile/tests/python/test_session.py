@@ -315,6 +315,38 @@ def test_pulling_the_card_away_during_verify_costs_no_try(served):
     again.verify_pin(km.PinKind.AUTH, AUTH_PIN)
 
 
+# The card pulled away at each step of a signature, a login and a PIN change: the same classified
+# error as the CLI's exit 5 and the app's `card_removed` (tests/tests/card_pulled.rs,
+# tauri-app/src-tauri/tests/commands.rs), and no try lost.
+PULLED_OPERATIONS = {
+    "sign": lambda s: s.sign_digest(hashlib.sha256(b"contract").digest(), km.DigestKind.SHA256, SIGN_PIN),
+    "login": lambda s: s.login_assertion(challenge_json(), ORIGIN, AUTH_PIN, None),
+    "pin change": lambda s: s.change_pin(km.PinKind.AUTH, AUTH_PIN, "9999"),
+}
+
+
+@pytest.mark.parametrize(
+    "operation,step",
+    [(op, step) for op in ("sign", "login") for step in ("select", "verify", "read", "sign")]
+    + [("pin change", step) for step in ("select", "change")],
+)
+def test_the_card_pulled_away_at_each_step_is_card_removed_with_no_try_lost(served, operation, step):
+    channel = SocketChannel(served.address)
+    session = km.CardSession(channel)
+    served.control(f"tear {step}")
+    with pytest.raises(km.MobileError.CardRemoved) as e:
+        PULLED_OPERATIONS[operation](session)
+    assert "hold it still" in e.value.user_message()
+    shown = served.state()
+    for name, limit in (("authentication PIN", 3), ("signing PIN", 5)):
+        line = shown.split(name)[1].splitlines()[0]
+        assert f"{limit} of {limit} tries left" in line, f"{operation} pulled at {step}: {line}"
+    channel.close()
+    served.control("insert")
+    # The PIN was not changed: the old one still opens the card.
+    km.CardSession(SocketChannel(served.address)).verify_pin(km.PinKind.AUTH, AUTH_PIN)
+
+
 class NotACard(km.CardChannel):
     """Answers every command with 6A 82 (file or application not found)."""
 

@@ -4,8 +4,10 @@
 
 use kazasu_core::CardError;
 use kazasu_core::documents::DocumentError;
+use kazasu_core::flows::LoginError;
 use kazasu_core::login::service::ServiceError;
 use kazasu_core::pin::{PinFormatError, PinKind};
+use kazasu_core::problem::classify;
 use kazasu_core::transport::TransportError;
 use serde::Serialize;
 
@@ -48,11 +50,6 @@ impl AppError {
         }
     }
 
-    fn pin(mut self, kind: PinKind) -> AppError {
-        self.pin = Some(kind);
-        self
-    }
-
     /// Adds the short technical reason.
     pub fn reason(mut self, reason: impl Into<String>) -> AppError {
         self.reason = Some(reason.into());
@@ -79,96 +76,42 @@ impl AppError {
     }
 }
 
-impl From<PinFormatError> for AppError {
-    fn from(e: PinFormatError) -> AppError {
-        let kind = match &e {
-            PinFormatError::Length { kind, .. }
-            | PinFormatError::Character { kind, .. }
-            | PinFormatError::CheckDigit { kind }
-            | PinFormatError::Date { kind } => *kind,
-            _ => PinKind::Sign,
-        };
-        AppError::new("invalid_pin", e.to_string())
-            .pin(kind)
-            .reason(e.to_string())
-    }
-}
-
-impl From<TransportError> for AppError {
-    fn from(e: TransportError) -> AppError {
-        let message = e.to_string();
-        match e {
-            TransportError::CardRemoved | TransportError::CardReset => {
-                AppError::new("card_removed", message)
-            }
-            TransportError::NoCard => AppError::new("no_card", message),
-            TransportError::Timeout { .. } => AppError::new("timeout", message),
-            TransportError::ReaderUnavailable { reason, .. } => {
-                AppError::new("reader_unavailable", message).reason(reason)
-            }
-            other => AppError::new("reader_unavailable", message).reason(other.to_string()),
+impl AppError {
+    /// The core's classification of `error`, with its sentence: the one place the app learns
+    /// what a core error means (the CLI's exit codes and the bindings read the same).
+    pub fn classified(error: &(dyn std::error::Error + 'static)) -> AppError {
+        let problem = classify(error);
+        AppError {
+            code: problem.kind.app_code(),
+            message: error.to_string(),
+            pin: problem.pin,
+            tries_left: problem.tries_left,
+            status: problem.http_status,
+            reason: problem.detail,
+            path: None,
         }
     }
 }
 
-impl From<CardError> for AppError {
-    fn from(e: CardError) -> AppError {
-        let message = e.to_string();
-        match e {
-            CardError::WrongPin { kind, tries_left } => {
-                let mut error = AppError::new("wrong_pin", message).pin(kind);
-                error.tries_left = Some(tries_left);
-                error
+/// Every core error becomes an `AppError` through [`AppError::classified`].
+macro_rules! classified_from {
+    ($($error:ty),* $(,)?) => {$(
+        impl From<$error> for AppError {
+            fn from(e: $error) -> AppError {
+                AppError::classified(&e)
             }
-            CardError::PinLocked { kind } => AppError::new("pin_locked", message).pin(kind),
-            CardError::InvalidPinFormat(format) => format.into(),
-            CardError::Transport(transport) => transport.into(),
-            CardError::NotMyNumberCard | CardError::AppNotFound { .. } => {
-                AppError::new("not_my_number_card", message)
-            }
-            _ => AppError::new("card_error", message.clone()).reason(message),
         }
-    }
+    )*};
 }
 
-impl From<DocumentError> for AppError {
-    fn from(e: DocumentError) -> AppError {
-        let message = e.to_string();
-        match e {
-            DocumentError::Card(card)
-            | DocumentError::Cms(kazasu_core::cms::CmsError::Card(card)) => card.into(),
-            DocumentError::CertificateUnusable { state } if state.starts_with("expired") => {
-                AppError::new("certificate_expired", message)
-            }
-            DocumentError::CertificateUnusable { .. } => {
-                AppError::new("certificate_not_yet_valid", message)
-            }
-            DocumentError::Pdf(pdf) => AppError::new("not_a_pdf", message).reason(pdf.to_string()),
-            _ => AppError::new("internal", message.clone()).reason(message),
-        }
-    }
-}
-
-impl From<ServiceError> for AppError {
-    fn from(e: ServiceError) -> AppError {
-        let message = e.to_string();
-        match e {
-            ServiceError::InvalidUrl { reason, .. } => {
-                AppError::new("invalid_url", message).reason(reason)
-            }
-            ServiceError::Unreachable { reason, .. } => {
-                AppError::new("service_unreachable", message).reason(reason)
-            }
-            ServiceError::Refused { status, reason, .. } => {
-                let mut error = AppError::new("service_refused", message).reason(reason);
-                error.status = Some(status);
-                error
-            }
-            ServiceError::ChallengeExpired => AppError::new("challenge_expired", message),
-            other => AppError::new("service_refused", message).reason(other.to_string()),
-        }
-    }
-}
+classified_from!(
+    PinFormatError,
+    TransportError,
+    CardError,
+    DocumentError,
+    ServiceError,
+    LoginError
+);
 
 impl From<tauri_plugin_kazasu_nfc::Error> for AppError {
     fn from(e: tauri_plugin_kazasu_nfc::Error) -> AppError {
@@ -243,5 +186,14 @@ mod tests {
             CardError::Transport(TransportError::CardRemoved),
         )));
         assert_eq!(e.code, "card_removed");
+    }
+
+    #[test]
+    fn every_core_code_is_worded_by_the_front_end() {
+        let catalogue = include_str!("../../src/i18n/catalogue.ts");
+        for kind in kazasu_core::problem::ProblemKind::ALL {
+            let key = format!("\"error.{}\"", kind.app_code());
+            assert!(catalogue.contains(&key), "no wording for {key}");
+        }
     }
 }

@@ -411,6 +411,70 @@ fn pulling_the_card_away_as_it_signs_says_so_and_writes_nothing() {
     );
 }
 
+/// INS of SELECT, READ BINARY and CHANGE REFERENCE DATA.
+const SELECT: u8 = 0xA4;
+const READ: u8 = 0xB0;
+const CHANGE: u8 = 0x24;
+
+/// The card pulled away at each step of signing, logging in and changing a PIN gives the same
+/// classified error as the CLI's exit 5 and the bindings' `CardRemoved` (tests/tests/card_pulled.rs,
+/// mobile/tests/python/test_session.py): `card_removed`, nothing written, no try lost.
+#[test]
+fn the_card_pulled_away_at_each_step_is_card_removed_with_no_try_lost() {
+    let bench = Bench::new();
+    run_sim(bench.card.path(), &["office", "export-trust", "trust"]);
+    let rp = RelyingParty::start(bench.card.dir(), &bench.card.dir().join("trust"), "");
+    let (_app, window) = bench.app(None);
+    choose_simulator(&window);
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("contract.pdf");
+    std::fs::write(&input, sample_pdf(1)).unwrap();
+    let output = dir.path().join("contract-signed.pdf");
+    let operations = [
+        (
+            "sign_document",
+            json!({"input": input, "output": output, "pin": SIGN_PIN, "visible": false, "overwrite": false}),
+            &[SELECT, VERIFY, READ, SIGN][..],
+        ),
+        (
+            "login",
+            json!({"url": rp.url(), "pin": AUTH_PIN}),
+            &[SELECT, VERIFY, READ, SIGN][..],
+        ),
+        (
+            "change_pin",
+            json!({"kind": "auth", "current": AUTH_PIN, "new": "9999"}),
+            &[SELECT, CHANGE][..],
+        ),
+    ];
+    for (command, args, steps) in operations {
+        for &step in steps {
+            *bench.pull_at.lock().unwrap() = Some(step);
+            let err = invoke(&window, command, args.clone()).unwrap_err();
+            *bench.pull_at.lock().unwrap() = None;
+            assert_eq!(
+                code(&err),
+                "card_removed",
+                "{command} pulled at {step:02X}: {err}"
+            );
+            for kind in PinKind::ALL {
+                assert_eq!(
+                    bench.tries_left(kind),
+                    kind.retry_limit(),
+                    "{command} pulled at {step:02X}: a try of the {kind} was lost"
+                );
+            }
+            assert!(
+                !output.exists(),
+                "{command} pulled at {step:02X}: a file was written"
+            );
+        }
+    }
+    // The PIN was never changed: the old one still logs in.
+    invoke(&window, "login", json!({"url": rp.url(), "pin": AUTH_PIN}))
+        .expect("the old PIN still works");
+}
+
 #[test]
 fn logging_in_to_a_running_service_signs_its_origin() {
     let bench = Bench::new();

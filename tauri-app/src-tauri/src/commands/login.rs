@@ -1,9 +1,8 @@
 //! "Log in with the card" against a `kazasu-rp` service: the PIN's state first (a locked PIN is
 //! refused before the service is contacted), then the challenge, the card's signature, the session.
 
-use kazasu_core::PinStatus;
-use kazasu_core::flows;
-use kazasu_core::login::{self, service::Service};
+use kazasu_core::flows::LoginAttempt;
+use kazasu_core::login::service::Service;
 use kazasu_core::pin::PinKind;
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
@@ -38,23 +37,17 @@ pub async fn login<R: Runtime>(
             let progress = card.progress();
             let mut link = card.connect()?;
             progress.step(Step::CheckingPin);
-            if flows::pin_status(&mut link, PinKind::Auth)? == PinStatus::Locked {
-                return Err(kazasu_core::CardError::PinLocked {
-                    kind: PinKind::Auth,
-                }
-                .into());
-            }
+            // A locked PIN ends here, before the service is contacted.
+            let attempt = LoginAttempt::open(&mut link, service)?;
             progress.step(Step::ContactingService);
-            let challenge = service.fetch_challenge()?;
+            let request = attempt.request()?;
+            let origin = request.origin().to_owned();
             progress.step(Step::Signing);
             let now = time::OffsetDateTime::now_utc().unix_timestamp();
-            let assertion =
-                login::card_assertion(&mut link, &pin, &challenge, service.origin(), now, None)?;
-            progress.step(Step::ContactingService);
-            let session = service.finish_card(&challenge.nonce, &assertion)?;
-            tracing::info!(origin = service.origin(), "logged in");
+            let session = request.complete(&pin, now, None)?;
+            tracing::info!(origin, "logged in");
             Ok(LoggedIn {
-                origin: service.origin().to_owned(),
+                origin,
                 serial: session.serial,
                 expires_at: session.expires_at,
             })

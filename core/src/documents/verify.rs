@@ -1,149 +1,14 @@
-//! Use cases for documents: sign a file (detached CAdES) or a PDF (PAdES, by incremental
-//! update) with the card's signing key, and check such signatures.
+//! Checking document signatures: a detached CMS over a stream, and every signature of a PDF
+//! against the revision it signed.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::CardError;
-use crate::card::CertSlot;
-use crate::cert::{CardCertificate, JST, Lifecycle};
-use crate::cms::{
-    self, CmsError, DetachedSignature, DigestAlgorithm, DocumentSigner, Purpose, SignRequest,
-    TrustStore, Verdict,
-};
-use crate::pdf::{self, ChangesAfter, Coverage, PdfError};
-
-/// Why a document could not be signed or checked.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum DocumentError {
-    /// The card refused or failed.
-    #[error(transparent)]
-    Card(#[from] CardError),
-    /// Building or reading the CMS failed.
-    #[error(transparent)]
-    Cms(#[from] CmsError),
-    /// The PDF could not be read or written.
-    #[error(transparent)]
-    Pdf(#[from] PdfError),
-    /// Reading the document failed.
-    #[error("reading the document: {0}")]
-    Read(#[from] std::io::Error),
-    /// The signing certificate cannot sign now.
-    #[error(
-        "your signing certificate {state}; a signature made with it would not be valid. The municipal office issues a new one"
-    )]
-    CertificateUnusable {
-        /// "expired on …" or "is valid only from …".
-        state: String,
-    },
-}
-
-/// Whether the file at `path` starts like a PDF (`%PDF-`): such files are signed inside
-/// (PAdES), anything else gets a detached `.p7s`.
-pub fn is_pdf_file(path: &Path) -> std::io::Result<bool> {
-    let mut head = [0u8; 5];
-    let mut file = std::fs::File::open(path)?;
-    let mut filled = 0;
-    while filled < head.len() {
-        match file.read(&mut head[filled..])? {
-            0 => break,
-            n => filled += n,
-        }
-    }
-    Ok(&head[..filled] == b"%PDF-")
-}
-
-/// Where a signed copy goes by default: `contract.pdf` → `contract-signed.pdf`, and
-/// `report.xml` → `report.xml.p7s`. Never the document itself.
-pub fn signed_output_path(document: &Path, pdf: bool) -> PathBuf {
-    if pdf {
-        let stem = document.file_stem().unwrap_or_default().to_string_lossy();
-        document.with_file_name(format!("{stem}-signed.pdf"))
-    } else {
-        let mut name = document.as_os_str().to_owned();
-        name.push(".p7s");
-        PathBuf::from(name)
-    }
-}
-
-/// The text of a visible signature box: what signed, which certificate, when (in Japan).
-pub fn stamp_lines(certificate: &CardCertificate, signing_time: OffsetDateTime) -> Vec<String> {
-    vec![
-        "Digitally signed with a My Number Card".to_owned(),
-        format!("Serial {}", certificate.serial_hex()),
-        signing_time
-            .to_offset(JST)
-            .format(time::macros::format_description!(
-                "[year]-[month]-[day] [hour]:[minute] JST"
-            ))
-            .unwrap_or_default(),
-    ]
-}
-
-/// Checks that `certificate` may sign at `at`: not expired, already valid.
-fn usable_at(certificate: &CardCertificate, at: OffsetDateTime) -> Result<(), DocumentError> {
-    match certificate.lifecycle_on(at.to_offset(JST).date()) {
-        Lifecycle::Expired => Err(DocumentError::CertificateUnusable {
-            state: format!("expired on {}", certificate.expires_on()),
-        }),
-        Lifecycle::NotYetValid => Err(DocumentError::CertificateUnusable {
-            state: format!(
-                "is valid only from {}",
-                certificate.not_before().to_offset(JST).date()
-            ),
-        }),
-        Lifecycle::Valid | Lifecycle::RenewalWindow { .. } => Ok(()),
-    }
-}
-
-/// The signer's certificate and, when the card has it, its CA, to travel with the signature.
-fn chain<T: crate::transport::Transport>(signer: &mut cms::CardSigner<T>) -> Vec<CardCertificate> {
-    signer
-        .card_certificate(CertSlot::SignCa)
-        .map(|ca| vec![ca])
-        .unwrap_or_default()
-}
-
-/// Makes a detached CAdES-BES signature over `content_digest` with an unlocked card signer.
-pub fn sign_digest_detached<T: crate::transport::Transport>(
-    signer: &mut cms::CardSigner<T>,
-    algorithm: DigestAlgorithm,
-    content_digest: Vec<u8>,
-    signing_time: OffsetDateTime,
-) -> Result<Vec<u8>, DocumentError> {
-    usable_at(signer.certificate(), signing_time)?;
-    let extra_certificates = chain(signer);
-    Ok(cms::sign_detached(
-        signer,
-        &SignRequest {
-            algorithm,
-            content_digest,
-            signing_time,
-            extra_certificates,
-        },
-    )?)
-}
-
-/// Signs a PDF: the original bytes are kept, the signature is added by incremental update.
-pub fn sign_pdf<T: crate::transport::Transport>(
-    signer: &mut cms::CardSigner<T>,
-    original: &[u8],
-    algorithm: DigestAlgorithm,
-    options: &pdf::SignOptions,
-) -> Result<Vec<u8>, DocumentError> {
-    usable_at(signer.certificate(), options.signing_time)?;
-    let prepared = pdf::prepare(original, options)?;
-    let mut hasher = cms::digest::Hasher::new(algorithm);
-    for part in prepared.signed_parts() {
-        hasher.update(part);
-    }
-    let cms_der = sign_digest_detached(signer, algorithm, hasher.finish(), options.signing_time)?;
-    Ok(prepared.finish(&cms_der)?)
-}
+use super::DocumentError;
+use crate::cms::{self, DetachedSignature, Purpose, TrustStore, Verdict};
+use crate::pdf::{self, ChangesAfter, Coverage};
 
 /// Checks a detached signature over the content `reader` yields (hashed as a stream).
 pub fn verify_detached(
@@ -302,22 +167,4 @@ pub fn verify_pdf(
         signatures,
         problems,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::signed_output_path;
-    use std::path::Path;
-
-    #[test]
-    fn default_outputs_never_replace_the_document() {
-        assert_eq!(
-            signed_output_path(Path::new("/d/contract.pdf"), true),
-            Path::new("/d/contract-signed.pdf")
-        );
-        assert_eq!(
-            signed_output_path(Path::new("/d/report.xml"), false),
-            Path::new("/d/report.xml.p7s")
-        );
-    }
 }
