@@ -4,6 +4,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
 
+use kazasu_core::transport::address;
 use kazasu_core::transport::pcsc::ReaderChoice;
 
 /// A parsed `--reader` value.
@@ -38,13 +39,12 @@ impl FromStr for ReaderSpec {
                 Ok(ReaderSpec::Pcsc(ReaderChoice::parse(name)))
             }
             ("nfc", None) => Ok(ReaderSpec::Nfc(None)),
-            ("nfc", Some(conn)) if !conn.is_empty() => Ok(ReaderSpec::Nfc(Some(conn.to_owned()))),
-            ("tcp", Some(addr)) => match addr.rsplit_once(':') {
-                Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => {
-                    Ok(ReaderSpec::Tcp(addr.to_owned()))
-                }
-                _ => Err(bad()),
-            },
+            ("nfc", Some(conn)) => address::nfc_connstring(conn)
+                .map(|c| ReaderSpec::Nfc(Some(c.to_owned())))
+                .map_err(|_| bad()),
+            ("tcp", Some(addr)) => address::tcp_address(addr)
+                .map(|a| ReaderSpec::Tcp(a.to_owned()))
+                .map_err(|_| bad()),
             ("sim", None) => Ok(ReaderSpec::Sim(None)),
             ("sim", Some(path)) if !path.is_empty() => {
                 Ok(ReaderSpec::Sim(Some(PathBuf::from(path))))

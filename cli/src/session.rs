@@ -1,9 +1,8 @@
 //! Opening the card named by `--reader`, counted by a `Traced` transport.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 use kazasu_core::transport::libnfc::{self, NfcTransport};
 use kazasu_core::transport::pcsc::{self, PcscTransport, ReaderChoice};
 use kazasu_core::transport::remote::{self, TcpTransport};
@@ -47,24 +46,12 @@ pub fn open(spec: &ReaderSpec, wait: Duration) -> Result<CardLink> {
             address,
             remote::DEFAULT_TIMEOUT,
         )?)),
-        ReaderSpec::Sim(path) => {
-            let path = match path {
-                Some(path) => {
-                    if !path.exists() {
-                        bail!(
-                            "no simulated card at {}: create one with `kazasu-sim new --card {}`",
-                            path.display(),
-                            path.display()
-                        );
-                    }
-                    path.clone()
-                }
-                None => default_sim_card()?,
-            };
-            let sim = kazasu_sim::SimTransport::open(&path)
-                .with_context(|| format!("opening the simulated card at {}", path.display()))?;
-            boxed(Box::new(sim))
-        }
+        #[cfg(not(feature = "simulator"))]
+        ReaderSpec::Sim(_) => anyhow::bail!(
+            "this kazasu was built without the simulated card (feature \"simulator\"); choose a real reader"
+        ),
+        #[cfg(feature = "simulator")]
+        ReaderSpec::Sim(path) => boxed(Box::new(simulated::open(path.as_deref())?)),
     }
 }
 
@@ -73,15 +60,42 @@ pub fn pcsc_readers() -> Result<Vec<pcsc::ReaderInfo>, TransportError> {
     pcsc::list_readers()
 }
 
-fn default_sim_card() -> Result<PathBuf> {
-    let path = kazasu_sim::default_card_path().context("finding your data directory")?;
-    let created = kazasu_sim::ensure_card(&path)
-        .with_context(|| format!("creating a simulated card at {}", path.display()))?;
-    if created {
-        eprintln!(
-            "note: created a simulated My Number Card at {} (see `kazasu-sim show` for its test PINs)",
-            path.display()
-        );
+/// The simulated card behind `--reader sim[:PATH]`.
+#[cfg(feature = "simulator")]
+mod simulated {
+    use std::path::Path;
+
+    use anyhow::{Context, Result, bail};
+
+    /// Opens the card at `path`, or the default one (created on first use).
+    pub fn open(path: Option<&Path>) -> Result<kazasu_sim::SimTransport> {
+        let path = match path {
+            Some(path) => {
+                if !path.exists() {
+                    bail!(
+                        "no simulated card at {}: create one with `kazasu-sim new --card {}`",
+                        path.display(),
+                        path.display()
+                    );
+                }
+                path.to_owned()
+            }
+            None => default_card()?,
+        };
+        kazasu_sim::SimTransport::open(&path)
+            .with_context(|| format!("opening the simulated card at {}", path.display()))
     }
-    Ok(path)
+
+    fn default_card() -> Result<std::path::PathBuf> {
+        let path = kazasu_sim::default_card_path().context("finding your data directory")?;
+        let created = kazasu_sim::ensure_card(&path)
+            .with_context(|| format!("creating a simulated card at {}", path.display()))?;
+        if created {
+            eprintln!(
+                "note: created a simulated My Number Card at {} (see `kazasu-sim show` for its test PINs)",
+                path.display()
+            );
+        }
+        Ok(path)
+    }
 }

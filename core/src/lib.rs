@@ -10,12 +10,14 @@ pub mod apdu;
 pub mod card;
 pub mod cert;
 pub mod cms;
+#[cfg(feature = "documents")]
 pub mod documents;
 pub mod error;
 pub mod flows;
 pub mod ids;
 pub mod login;
 pub mod mynumber;
+#[cfg(feature = "documents")]
 pub mod pdf;
 pub mod pin;
 pub mod problem;

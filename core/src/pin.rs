@@ -151,10 +151,20 @@ impl fmt::Display for PinKind {
 pub enum PinFormatError {
     /// Wrong number of characters.
     #[error("the {kind} must be {rule}; you typed {len} characters (nothing was sent to the card)", rule = kind.rule())]
-    Length { kind: PinKind, len: usize },
+    Length {
+        /// The PIN or code.
+        kind: PinKind,
+        /// Characters typed.
+        len: usize,
+    },
     /// A character outside the allowed set (position counted from 1).
     #[error("the {kind} must be {rule}; character {position} is not allowed (nothing was sent to the card)", rule = kind.rule())]
-    Character { kind: PinKind, position: usize },
+    Character {
+        /// The PIN or code.
+        kind: PinKind,
+        /// The first character not allowed, counted from 1.
+        position: usize,
+    },
     /// A signing PIN with no letter.
     #[error("the signing PIN needs at least one letter A-Z (nothing was sent to the card)")]
     NoLetter,
@@ -165,12 +175,18 @@ pub enum PinFormatError {
     #[error(
         "the {kind} is not a valid My Number: its check digit does not match (nothing was sent to the card)"
     )]
-    CheckDigit { kind: PinKind },
+    CheckDigit {
+        /// The code.
+        kind: PinKind,
+    },
     /// A date part with a month or day that cannot be.
     #[error(
         "the {kind} starts with a birth date that cannot be (month 01-12, day 01-31; nothing was sent to the card)"
     )]
-    Date { kind: PinKind },
+    Date {
+        /// The code.
+        kind: PinKind,
+    },
 }
 
 impl PinFormatError {

@@ -11,6 +11,7 @@ use std::error::Error;
 use serde::Serialize;
 
 use crate::cms::CmsError;
+#[cfg(feature = "documents")]
 use crate::documents::DocumentError;
 use crate::error::CardError;
 #[cfg(feature = "service")]
@@ -294,8 +295,8 @@ pub struct CardNotGenuine;
 ///
 /// ```
 /// use kazasu_core::problem::{classify, ProblemKind};
-/// use kazasu_core::{CardError, cms::CmsError, documents::DocumentError, transport::TransportError};
-/// let pulled = DocumentError::from(CmsError::Card(CardError::Transport(TransportError::CardRemoved)));
+/// use kazasu_core::{CardError, cms::CmsError, transport::TransportError};
+/// let pulled = CmsError::Card(CardError::Transport(TransportError::CardRemoved));
 /// let problem = classify(&pulled);
 /// assert_eq!(problem.kind, ProblemKind::CardRemoved);
 /// assert_eq!(problem.kind.exit_code(), 5);
@@ -322,6 +323,7 @@ fn known(error: &(dyn Error + 'static)) -> Option<Problem> {
     if let Some(e) = error.downcast_ref::<PinFormatError>() {
         return Some(pin_format(e));
     }
+    #[cfg(feature = "documents")]
     if let Some(e) = error.downcast_ref::<DocumentError>() {
         return document(e);
     }
@@ -400,6 +402,7 @@ fn pin_format(error: &PinFormatError) -> Problem {
     }
 }
 
+#[cfg(feature = "documents")]
 fn document(error: &DocumentError) -> Option<Problem> {
     use ProblemKind as K;
     Some(match error {
@@ -522,10 +525,15 @@ mod tests {
         let errors: Vec<Box<dyn Error + Send + Sync>> = vec![
             Box::new(removed()),
             Box::new(TransportError::CardRemoved),
-            Box::new(DocumentError::Card(removed())),
-            Box::new(DocumentError::from(CmsError::Card(removed()))),
             Box::new(CmsError::Card(removed())),
         ];
+        #[cfg(feature = "documents")]
+        let errors = {
+            let mut errors = errors;
+            errors.push(Box::new(DocumentError::Card(removed())));
+            errors.push(Box::new(DocumentError::from(CmsError::Card(removed()))));
+            errors
+        };
         for error in errors {
             let problem = classify(error.as_ref());
             assert_eq!(problem.kind, ProblemKind::CardRemoved, "{error}");
@@ -534,6 +542,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "documents")]
     #[test]
     fn a_cms_card_error_becomes_the_documents_card_error() {
         assert!(matches!(

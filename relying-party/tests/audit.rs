@@ -2,6 +2,8 @@
 //! `tracing` (target `kazasu_rp::audit`). Its own test binary, since it installs the global subscriber.
 //! Only a serial a signature proved is written: a refused attempt's certificate is anyone's to send.
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
 mod common;
 
 use std::io::Write;

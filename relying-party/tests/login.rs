@@ -1,6 +1,8 @@
 //! kazasu-rp over real HTTP on a loopback port, with card assertions made by the core over an
 //! in-process simulated card.
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
 mod common;
 
 use std::time::Duration;

@@ -5,6 +5,8 @@
 //! own on a free loopback port and stops it. Without it the test is skipped with a message,
 //! unless `KAZASU_REQUIRE_REDIS=1`, which makes it fail instead.
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
 mod common;
 
 use std::net::TcpListener;

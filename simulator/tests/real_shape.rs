@@ -1,6 +1,8 @@
 //! The simulator's certificates have the shape of a real card's: compared, structure by structure,
 //! with the certificates read off a real JPKI test card (`core/tests/fixtures/real-card/`).
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
 use der::{Decode, Encode, Tag, Tagged};
 use kazasu_core::cert::{CardCertificate, CertificateRole, JapaneseEra, builtin_roots};
 use kazasu_sim::{

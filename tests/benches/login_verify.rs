@@ -2,6 +2,8 @@
 //! the relying party's verifier, every check included (strict parse, chain, validity, CRL, key
 //! usage, RSA signature). `scripts/bench-login` runs it beside `openssl speed rsa2048`.
 
+#![allow(missing_docs, clippy::unwrap_used)] // a benchmark: criterion generates its entry points
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use kazasu_core::cms::TrustStore;
 use kazasu_core::login::{self, Challenge, Policy};

@@ -3,6 +3,8 @@
 //!
 //! `scripts/bench-readers` runs it and prints each transport's ratio to in-process.
 
+#![allow(missing_docs, clippy::unwrap_used)] // a benchmark: criterion generates its entry points
+
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

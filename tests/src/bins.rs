@@ -42,8 +42,12 @@ pub fn run_kazasu(kazasu: &Path, home: &Path, args: &[&str], stdin: &str) -> Out
         .spawn()
         .expect("run kazasu");
     // kazasu may exit before reading stdin (a locked PIN is refused first): a closed pipe is fine.
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    child.wait_with_output().unwrap()
+    let _ = child
+        .stdin
+        .take()
+        .expect("stdin was piped")
+        .write_all(stdin.as_bytes());
+    child.wait_with_output().expect("the command ran")
 }
 
 /// Lossy UTF-8, for assertions and messages.

@@ -38,7 +38,7 @@ impl Served {
             .stderr(File::create(&log).expect("serve log"))
             .spawn()
             .expect("start kazasu-sim serve");
-        let stdin = child.stdin.take().unwrap();
+        let stdin = child.stdin.take().expect("stdin was piped");
         let lines = crate::child::lines_of(&mut child);
         let mut served = Served {
             child,

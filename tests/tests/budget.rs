@@ -1,5 +1,7 @@
 //! APDU budgets, counted through `Traced`: what a real NFC tap costs in round trips.
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
 use kazasu_core::pin::{Pin, PinKind};
 use kazasu_core::transport::{Traced, Transport, TransportError};
 use kazasu_core::{CertSlot, JpkiApp, KeyKind, PinStatus, flows};

@@ -3,6 +3,8 @@
 //! the signer; a plain PKCS#7 (`-noattr`, or no `-cades`) is reported as such; SHA-1 is not
 //! valid (exit code 6).
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
 use std::process::{Command, Output};
 
 use kazasu_core::cert::CardCertificate;

@@ -3,6 +3,8 @@
 //! needs the authentication PIN), whether re-selecting an application logs its PINs out, and
 //! whether VERIFY writes the try off before or after comparing.
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
 use kazasu_core::card::PinStatus;
 use kazasu_core::login::{Challenge, card_assertion_with};
 use kazasu_core::pin::{Pin, PinKind};

@@ -2,6 +2,8 @@
 //! use: OpenSSL (`cms -verify`, with `-crl_check`), pyHanko (PDF and detached) and poppler's
 //! `pdfsig`. Every negative case is refused by Kazasu and by at least one of them.
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

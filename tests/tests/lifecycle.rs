@@ -1,6 +1,8 @@
 //! Certificate life cycle on chosen dates: valid to the holder's 5th birthday after issue,
 //! renewal from 3 months before, and what the municipal office does to it.
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
 use kazasu_core::cert::{CardCertificate, Lifecycle};
 use kazasu_core::flows;
 use kazasu_core::pin::{Pin, PinKind};

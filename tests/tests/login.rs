@@ -1,6 +1,8 @@
 //! "Log in with the card" end to end: `kazasu login` with the simulated card against a running
 //! `kazasu-rp`, as a person would use them. (Protocol corner cases are in relying-party/tests.)
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
 use std::process::{Command, Output};
 
 use kazasu_core::pin::PinKind;

@@ -1,6 +1,8 @@
 //! The municipal office: revocation on a move or marriage, suspension, renewal from 3 months
 //! before expiry, and CRLs that OpenSSL reads and enforces.
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
 use std::path::Path;
 use std::process::Command as Process;
 

@@ -4,6 +4,8 @@
 //! `pyhanko sign validate` on every document. Also hostile PDFs that once hung or crashed the
 //! verifier.
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 

@@ -1,6 +1,8 @@
 //! PIN rules end to end: exact lock thresholds that survive reopening, office unlock, change,
 //! and malformed PINs that never reach the card.
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
 use kazasu_core::pin::{Pin, PinKind};
 use kazasu_core::transport::Traced;
 use kazasu_core::{CardError, CardInfoApp, JpkiApp, PinStatus};

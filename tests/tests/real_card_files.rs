@@ -3,6 +3,8 @@
 //! filler, offset tables that point at each field, certificates with the same reference layout.
 //! What passes against the simulator must pass against a card.
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
 use kazasu_core::apdu::{Command, StatusWord};
 use kazasu_core::card::tlv::Tlv;
 use kazasu_core::ids::mynumber::*;

@@ -3,6 +3,8 @@
 //! simulated J-LIS's own CA keys, and by an impostor CA with the same name. A CRL that cannot
 //! speak about a certificate gives "revocation unknown", never "not revoked".
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -1,6 +1,8 @@
 //! Both keys sign through the core client, the signatures verify against the card's certificates,
 //! and they equal OpenSSL's `dgst -sha256 -sign` with the same private key, byte for byte.
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
 use std::process::Command as Process;
 
 use kazasu_core::cert::CardCertificate;

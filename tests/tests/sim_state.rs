@@ -1,6 +1,8 @@
 //! The simulator's state file: refused when unreadable (and left untouched), a failed write
 //! changes nothing, and a removed card is reported as such.
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
 use kazasu_core::apdu::{Command, Response, StatusWord};
 use kazasu_core::ids::mynumber::{EF_AUTH_PIN, JPKI_AID};
 use kazasu_core::pin::{Pin, PinKind};

@@ -1,5 +1,7 @@
 //! Every status word the card answers, seen raw on the wire and as the error the core turns it into.
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
 use kazasu_core::apdu::{Command, Response, StatusWord};
 use kazasu_core::ids::mynumber::*;
 use kazasu_core::pin::{Pin, PinKind};

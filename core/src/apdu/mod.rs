@@ -19,17 +19,36 @@ pub use status::StatusWord;
 pub enum ApduError {
     /// Fewer than the four header bytes.
     #[error("command APDU too short: {len} bytes, at least 4 needed")]
-    TooShort { len: usize },
+    TooShort {
+        /// Bytes received.
+        len: usize,
+    },
     /// Lc/Le do not match the number of bytes received.
     #[error("command APDU of {len} bytes has length fields that do not match its size")]
-    Inconsistent { len: usize },
+    Inconsistent {
+        /// Bytes received.
+        len: usize,
+    },
     /// A response must end with the two status bytes.
     #[error("response APDU too short: {len} bytes, at least 2 needed")]
-    ResponseTooShort { len: usize },
+    ResponseTooShort {
+        /// Bytes received.
+        len: usize,
+    },
     /// The data field does not fit the chosen encoding.
     #[error("command data of {len} bytes does not fit (at most {max})")]
-    DataTooLong { len: usize, max: usize },
+    DataTooLong {
+        /// Bytes of data.
+        len: usize,
+        /// The most the encoding carries.
+        max: usize,
+    },
     /// Le outside 1..=max for the chosen encoding.
     #[error("expected length {le} is out of range (1 to {max})")]
-    LeOutOfRange { le: u32, max: u32 },
+    LeOutOfRange {
+        /// The expected length asked for.
+        le: u32,
+        /// The most the encoding carries.
+        max: u32,
+    },
 }

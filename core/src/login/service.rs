@@ -25,15 +25,28 @@ const HTTP_TIMEOUT: Duration = Duration::from_secs(20);
 pub enum ServiceError {
     /// The text is not an `https://` (or `http://`) URL.
     #[error("{url:?} is not a login service URL: {reason}")]
-    InvalidUrl { url: String, reason: String },
+    InvalidUrl {
+        /// The text given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// No answer from the service (DNS, connection, TLS, time-out).
     #[error("cannot reach the service for {what}: {reason}")]
-    Unreachable { what: &'static str, reason: String },
+    Unreachable {
+        /// What was being asked for (`a challenge`, `the login`).
+        what: &'static str,
+        /// What failed underneath.
+        reason: String,
+    },
     /// The service answered with an error status.
     #[error("the service refused {what} ({status}): {reason}")]
     Refused {
+        /// What was being asked for.
         what: &'static str,
+        /// The HTTP status.
         status: u16,
+        /// The service's own words.
         reason: String,
     },
     /// The QR code's challenge is gone: expired or already used.
@@ -43,7 +56,10 @@ pub enum ServiceError {
     ChallengeExpired,
     /// The service's answer is not what a `kazasu-rp` sends.
     #[error("the service sent a malformed {what}")]
-    Malformed { what: &'static str },
+    Malformed {
+        /// Which answer.
+        what: &'static str,
+    },
 }
 
 /// A session the service granted.

@@ -4,6 +4,7 @@
 //! simulator) implements `transmit`; everything above it speaks [`Command`]s
 //! through [`TransportExt::exchange`].
 
+pub mod address;
 pub mod framing;
 #[cfg(feature = "libnfc")]
 pub mod libnfc;
@@ -66,10 +67,18 @@ pub enum TransportError {
     NoCard,
     /// The reader could not be opened.
     #[error("reader {reader:?} is not available: {reason}")]
-    ReaderUnavailable { reader: String, reason: String },
+    ReaderUnavailable {
+        /// The reader as named.
+        reader: String,
+        /// Why it cannot be opened.
+        reason: String,
+    },
     /// The card did not answer in time (`millis` is 0 when the reader does not say how long it waited).
     #[error("the card did not answer in time ({millis} ms); hold it still against the reader")]
-    Timeout { millis: u64 },
+    Timeout {
+        /// How long was waited, in milliseconds.
+        millis: u64,
+    },
     /// The reader or link answered with something that is not an APDU.
     #[error("the reader sent a malformed answer: {0}")]
     Malformed(#[from] ApduError),
@@ -100,7 +109,9 @@ pub enum TransportError {
     /// An I/O failure underneath the transport.
     #[error("{context}: {source}")]
     Io {
+        /// What was being done.
         context: String,
+        /// The system's error.
         #[source]
         source: std::io::Error,
     },

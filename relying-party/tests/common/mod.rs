@@ -2,6 +2,7 @@
 //! copied into a fresh directory per test; a kazasu-rp served in-process on a loopback port;
 //! card and device assertions made with the core.
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};

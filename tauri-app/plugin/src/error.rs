@@ -56,7 +56,10 @@ pub enum Error {
     Unsupported,
     /// The phone cannot read NFC now.
     #[error("NFC is not available: {reason}")]
-    NfcUnavailable { reason: String },
+    NfcUnavailable {
+        /// Why, as the phone says it.
+        reason: String,
+    },
     /// The person closed the NFC sheet, or the app cancelled.
     #[error("reading the card was cancelled")]
     Cancelled,
@@ -71,19 +74,31 @@ pub enum Error {
     CardRemoved,
     /// The card did not answer in time.
     #[error("the card did not answer in time ({millis} ms); hold it still against the phone")]
-    Timeout { millis: u64 },
+    Timeout {
+        /// How long was waited, in milliseconds.
+        millis: u64,
+    },
     /// The phone's session ended (closed, replaced, app in the background, iOS's time limit).
     #[error("the NFC session has ended ({reason}); start again")]
-    SessionClosed { reason: String },
+    SessionClosed {
+        /// Why, as the phone says it.
+        reason: String,
+    },
     /// The phone's NFC link failed otherwise.
     #[error("the phone's NFC link failed: {reason}")]
-    Transport { reason: String },
+    Transport {
+        /// What failed.
+        reason: String,
+    },
     /// An APDU too short to be one.
     #[error(transparent)]
     Apdu(#[from] ApduError),
     /// The bridge between Rust and the phone's code failed (a bug, or a version mismatch).
     #[error("the NFC plugin's bridge failed: {reason}")]
-    Bridge { reason: String },
+    Bridge {
+        /// What failed.
+        reason: String,
+    },
 }
 
 impl Error {

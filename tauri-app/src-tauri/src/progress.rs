@@ -14,21 +14,32 @@ pub const EVENT: &str = "card-progress";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Step {
+    /// Opening the reader and finding the card.
     Connecting,
+    /// Reading from the card or the file.
     Reading,
+    /// Reading a PIN's tries left (no try used).
     CheckingPin,
+    /// The card is checking the PIN.
     VerifyingPin,
+    /// Hashing a large file.
     Hashing,
+    /// The card is signing.
     Signing,
+    /// Talking to the login service.
     ContactingService,
+    /// Writing the signed copy.
     Writing,
+    /// Checking the new signature.
     Verifying,
+    /// Finished.
     Done,
 }
 
 /// One `card-progress` event.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Event {
+    /// The step begun.
     pub step: Step,
     /// 0..1 while hashing a large file.
     pub fraction: Option<f64>,

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use kazasu_core::transport::Transport;
+use kazasu_core::transport::{Transport, address};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
@@ -13,11 +13,20 @@ use crate::error::AppError;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Reader {
     /// A PC/SC reader, by its exact name (desktop).
-    Pcsc { name: String },
+    Pcsc {
+        /// The reader's name.
+        name: String,
+    },
     /// A libnfc device (PN532, ACR122) by connection string; libnfc's default when `None` (desktop).
-    Nfc { connstring: Option<String> },
+    Nfc {
+        /// The connection string, e.g. `pn532_uart:/dev/ttyUSB0`.
+        connstring: Option<String>,
+    },
     /// A card served over TCP by `kazasu-sim serve --tcp HOST:PORT` (development, desktop and phone).
-    Simulator { address: String },
+    Simulator {
+        /// `HOST:PORT`.
+        address: String,
+    },
     /// The phone's own NFC, through the `kazasu-nfc` plugin.
     Phone,
 }
@@ -31,21 +40,12 @@ impl Reader {
             }
             Reader::Nfc {
                 connstring: Some(c),
-            } if c.trim().is_empty() || c.contains(char::is_whitespace) => {
-                Err(AppError::invalid_input(
-                    "a libnfc connection string looks like pn532_uart:/dev/ttyUSB0",
-                ))
-            }
-            Reader::Simulator { address } => match address.rsplit_once(':') {
-                Some((host, port))
-                    if !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0) =>
-                {
-                    Ok(())
-                }
-                _ => Err(AppError::invalid_input(format!(
-                    "{address:?} is not a simulator address: use HOST:PORT, e.g. 127.0.0.1:35970"
-                ))),
-            },
+            } => address::nfc_connstring(c)
+                .map(drop)
+                .map_err(|e| AppError::invalid_input(e.to_string())),
+            Reader::Simulator { address } => address::tcp_address(address)
+                .map(drop)
+                .map_err(|e| AppError::invalid_input(e.to_string())),
             _ => Ok(()),
         }
     }

@@ -2,6 +2,8 @@
 //! on Tauri's mock runtime, against a simulated card: what a person sees on each screen, and that
 //! the card's rules hold (tries, locks, nothing sent for a malformed PIN, card pulled away).
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
 use std::sync::{Arc, Mutex};
 
 use kazasu_app_lib::reader::{Link, Opener};

@@ -19,12 +19,14 @@ pub struct Overview {
     pub today: String,
     /// The reader, as a person reads it.
     pub reader: String,
+    /// Certificates, tries left and the card's lifecycle, as the core reads them.
     #[serde(flatten)]
     pub status: CardStatus,
 }
 
 pub use kazasu_core::cert::today_in_japan;
 
+/// The "My card" screen: certificates, their lifecycle today in Japan, and every PIN's tries.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn card_overview<R: Runtime>(
     app: AppHandle<R>,
@@ -45,6 +47,7 @@ pub async fn card_overview<R: Runtime>(
         .await
 }
 
+/// One PIN's or code's tries left, read without using a try (shown before asking for it).
 #[tauri::command(rename_all = "snake_case")]
 pub async fn pin_status<R: Runtime>(
     app: AppHandle<R>,
@@ -60,6 +63,7 @@ pub async fn pin_status<R: Runtime>(
         .await
 }
 
+/// Changes a holder's PIN (checked first, refused unsent when locked).
 #[tauri::command(rename_all = "snake_case")]
 pub async fn change_pin<R: Runtime>(
     app: AppHandle<R>,

@@ -23,6 +23,7 @@ pub struct LoggedIn {
     pub expires_at: i64,
 }
 
+/// Logs in to a `kazasu-rp` service with the card: card first, then the service.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn login<R: Runtime>(
     app: AppHandle<R>,

@@ -13,22 +13,29 @@ pub const SIMULATOR_ADDRESS: &str = "127.0.0.1:35970";
 /// What the app is and what it trusts.
 #[derive(Debug, Serialize)]
 pub struct AppInfo {
+    /// The app's version.
     pub version: &'static str,
+    /// True on a phone.
     pub mobile: bool,
+    /// The folder of CA certificates this computer trusts for signatures, if any.
     pub trust_dir: Option<String>,
+    /// How many trusted CAs were found there.
     pub trust_anchors: usize,
 }
 
 /// One PC/SC reader.
 #[derive(Debug, Serialize)]
 pub struct PcscReader {
+    /// The reader's name, as pcscd gives it.
     pub name: String,
+    /// A card is on it.
     pub card_present: bool,
 }
 
 /// Every way to reach a card from this device.
 #[derive(Debug, Serialize)]
 pub struct Readers {
+    /// The PC/SC readers (desktop).
     pub pcsc: Vec<PcscReader>,
     /// Why PC/SC readers could not be listed (pcscd not running…).
     pub pcsc_error: Option<AppError>,
@@ -36,10 +43,13 @@ pub struct Readers {
     pub nfc: bool,
     /// This device reads the card by NFC itself (phone).
     pub phone: bool,
+    /// Where `kazasu-sim serve --tcp` listens by default.
     pub simulator_address: &'static str,
+    /// The reader chosen now.
     pub current: Option<Reader>,
 }
 
+/// What the first screen shows about the app itself.
 #[tauri::command(rename_all = "snake_case")]
 pub fn app_info(state: State<'_, AppState>) -> AppInfo {
     AppInfo {
@@ -50,6 +60,7 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
     }
 }
 
+/// Every way to reach a card from this device, and the one chosen.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn list_readers(state: State<'_, AppState>) -> Result<Readers, AppError> {
     // Asking pcscd may block for a moment: not on the UI thread.
@@ -87,6 +98,7 @@ fn pcsc_readers() -> (Vec<PcscReader>, Option<AppError>) {
     (Vec::new(), None)
 }
 
+/// Chooses the reader every later command uses (checked first; nothing is opened yet).
 #[tauri::command(rename_all = "snake_case")]
 pub fn choose_reader(state: State<'_, AppState>, reader: Reader) -> Result<(), AppError> {
     reader.validate()?;

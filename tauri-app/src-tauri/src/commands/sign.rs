@@ -28,15 +28,20 @@ const STAMP: Placement = Placement {
 /// The save name the sign screen proposes.
 #[derive(Debug, Serialize)]
 pub struct Suggestion {
+    /// A free name beside the document.
     pub output: String,
+    /// The document is a PDF (signed inside; a visible box is possible).
     pub pdf: bool,
 }
 
 /// One check on the new signature, for the result screen.
 #[derive(Debug, Serialize)]
 pub struct CheckResult {
+    /// What was checked.
     pub check: CheckKind,
+    /// Passed, failed or not checked.
     pub outcome: Outcome,
+    /// Why, in words.
     pub detail: String,
 }
 
@@ -47,19 +52,27 @@ pub struct Verification {
     pub valid: bool,
     /// The signer's CA is one this computer trusts.
     pub trusted: bool,
+    /// Every check, in order.
     pub checks: Vec<CheckResult>,
 }
 
 /// A document that was signed.
 #[derive(Debug, Serialize)]
 pub struct Signed {
+    /// Where the signed copy (or the detached signature) was written.
     pub output: String,
+    /// `pades` or `cades`.
     pub format: &'static str,
+    /// The signer's name from the signing certificate.
     pub signer: String,
+    /// The signing time the signature claims (RFC 3339).
     pub signing_time: String,
+    /// The new signature, checked as a recipient would.
     pub verification: Verification,
 }
 
+/// The save name the sign screen proposes for a document (never the document itself, never an
+/// existing file).
 #[tauri::command(rename_all = "snake_case")]
 pub fn suggest_output(input: String) -> Result<Suggestion, AppError> {
     let input = PathBuf::from(input);
@@ -91,6 +104,7 @@ fn numbered(path: &Path, n: u32) -> PathBuf {
     }
 }
 
+/// Signs a document with the signing PIN, writes the signed copy and checks it.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn sign_document<R: Runtime>(
     app: AppHandle<R>,

@@ -22,6 +22,7 @@ pub struct CardSurface {
     pub code: PinKind,
     /// Date of birth, `YYYY-MM-DD`.
     pub birth_date: String,
+    /// Sex, as printed on the card.
     pub sex: Sex,
     /// The card's last valid day, `YYYY-MM-DD`.
     pub expires_on: String,
