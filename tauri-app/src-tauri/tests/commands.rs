@@ -94,6 +94,12 @@ impl Bench {
         (app, window)
     }
 
+    /// A running `kazasu-rp` that trusts this card's test J-LIS.
+    fn service(&self) -> RelyingParty {
+        run_sim(self.card.path(), &["office", "export-trust", "trust"]);
+        RelyingParty::start(self.card.dir(), &self.card.dir().join("trust"), "")
+    }
+
     fn tries_left(&self, kind: PinKind) -> u8 {
         self.card.state().tries_left(kind)
     }
@@ -424,8 +430,7 @@ const CHANGE: u8 = 0x24;
 #[test]
 fn the_card_pulled_away_at_each_step_is_card_removed_with_no_try_lost() {
     let bench = Bench::new();
-    run_sim(bench.card.path(), &["office", "export-trust", "trust"]);
-    let rp = RelyingParty::start(bench.card.dir(), &bench.card.dir().join("trust"), "");
+    let rp = bench.service();
     let (_app, window) = bench.app(None);
     choose_simulator(&window);
     let dir = tempfile::tempdir().unwrap();
@@ -480,8 +485,7 @@ fn the_card_pulled_away_at_each_step_is_card_removed_with_no_try_lost() {
 #[test]
 fn logging_in_to_a_running_service_signs_its_origin() {
     let bench = Bench::new();
-    run_sim(bench.card.path(), &["office", "export-trust", "trust"]);
-    let rp = RelyingParty::start(bench.card.dir(), &bench.card.dir().join("trust"), "");
+    let rp = bench.service();
     let (_app, window) = bench.app(None);
     choose_simulator(&window);
 
