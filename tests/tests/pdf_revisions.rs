@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use kazasu_core::cert::CardCertificate;
+use kazasu_core::pin::PinKind;
 use kazasu_sim::CertKind;
 use kazasu_tests::bins::{bin, run_kazasu, run_sim, text};
 use kazasu_tests::pdf_fixture::sample_pdf;
@@ -324,13 +325,63 @@ fn rewrite_content(pdf: &[u8]) -> Vec<u8> {
 /// The signed PDF with a text annotation (a sticky note) added to its first page.
 fn add_annotation(pdf: &[u8]) -> Vec<u8> {
     let doc = Document::load_mem(pdf).unwrap();
-    let page_id = first_page(&doc);
     let note = (doc.max_id + 1, 0);
-    let mut page = doc.get_dictionary(page_id).unwrap().clone();
     let mut objects = vec![(
         note,
         b"<</Type/Annot/Subtype/Text/Rect[72 600 92 620]/Contents(Void)>>".to_vec(),
     )];
+    on_first_page(&doc, note, &mut objects);
+    append_objects(pdf, &objects)
+}
+
+/// The PDF with an empty signature field added (its widget on page 1, the field in the AcroForm),
+/// as another tool that ignores DocMDP would add it before signing.
+fn add_signature_field(pdf: &[u8]) -> Vec<u8> {
+    let doc = Document::load_mem(pdf).unwrap();
+    let page_id = first_page(&doc);
+    let field = (doc.max_id + 1, 0);
+    let mut objects = vec![(
+        field,
+        format!(
+            "<</Type/Annot/Subtype/Widget/FT/Sig/T(Late)/Rect[0 0 0 0]/F 132/P {} {} R>>",
+            page_id.0, page_id.1
+        )
+        .into_bytes(),
+    )];
+    on_first_page(&doc, field, &mut objects);
+    let catalog_id = doc.trailer.get(b"Root").unwrap().as_reference().unwrap();
+    let mut catalog = doc.get_dictionary(catalog_id).unwrap().clone();
+    let add_field = |form: &mut lopdf::Dictionary| {
+        let mut fields = form
+            .get(b"Fields")
+            .and_then(Object::as_array)
+            .cloned()
+            .unwrap_or_default();
+        fields.push(Object::Reference(field));
+        form.set("Fields", Object::Array(fields));
+    };
+    match catalog.get(b"AcroForm") {
+        Ok(Object::Reference(id)) => {
+            let mut form = doc.get_dictionary(*id).unwrap().clone();
+            add_field(&mut form);
+            objects.push((*id, syntax(&Object::Dictionary(form))));
+        }
+        Ok(Object::Dictionary(form)) => {
+            let mut form = form.clone();
+            add_field(&mut form);
+            catalog.set("AcroForm", Object::Dictionary(form));
+            objects.push((catalog_id, syntax(&Object::Dictionary(catalog))));
+        }
+        _ => panic!("a certified PDF has an AcroForm"),
+    }
+    append_objects(pdf, &objects)
+}
+
+/// Adds `annotation` to the first page's `/Annots` (in place, or through its array object).
+fn on_first_page(doc: &Document, annotation: ObjectId, objects: &mut Vec<(ObjectId, Vec<u8>)>) {
+    let note = annotation;
+    let page_id = first_page(doc);
+    let mut page = doc.get_dictionary(page_id).unwrap().clone();
     match page.get(b"Annots") {
         Ok(Object::Reference(id)) => {
             let mut a = doc.get_object(*id).unwrap().as_array().unwrap().clone();
@@ -348,7 +399,6 @@ fn add_annotation(pdf: &[u8]) -> Vec<u8> {
             objects.push((page_id, syntax(&Object::Dictionary(page))));
         }
     }
-    append_objects(pdf, &objects)
 }
 
 /// The signed PDF with a second page appended to its page tree.
@@ -499,14 +549,70 @@ fn an_unsigned_revision_after_the_last_signature_is_still_refused() {
 }
 
 #[test]
-fn a_signature_after_a_no_changes_certification_is_a_modification() {
+fn a_no_changes_certification_is_never_signed_and_a_field_added_after_it_is_a_modification() {
     let bench = Bench::new();
     write(&bench, "doc.pdf", &sample_pdf(1));
     bench.pyhanko_certify("doc.pdf", "certified-1.pdf", 1);
     bench.judge("certified-1.pdf", true);
-    bench.kazasu_sign("certified-1.pdf", "certified-1-signed.pdf");
-    let report = bench.judge("certified-1-signed.pdf", false);
-    assert!(report.contains("DocMDP level 1"), "{report}");
+    // Kazasu refuses to sign it before asking for the PIN, as pyHanko's signer does.
+    let out = bench.kazasu(
+        &[
+            "sign",
+            "--pin-stdin",
+            "certified-1.pdf",
+            "-o",
+            "certified-1-signed.pdf",
+        ],
+        &format!("{SIGN_PIN}\n"),
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("DocMDP level 1"), "{stderr}");
+    assert!(
+        !stderr.contains("tries left"),
+        "the PIN was asked for: {stderr}"
+    );
+    assert!(!bench.path("certified-1-signed.pdf").exists());
+    assert_eq!(bench.card.state().tries_left(PinKind::Sign), 5);
+    let out = bench.run(
+        "python3",
+        &[
+            "-m",
+            "pyhanko",
+            "sign",
+            "addsig",
+            "--field",
+            "Late",
+            "pemder",
+            "--no-pass",
+            "--key",
+            "sign-key.pem",
+            "--cert",
+            "sign-cert.pem",
+            "certified-1.pdf",
+            "pyhanko-signed.pdf",
+        ],
+    );
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        said.contains("forbids all changes"),
+        "pyHanko signed it: {said}"
+    );
+    // A tool that ignores the certification adds a field anyway: Kazasu calls the certification
+    // modified. (pyHanko 0.38 calls this one valid: it lets an empty signature field be created
+    // even under level 1. Here Kazasu is knowingly the stricter of the two.)
+    write(
+        &bench,
+        "certified-1-field.pdf",
+        &add_signature_field(&read(&bench, "certified-1.pdf")),
+    );
+    bench.qpdf_accepts("certified-1-field.pdf");
+    let (code, report) = bench.verify("certified-1-field.pdf");
+    assert_eq!(code, Some(6), "{report}");
+    assert!(
+        report.contains("certified with no changes allowed (DocMDP level 1)"),
+        "{report}"
+    );
 
     // Level 2 allows signing.
     bench.pyhanko_certify("doc.pdf", "certified-2.pdf", 2);

@@ -113,14 +113,24 @@ impl PreparedDocument {
             SignAs::Detached => false,
             SignAs::Auto => super::is_pdf_file(path).map_err(|e| file_error("reading", e))?,
         };
+        if settings.visible.is_some() && !pdf {
+            return Err(DocumentError::VisibleNeedsPdf);
+        }
         let body = if pdf {
             let bytes = std::fs::read(path).map_err(|e| file_error("reading", e))?;
-            // The same checks the signature will go through, without the card.
-            pdf::prepare(&bytes, &SignOptions::default()).map_err(|source| {
-                DocumentError::NotSignablePdf {
-                    path: path.to_owned(),
-                    source,
-                }
+            // The same checks the signature will go through (the page and box of a visible
+            // signature included), without the card: a bad PDF or page costs no PIN.
+            let check = SignOptions {
+                visible: settings.visible.map(|place| Visible {
+                    page: place.page,
+                    rect: place.rect,
+                    lines: Vec::new(),
+                }),
+                ..SignOptions::default()
+            };
+            pdf::prepare(&bytes, &check).map_err(|source| DocumentError::NotSignablePdf {
+                path: path.to_owned(),
+                source,
             })?;
             Body::Pdf(bytes)
         } else {
@@ -130,9 +140,6 @@ impl PreparedDocument {
                 .map_err(|e| file_error("reading", e))?;
             Body::Detached(digest)
         };
-        if settings.visible.is_some() && !pdf {
-            return Err(DocumentError::VisibleNeedsPdf);
-        }
         Ok(PreparedDocument {
             path: path.to_owned(),
             settings: settings.clone(),

@@ -88,7 +88,7 @@ struct Diff<'a> {
 
 /// The `/P` of the certification signature the signed revision declares (`/Perms /DocMDP`),
 /// 2 when it names none (ISO 32000-1 §12.8.2.2).
-fn docmdp_level(doc: &Document) -> Option<i64> {
+pub(crate) fn docmdp_level(doc: &Document) -> Option<i64> {
     let resolve = |o: &Object| -> Option<Object> {
         match o {
             Object::Reference(id) => doc.objects.get(id).cloned(),

@@ -74,6 +74,12 @@ pub enum PdfError {
         "the PDF is encrypted (password-protected or restricted): remove the encryption first (e.g. `qpdf --decrypt in.pdf out.pdf`), then sign the decrypted copy"
     )]
     Encrypted,
+    /// Its author certified it allowing no changes (DocMDP level 1): any signature added would
+    /// break the certification, so nothing is asked of the card.
+    #[error(
+        "the PDF is certified by its author with no changes allowed (DocMDP level 1): adding a signature would invalidate the certification; ask the author for a copy certified to allow signing"
+    )]
+    CertifiedNoChanges,
     /// The trailer has no usable `/Root` (document catalog).
     #[error(
         "the PDF has no document catalog (/Root): the file is damaged; repair it (e.g. `qpdf in.pdf out.pdf`)"

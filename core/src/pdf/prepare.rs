@@ -142,6 +142,10 @@ pub fn prepare(original: &[u8], options: &SignOptions) -> Result<Prepared, PdfEr
     }
     let loaded = load(original)?;
     let doc = &loaded.doc;
+    // Refused as PDF validators (and pyHanko's signer) refuse it: level 1 forbids every change.
+    if super::diff::docmdp_level(doc) == Some(1) {
+        return Err(PdfError::CertifiedNoChanges);
+    }
     let xref_kind = xref_kind_at(original, loaded.startxref)?;
 
     let catalog_id = doc
