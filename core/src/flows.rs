@@ -241,16 +241,7 @@ pub fn read_identity_through<T: Transport>(
     gate.verify(pin)?;
     match gate.into_holder() {
         pin_gate::Holder::CardInfo(mut app) => identity_of(&mut app, pin.kind()),
-        _ => Err(not_in(pin.kind(), Application::CardInfo)),
-    }
-}
-
-/// A PIN or code given to a use case of another application (a caller's mistake).
-fn not_in(kind: PinKind, used_with: Application) -> CardError {
-    CardError::PinNotInApplication {
-        kind,
-        belongs_to: kind.application().name(),
-        used_with: used_with.name(),
+        _ => Err(crate::card::not_in(pin.kind(), Application::CardInfo)),
     }
 }
 
@@ -312,7 +303,7 @@ pub fn read_surface_through<T: Transport>(
     gate.verify(code)?;
     match gate.into_holder() {
         pin_gate::Holder::Surface(mut app) => surface_of(&mut app, code.kind()),
-        _ => Err(not_in(code.kind(), Application::Surface)),
+        _ => Err(crate::card::not_in(code.kind(), Application::Surface)),
     }
 }
 

@@ -312,6 +312,51 @@ pub fn classify(error: &(dyn Error + 'static)) -> Problem {
     Problem::of(ProblemKind::Internal).with_detail(error.to_string())
 }
 
+/// The transport's own error behind `error`, however the core wrapped it (the wrappers are
+/// transparent, so `source()` alone skips it): for a front end that needs its details, such as a
+/// platform's error carried through `TransportError::Io`.
+pub fn transport_cause<'a>(error: &'a (dyn Error + 'static)) -> Option<&'a TransportError> {
+    let in_card = |e: &'a CardError| match e {
+        CardError::Transport(t) => Some(t),
+        _ => None,
+    };
+    let mut cause = Some(error);
+    while let Some(current) = cause {
+        let found = if let Some(t) = current.downcast_ref::<TransportError>() {
+            Some(t)
+        } else if let Some(e) = current.downcast_ref::<CardError>() {
+            in_card(e)
+        } else if let Some(CmsError::Card(e)) = current.downcast_ref::<CmsError>() {
+            in_card(e)
+        } else {
+            wrapped_card(current).and_then(in_card)
+        };
+        if found.is_some() {
+            return found;
+        }
+        cause = current.source();
+    }
+    None
+}
+
+/// The card's error inside a document or login error.
+fn wrapped_card<'a>(error: &'a (dyn Error + 'static)) -> Option<&'a CardError> {
+    #[cfg(feature = "documents")]
+    if let Some(DocumentError::Card(e) | DocumentError::Cms(CmsError::Card(e))) =
+        error.downcast_ref::<DocumentError>()
+    {
+        return Some(e);
+    }
+    #[cfg(feature = "service")]
+    if let Some(crate::flows::LoginError::Card(e)) =
+        error.downcast_ref::<crate::flows::LoginError>()
+    {
+        return Some(e);
+    }
+    let _ = error;
+    None
+}
+
 /// The classification of one error the core knows, or `None` to look at its source.
 fn known(error: &(dyn Error + 'static)) -> Option<Problem> {
     if let Some(e) = error.downcast_ref::<CardError>() {

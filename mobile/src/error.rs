@@ -6,7 +6,7 @@ use kazasu_core::CardError;
 use kazasu_core::cms::CmsError;
 use kazasu_core::documents::DocumentError;
 use kazasu_core::pin::PinFormatError;
-use kazasu_core::problem::{ProblemKind, classify};
+use kazasu_core::problem::{ProblemKind, classify, transport_cause};
 use kazasu_core::transport::TransportError;
 
 use crate::types::PinKind;
@@ -179,41 +179,21 @@ impl MobileError {
 
 /// The platform's own error, when one is in `error`'s chain.
 fn raised_by_platform(error: &(dyn std::error::Error + 'static)) -> Option<MobileError> {
-    let mut cause = Some(error);
-    while let Some(current) = cause {
-        if let Some(TransportError::Io { source, .. }) = current.downcast_ref::<TransportError>()
-            && let Some(platform) = source
-                .get_ref()
-                .and_then(|e| e.downcast_ref::<FromPlatform>())
-        {
-            return Some(platform.0.clone());
-        }
-        if let Some(CardError::Transport(TransportError::Io { source, .. })) =
-            current.downcast_ref::<CardError>()
-            && let Some(platform) = source
-                .get_ref()
-                .and_then(|e| e.downcast_ref::<FromPlatform>())
-        {
-            return Some(platform.0.clone());
-        }
-        cause = current.source();
+    match transport_cause(error)? {
+        TransportError::Io { source, .. } => source
+            .get_ref()
+            .and_then(|e| e.downcast_ref::<FromPlatform>())
+            .map(|platform| platform.0.clone()),
+        _ => None,
     }
-    None
 }
 
 /// How long a timed-out exchange waited, from the transport's own error.
 fn timeout_millis(error: &(dyn std::error::Error + 'static)) -> u64 {
-    let mut cause = Some(error);
-    while let Some(current) = cause {
-        match current.downcast_ref::<TransportError>() {
-            Some(TransportError::Timeout { millis }) => return *millis,
-            _ => match current.downcast_ref::<CardError>() {
-                Some(CardError::Transport(TransportError::Timeout { millis })) => return *millis,
-                _ => cause = current.source(),
-            },
-        }
+    match transport_cause(error) {
+        Some(TransportError::Timeout { millis }) => *millis,
+        _ => 0,
     }
-    0
 }
 
 /// Every core error becomes a `MobileError` through [`MobileError::classified`].
@@ -324,6 +304,24 @@ mod tests {
             MobileError::Transport {
                 reason: "NFC is switched off".into()
             }
+        );
+    }
+
+    #[test]
+    fn a_platform_error_inside_a_document_signature_comes_back_as_raised() {
+        let raised = MobileError::Timeout { millis: 1500 };
+        let through_core =
+            DocumentError::from(CmsError::Card(CardError::Transport(TransportError::Io {
+                context: "the platform's card channel".into(),
+                source: std::io::Error::other(FromPlatform(raised.clone())),
+            })));
+        assert_eq!(MobileError::from(through_core), raised);
+        let timed_out = DocumentError::Card(CardError::Transport(TransportError::Timeout {
+            millis: 700,
+        }));
+        assert_eq!(
+            MobileError::from(timed_out),
+            MobileError::Timeout { millis: 700 }
         );
     }
 

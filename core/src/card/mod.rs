@@ -483,11 +483,16 @@ pub(crate) fn check_kind(kind: PinKind, used_with: Application) -> Result<(), Ca
     if kind.application() == used_with {
         Ok(())
     } else {
-        Err(CardError::PinNotInApplication {
-            kind,
-            belongs_to: kind.application().name(),
-            used_with: used_with.name(),
-        })
+        Err(not_in(kind, used_with))
+    }
+}
+
+/// `kind` given to an application that does not hold it (a caller's mistake).
+pub(crate) fn not_in(kind: PinKind, used_with: Application) -> CardError {
+    CardError::PinNotInApplication {
+        kind,
+        belongs_to: kind.application().name(),
+        used_with: used_with.name(),
     }
 }
 

@@ -123,16 +123,13 @@ impl<T: Transport> PinGate<T> {
     pub fn jpki_app(&mut self) -> Result<&mut JpkiApp<T>, CardError> {
         match &mut self.holder {
             Holder::Jpki(app) => Ok(app),
-            _ => Err(CardError::PinNotInApplication {
-                kind: self.kind,
-                belongs_to: self.kind.application().name(),
-                used_with: Application::Jpki.name(),
-            }),
+            _ => Err(crate::card::not_in(self.kind, Application::Jpki)),
         }
     }
 
     /// The JPKI application behind a gate opened for `kind`, to sign with (the caller has
     /// [`PinGate::check`]ed the PIN; verifying it is part of the signature).
+    #[cfg(feature = "documents")]
     pub(crate) fn into_jpki(self, kind: PinKind) -> Result<JpkiApp<T>, CardError> {
         match self.holder {
             Holder::Jpki(app) if self.kind == kind => Ok(app),
