@@ -224,7 +224,7 @@ async fn card_finish(
         None => None,
     };
     attempt.device_id = device_id.clone();
-    let (token, expires_at) = s.token(&subject, "card", device_id.clone());
+    let (token, expires_at) = s.token(&subject, "card", device_id.clone())?;
     let status = Status::LoggedIn {
         serial: login.serial.clone(),
     };
@@ -331,7 +331,7 @@ async fn device_finish_inner(
         .and_then(|c| URL_SAFE_NO_PAD.decode(c).ok())
         .ok_or(LoginError::DeviceUnknown)?;
     policy.recheck_certificate(&certificate, now())?;
-    let (token, expires_at) = s.token(&binding.subject, "device", Some(id.clone()));
+    let (token, expires_at) = s.token(&binding.subject, "device", Some(id.clone()))?;
     Ok(json!({
         "token": token,
         "expires_at": expires_at,

@@ -65,6 +65,10 @@ impl From<StoreError> for ApiError {
 
 impl From<TokenError> for ApiError {
     fn from(e: TokenError) -> ApiError {
-        ApiError::new(StatusCode::UNAUTHORIZED, e.to_string())
+        let status = match e {
+            TokenError::Signing => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::UNAUTHORIZED,
+        };
+        ApiError::new(status, e.to_string())
     }
 }

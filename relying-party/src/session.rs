@@ -1,5 +1,6 @@
-//! Session tokens: compact ES256 JWS (JWT) signed with the server's P-256 key, assembled by hand
-//! with `p256` (the only crypto crate the workspace already trusts), and the key published as JWKS.
+//! Session tokens: compact ES256 JWS (JWT) signed with the server's P-256 key through
+//! `jsonwebtoken` (RustCrypto backend, no OpenSSL), and the key published as JWKS. The same key
+//! signs the OpenID Connect ID tokens and access tokens ([`SessionKey::sign_claims`]).
 //!
 //! Several instances behind a load balancer share one key file, so a token made by one is
 //! accepted by all.
@@ -10,15 +11,16 @@ use std::path::Path;
 use anyhow::Context;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use p256::ecdsa::signature::Signer as _;
-use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
+use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse, ThumbprintHash};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use p256::ecdsa::{Signature, SigningKey};
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
 use rand::RngCore;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 /// The longest token accepted for verification (ours are about 600 bytes).
-const MAX_TOKEN: usize = 4096;
+pub const MAX_TOKEN: usize = 4096;
 /// Tolerated clock difference for `iat` in the future, in seconds.
 const IAT_SKEW: i64 = 60;
 
@@ -44,13 +46,6 @@ pub struct Claims {
     pub jti: String,
 }
 
-#[derive(Serialize, Deserialize)]
-struct Header {
-    alg: String,
-    typ: String,
-    kid: String,
-}
-
 /// Why a token was not accepted (the reason goes back to the client).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
@@ -66,12 +61,17 @@ pub enum TokenError {
     /// Past its expiry (or issued in the future).
     #[error("token expired")]
     Expired,
+    /// The server could not sign (its key is unusable): not the client's doing.
+    #[error("cannot sign a token")]
+    Signing,
 }
 
 /// The server's session key.
 #[derive(Clone)]
 pub struct SessionKey {
-    key: SigningKey,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    jwk: Jwk,
     kid: String,
 }
 
@@ -85,14 +85,30 @@ impl std::fmt::Debug for SessionKey {
 
 impl SessionKey {
     /// Wraps a P-256 signing key.
-    pub fn new(key: SigningKey) -> SessionKey {
-        let kid = thumbprint(key.verifying_key());
-        SessionKey { key, kid }
+    pub fn new(key: SigningKey) -> anyhow::Result<SessionKey> {
+        let der = key
+            .to_pkcs8_der()
+            .context("cannot encode the session key")?;
+        let encoding = EncodingKey::from_ec_der(der.as_bytes());
+        let mut jwk = Jwk::from_encoding_key(&encoding, Algorithm::ES256)
+            .context("cannot describe the session key as a JWK")?;
+        let kid = jwk.thumbprint(ThumbprintHash::SHA256);
+        jwk.common.key_id = Some(kid.clone());
+        jwk.common.public_key_use = Some(PublicKeyUse::Signature);
+        let decoding = DecodingKey::from_jwk(&jwk).context("cannot read back the session key")?;
+        Ok(SessionKey {
+            encoding,
+            decoding,
+            jwk,
+            kid,
+        })
     }
 
     /// A fresh random key (for tests).
     pub fn random() -> SessionKey {
-        SessionKey::new(SigningKey::random(&mut rand::rngs::OsRng))
+        // A fresh P-256 key always encodes.
+        #[allow(clippy::expect_used)]
+        SessionKey::new(SigningKey::random(&mut rand::rngs::OsRng)).expect("a fresh P-256 key")
     }
 
     /// Loads the PKCS#8 PEM key at `path`, or makes one and writes it there (mode 0600).
@@ -104,32 +120,13 @@ impl SessionKey {
             let pem = key
                 .to_pkcs8_pem(LineEnding::LF)
                 .context("cannot encode the session key")?;
-            let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-            let dir = dir.unwrap_or(Path::new("."));
-            let mut tmp = tempfile::Builder::new()
-                .prefix(".session-key")
-                .tempfile_in(dir)
-                .with_context(|| format!("cannot write a session key in {}", dir.display()))?;
-            // tempfile creates files with mode 0600 on Unix.
-            tmp.write_all(pem.as_bytes())?;
-            tmp.as_file().sync_all()?;
-            match std::fs::hard_link(tmp.path(), path) {
-                Ok(()) => {
-                    tracing::info!(path = %path.display(), "made a new session key");
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                Err(e) => {
-                    return Err(e).with_context(|| {
-                        format!("cannot write the session key {}", path.display())
-                    });
-                }
-            }
+            write_secret_once(path, pem.as_bytes(), ".session-key")?;
         }
         let pem = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read the session key {}", path.display()))?;
         let key = SigningKey::from_pkcs8_pem(&pem)
             .with_context(|| format!("{} is not a P-256 PKCS#8 PEM key", path.display()))?;
-        Ok(SessionKey::new(key))
+        SessionKey::new(key)
     }
 
     /// The key id (RFC 7638 thumbprint).
@@ -139,66 +136,39 @@ impl SessionKey {
 
     /// The public key as a JWKS document.
     pub fn jwks(&self) -> serde_json::Value {
-        let (x, y) = coordinates(self.key.verifying_key());
-        serde_json::json!({
-            "keys": [{
-                "kty": "EC",
-                "crv": "P-256",
-                "x": x,
-                "y": y,
-                "kid": self.kid,
-                "alg": "ES256",
-                "use": "sig",
-            }]
-        })
+        let set = JwkSet {
+            keys: vec![self.jwk.clone()],
+        };
+        serde_json::to_value(set).unwrap_or_default()
     }
 
     /// Signs `claims` into a compact JWS.
-    pub fn sign(&self, claims: &Claims) -> String {
-        let header = Header {
-            alg: "ES256".into(),
-            typ: "JWT".into(),
-            kid: self.kid.clone(),
-        };
-        let encode = |v: &[u8]| URL_SAFE_NO_PAD.encode(v);
-        // Serialising these plain structs cannot fail.
-        let header = serde_json::to_vec(&header).unwrap_or_default();
-        let claims = serde_json::to_vec(claims).unwrap_or_default();
-        let input = format!("{}.{}", encode(&header), encode(&claims));
-        let signature: Signature = self.key.sign(input.as_bytes());
-        // Low-S, the one encoding `verify` accepts.
-        let signature = signature.normalize_s().unwrap_or(signature);
-        format!("{input}.{}", encode(&signature.to_bytes()))
+    pub fn sign(&self, claims: &Claims) -> Result<String, TokenError> {
+        self.sign_claims("JWT", claims)
+    }
+
+    /// Signs any claims into a compact ES256 JWS with this key's id and header `typ`. The
+    /// signature is made low-S, the one encoding [`SessionKey::verify_claims`] accepts.
+    pub fn sign_claims<T: Serialize>(&self, typ: &str, claims: &T) -> Result<String, TokenError> {
+        let mut header = Header::new(Algorithm::ES256);
+        header.typ = Some(typ.to_owned());
+        header.kid = Some(self.kid.clone());
+        let token = jsonwebtoken::encode(&header, claims, &self.encoding)
+            .map_err(|_| TokenError::Signing)?;
+        let (input, signature) = token.rsplit_once('.').ok_or(TokenError::Signing)?;
+        let bytes = URL_SAFE_NO_PAD
+            .decode(signature)
+            .map_err(|_| TokenError::Signing)?;
+        let signature = Signature::from_slice(&bytes).map_err(|_| TokenError::Signing)?;
+        Ok(match signature.normalize_s() {
+            Some(low) => format!("{input}.{}", URL_SAFE_NO_PAD.encode(low.to_bytes())),
+            None => token,
+        })
     }
 
     /// Checks a token: shape, algorithm and key id, signature, issuer and audience, expiry.
     pub fn verify(&self, token: &str, rp_id: &str, now: i64) -> Result<Claims, TokenError> {
-        if token.len() > MAX_TOKEN {
-            return Err(TokenError::Malformed);
-        }
-        let mut parts = token.split('.');
-        let (Some(h), Some(c), Some(s), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(TokenError::Malformed);
-        };
-        let decode = |p: &str| URL_SAFE_NO_PAD.decode(p).map_err(|_| TokenError::Malformed);
-        let header: Header =
-            serde_json::from_slice(&decode(h)?).map_err(|_| TokenError::Malformed)?;
-        if header.alg != "ES256" || header.kid != self.kid {
-            return Err(TokenError::BadSignature);
-        }
-        let input = &token[..h.len() + 1 + c.len()];
-        // High-S refused: a token has one signature encoding, so it cannot be re-encoded into
-        // another valid token (a second `jti`-equal string).
-        kazasu_core::login::verify_es256_low_s(
-            self.key.verifying_key(),
-            input.as_bytes(),
-            &decode(s)?,
-        )
-        .map_err(|_| TokenError::BadSignature)?;
-        let claims: Claims =
-            serde_json::from_slice(&decode(c)?).map_err(|_| TokenError::Malformed)?;
+        let claims: Claims = self.verify_claims(token, "JWT")?;
         if claims.iss != rp_id || claims.aud != rp_id {
             return Err(TokenError::WrongAudience);
         }
@@ -206,6 +176,71 @@ impl SessionKey {
             return Err(TokenError::Expired);
         }
         Ok(claims)
+    }
+
+    /// Checks a token's shape, header (`ES256`, this key's id, header `typ`) and signature
+    /// (low-S only) and returns its claims; the caller checks what they say (issuer, audience,
+    /// times), against its own clock.
+    pub fn verify_claims<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        typ: &str,
+    ) -> Result<T, TokenError> {
+        if token.len() > MAX_TOKEN || token.split('.').count() != 3 {
+            return Err(TokenError::Malformed);
+        }
+        let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
+        if header.alg != Algorithm::ES256
+            || header.kid.as_deref() != Some(self.kid.as_str())
+            || header.typ.as_deref() != Some(typ)
+        {
+            return Err(TokenError::BadSignature);
+        }
+        // High-S refused: a token has one signature encoding, so it cannot be re-encoded into
+        // another valid token (a second `jti`-equal string).
+        let signature = token.rsplit('.').next().unwrap_or_default();
+        let bytes = URL_SAFE_NO_PAD
+            .decode(signature)
+            .map_err(|_| TokenError::Malformed)?;
+        let signature = Signature::from_slice(&bytes).map_err(|_| TokenError::BadSignature)?;
+        if signature.normalize_s().is_some() {
+            return Err(TokenError::BadSignature);
+        }
+        let mut validation = Validation::new(Algorithm::ES256);
+        // Times, issuer and audience are the caller's to check, against its clock.
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        validation.validate_aud = false;
+        validation.required_spec_claims.clear();
+        jsonwebtoken::decode::<T>(token, &self.decoding, &validation)
+            .map(|data| data.claims)
+            .map_err(|e| match e.kind() {
+                jsonwebtoken::errors::ErrorKind::InvalidSignature => TokenError::BadSignature,
+                _ => TokenError::Malformed,
+            })
+    }
+}
+
+/// Writes a new secret file at `path` (mode 0600) unless one is there: through a temporary file
+/// linked into place, so two instances starting at once end up with the same secret and never
+/// read a half-written file.
+pub fn write_secret_once(path: &Path, bytes: &[u8], prefix: &str) -> anyhow::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    let dir = dir.unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(prefix)
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot write a secret in {}", dir.display()))?;
+    // tempfile creates files with mode 0600 on Unix.
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    match std::fs::hard_link(tmp.path(), path) {
+        Ok(()) => {
+            tracing::info!(path = %path.display(), "made a new secret key file");
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e).with_context(|| format!("cannot write {}", path.display())),
     }
 }
 
@@ -230,26 +265,6 @@ pub fn new_jti() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn coordinates(key: &VerifyingKey) -> (String, String) {
-    let point = key.to_encoded_point(false);
-    let x = point
-        .x()
-        .map(|x| URL_SAFE_NO_PAD.encode(x))
-        .unwrap_or_default();
-    let y = point
-        .y()
-        .map(|y| URL_SAFE_NO_PAD.encode(y))
-        .unwrap_or_default();
-    (x, y)
-}
-
-/// RFC 7638 thumbprint: SHA-256 of the required members in lexicographic order.
-fn thumbprint(key: &VerifyingKey) -> String {
-    let (x, y) = coordinates(key);
-    let canonical = format!(r#"{{"crv":"P-256","kty":"EC","x":"{x}","y":"{y}"}}"#);
-    URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,7 +285,7 @@ mod tests {
     #[test]
     fn signs_and_verifies() {
         let key = SessionKey::random();
-        let token = key.sign(&claims(1000));
+        let token = key.sign(&claims(1000)).unwrap();
         assert_eq!(
             key.verify(&token, "rp", 1001).unwrap(),
             claims_with_jti(&key, &token)
@@ -297,7 +312,7 @@ mod tests {
         use p256::FieldBytes;
         let key = SessionKey::random();
         for _ in 0..8 {
-            let token = key.sign(&claims(1000));
+            let token = key.sign(&claims(1000)).unwrap();
             let (input, s) = token.rsplit_once('.').unwrap();
             let signature = Signature::from_slice(&URL_SAFE_NO_PAD.decode(s).unwrap()).unwrap();
             assert!(signature.normalize_s().is_none(), "signed low-S");

@@ -110,7 +110,7 @@ impl AppState {
         subject: &str,
         amr: &str,
         device_id: Option<String>,
-    ) -> (String, i64) {
+    ) -> Result<(String, i64), ApiError> {
         let iat = now();
         let exp = iat + self.config.session_ttl_seconds;
         let claims = Claims {
@@ -123,7 +123,7 @@ impl AppState {
             device_id,
             jti: new_jti(),
         };
-        (self.key.sign(&claims), exp)
+        Ok((self.key.sign(&claims)?, exp))
     }
 
     /// Binds the device key a card login asked for; returns its id if it is bound to this card.
