@@ -23,6 +23,7 @@ pub mod pin;
 pub mod problem;
 mod serde_util;
 pub mod transport;
+pub mod tsp;
 pub mod vocabulary;
 
 pub use card::{CardInfoApp, CertSlot, JpkiApp, KeyKind, PinStatus, SurfaceApp, TokenKind};

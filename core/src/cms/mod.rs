@@ -2,7 +2,7 @@
 //! verifier at least as strict as the tools recipients use (OpenSSL, pyHanko, poppler).
 
 pub mod digest;
-mod ess;
+pub(crate) mod ess;
 pub mod limits;
 pub mod sign;
 pub mod trust;

@@ -57,6 +57,8 @@ pub enum CheckKind {
     KeyUsage,
     /// The CA has not revoked the certificate.
     Revocation,
+    /// A trusted RFC 3161 timestamp covers the signature (CAdES-T, PAdES B-T).
+    Timestamp,
 }
 
 /// A check's result.
@@ -145,7 +147,7 @@ fn attribute(
 
 /// The one value of the attribute `oid`, if present: present twice, or with other than one
 /// value, is an error (a second message digest could make one signature fit two documents).
-fn single_value<'a>(
+pub(crate) fn single_value<'a>(
     attrs: &'a Option<x509_cert::attr::Attributes>,
     oid: const_oid::ObjectIdentifier,
     name: &str,
@@ -182,7 +184,7 @@ pub(crate) fn weak_algorithm(oid: &const_oid::ObjectIdentifier) -> Option<&'stat
 
 /// Checks that a signingCertificateV2 names `certificate`: the first ESSCertIDv2's hash (a
 /// SHA-2) of its DER, and its issuer and serial number when given.
-fn names_certificate(
+pub(crate) fn names_certificate(
     v: &ess::SigningCertificateV2,
     certificate: &CardCertificate,
 ) -> Result<(), &'static str> {
