@@ -17,6 +17,7 @@ pub mod flows;
 pub mod ids;
 pub mod login;
 pub mod mynumber;
+pub mod ocsp;
 #[cfg(feature = "documents")]
 pub mod pdf;
 pub mod pin;

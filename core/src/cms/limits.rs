@@ -320,6 +320,13 @@ fn crl_structure(der: &[u8]) -> Result<(), LimitError> {
     walk(der, 0)
 }
 
+/// Checks a DER OCSP response before it is decoded: its size (at most `max`, the OCSP
+/// module's limit) and every SET OF in it, including those of the BasicOCSPResponse inside.
+pub fn check_ocsp_response(der: &[u8], max: usize) -> Result<(), LimitError> {
+    size("OCSP response", der, max)?;
+    defer_malformed(single(der).and_then(|_| walk(der, 0)))
+}
+
 /// Checks a DER certificate before it is decoded: its size and every SET OF in it.
 pub fn check_certificate(der: &[u8]) -> Result<(), LimitError> {
     size("certificate", der, MAX_CERTIFICATE_SIZE)?;

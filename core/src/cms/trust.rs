@@ -1,5 +1,5 @@
-//! What a verifier trusts: CA certificates (several generations may be trusted at once) and the
-//! CRLs that say which certificates those CAs have revoked.
+//! What a verifier trusts: CA certificates (several generations may be trusted at once), and
+//! the revocation evidence about their certificates: CRLs and OCSP responses.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -17,6 +17,7 @@ use x509_cert::name::Name;
 use super::CmsError;
 use super::digest::DigestAlgorithm;
 use crate::cert::CardCertificate;
+use crate::ocsp::{self, OcspError, OcspStatus};
 
 /// Trust anchors and revocation lists.
 ///
@@ -26,6 +27,7 @@ use crate::cert::CardCertificate;
 pub struct TrustStore {
     anchors: Vec<CardCertificate>,
     crls: Vec<Crl>,
+    ocsp_responses: Vec<Arc<Vec<u8>>>,
     crl_grace: time::Duration,
     issuers: Arc<Mutex<HashMap<[u8; 32], usize>>>,
 }
@@ -61,6 +63,10 @@ const MAX_REMEMBERED: usize = 100_000;
 /// by default the answer is "revocation unknown" from that instant.
 pub const DEFAULT_CRL_GRACE: time::Duration = time::Duration::ZERO;
 
+/// OCSP responses one store keeps ([`TrustStore::add_ocsp_response`]): a verifier gives one
+/// per certificate it checks, a relying party caches its own.
+pub const MAX_OCSP_RESPONSES: usize = 256;
+
 /// `id-ce-cRLNumber`.
 const CRL_NUMBER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.20");
 /// `id-ce-deltaCRLIndicator`.
@@ -91,6 +97,8 @@ const KNOWN_ENTRY_EXTENSIONS: &[&str] = &[
 #[derive(Debug, Clone)]
 pub struct Crl {
     list: CertificateList,
+    /// Its DER, as given: evidence kept for long-term signatures.
+    der: Arc<Vec<u8>>,
     /// Its cRLNumber (big-endian, no leading zeros), if it has one.
     number: Option<Vec<u8>>,
     /// Its issuingDistributionPoint, if it has one.
@@ -155,24 +163,67 @@ pub enum Unusable {
     /// Its extensions cannot be read.
     #[error("the CRL's {0} extension cannot be read")]
     Malformed(&'static str),
+    /// An OCSP response about the certificate cannot be used (not signed by the CA, stale…).
+    #[error("{0}")]
+    Ocsp(OcspError),
+    /// The CA's OCSP responder says it does not know the certificate.
+    #[error("the OCSP responder does not know the certificate")]
+    OcspUnknown,
 }
 
-/// What the CRLs say about one certificate.
+/// What the CRLs and OCSP responses say about one certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CrlAnswer {
-    /// No CRL naming the certificate's issuer was given.
+pub enum RevocationAnswer {
+    /// Not checked: no CRL naming the certificate's issuer and no OCSP response about the
+    /// certificate was given.
     NoCrl,
-    /// CRLs were given, but none can say: revocation unknown (never "not revoked").
+    /// Evidence was given, but none can say: revocation unknown (never "not revoked").
     Unknown(Unusable),
-    /// Listed as revoked by the newest usable CRL.
+    /// Listed as revoked by the newest usable CRL, or answered revoked by the CA's responder.
     Revoked(Revoked),
-    /// Not listed in a current CRL signed by the issuer and covering the certificate.
+    /// Not listed in a current CRL signed by the issuer and covering the certificate, or
+    /// answered good by the CA's responder in a current response; and revoked by neither.
     Good {
-        /// The CRL's thisUpdate.
+        /// The CRL's or OCSP answer's thisUpdate.
         this_update: OffsetDateTime,
-        /// The CRL's nextUpdate.
+        /// Its nextUpdate (for an OCSP answer without one, thisUpdate plus
+        /// [`ocsp::MAX_AGE_WITHOUT_NEXT_UPDATE`]).
         next_update: OffsetDateTime,
+        /// Which evidence said so.
+        source: RevocationSource,
     },
+}
+
+/// The former name of [`RevocationAnswer`], from when only CRLs were consulted.
+pub type CrlAnswer = RevocationAnswer;
+
+/// Which kind of evidence decided that a certificate is not revoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevocationSource {
+    /// The CA's CRL.
+    Crl,
+    /// An OCSP response signed by the CA or its authorised responder.
+    Ocsp,
+}
+
+impl std::fmt::Display for RevocationSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RevocationSource::Crl => "CRL",
+            RevocationSource::Ocsp => "OCSP answer",
+        })
+    }
+}
+
+/// Revocation evidence that decided, as the CA or its responder signed it: what a long-term
+/// signature embeds (a PDF's DSS, CAdES revocation values) so that it can be checked later
+/// without asking anyone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Evidence {
+    /// A DER CRL.
+    Crl(Vec<u8>),
+    /// A DER OCSPResponse.
+    Ocsp(Vec<u8>),
 }
 
 /// Where one CRL stands in its CA's sequence: the CA key that signed it and how new it is.
@@ -207,7 +258,7 @@ fn rfc3339(t: OffsetDateTime) -> String {
 }
 
 /// Splits PEM text into DER blocks with `label`, or takes `bytes` as one DER object.
-fn der_objects(bytes: &[u8], label: &str) -> Result<Vec<Vec<u8>>, CmsError> {
+pub(crate) fn der_objects(bytes: &[u8], label: &str) -> Result<Vec<Vec<u8>>, CmsError> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) if t.contains("-----BEGIN") => t,
         _ => return Ok(vec![bytes.to_vec()]),
@@ -244,6 +295,7 @@ impl Default for TrustStore {
         TrustStore {
             anchors: Vec::new(),
             crls: Vec::new(),
+            ocsp_responses: Vec::new(),
             crl_grace: DEFAULT_CRL_GRACE,
             issuers: Arc::default(),
         }
@@ -272,6 +324,22 @@ impl TrustStore {
         let count = crls.len();
         self.crls.extend(crls);
         Ok(count)
+    }
+
+    /// Adds one DER OCSPResponse as revocation evidence. It is refused now if it is too large,
+    /// not DER, not successful or not a basic response; its signature, subject and freshness
+    /// are checked each time it is consulted ([`ocsp::check`]). Its nonce is not: whoever
+    /// fetched it checks that ([`ocsp::OcspRequest::nonce`]).
+    pub fn add_ocsp_response(&mut self, der: &[u8]) -> Result<(), OcspError> {
+        if self.ocsp_responses.len() >= MAX_OCSP_RESPONSES {
+            return Err(OcspError::Limit(super::limits::LimitError::TooMany {
+                what: "OCSP responses in one trust store",
+                max: MAX_OCSP_RESPONSES,
+            }));
+        }
+        ocsp::validate(der)?;
+        self.ocsp_responses.push(Arc::new(der.to_vec()));
+        Ok(())
     }
 
     /// How long after its nextUpdate a CRL is still used ([`DEFAULT_CRL_GRACE`] unless set).
@@ -330,20 +398,109 @@ impl TrustStore {
         found.map(|i| &self.anchors[i])
     }
 
-    /// What the CRLs say about `certificate`, issued by the trusted `issuer`, at time `at`.
+    /// What the CRLs and OCSP responses say about `certificate`, issued by the trusted
+    /// `issuer`, at time `at`.
     ///
     /// The one place revocation is decided, for documents and logins alike. A CRL counts only
     /// when it is signed by `issuer`'s key, is complete and direct (no delta, indirect or
     /// unknown critical extension), and its issuingDistributionPoint covers the certificate;
     /// of those, the newest (cRLNumber, then thisUpdate) decides. It says "not revoked" only
-    /// if it is current at `at` (issued before, nextUpdate plus the grace after); anything
-    /// else is [`CrlAnswer::Unknown`].
+    /// if it is current at `at` (issued before, nextUpdate plus the grace after). An OCSP
+    /// response counts when [`ocsp::check`] accepts it. Revoked by either wins; else good by
+    /// either is good; anything else is [`RevocationAnswer::Unknown`], or
+    /// [`RevocationAnswer::NoCrl`] when there was no evidence at all.
     pub fn revocation(
         &self,
         certificate: &CardCertificate,
         issuer: &CardCertificate,
         at: OffsetDateTime,
-    ) -> CrlAnswer {
+    ) -> RevocationAnswer {
+        self.decide(certificate, issuer, at).0
+    }
+
+    /// The CRL and OCSP responses (DER, as given) that decide [`TrustStore::revocation`] for
+    /// `certificate` at `at`: the CRL it was judged by and every usable OCSP answer about it.
+    /// Empty when revocation is not known.
+    pub fn evidence_for(
+        &self,
+        certificate: &CardCertificate,
+        issuer: &CardCertificate,
+        at: OffsetDateTime,
+    ) -> Vec<Evidence> {
+        self.decide(certificate, issuer, at).1
+    }
+
+    /// The answer and the evidence behind it.
+    fn decide(
+        &self,
+        certificate: &CardCertificate,
+        issuer: &CardCertificate,
+        at: OffsetDateTime,
+    ) -> (RevocationAnswer, Vec<Evidence>) {
+        let (crl_answer, crl) = self.crl_revocation(certificate, issuer, at);
+        let answers: Vec<_> = self
+            .ocsp_responses
+            .iter()
+            .filter(|der| ocsp::is_about(der, certificate, issuer))
+            .map(|der| (der, ocsp::check(der, certificate, issuer, None, at)))
+            .collect();
+        let mut evidence: Vec<Evidence> = Vec::new();
+        if let (Some(crl), RevocationAnswer::Good { .. } | RevocationAnswer::Revoked(_)) =
+            (crl, &crl_answer)
+        {
+            evidence.push(Evidence::Crl(crl.der.to_vec()));
+        }
+        for (der, answer) in &answers {
+            if matches!(
+                answer,
+                Ok(a) if matches!(a.status, OcspStatus::Good | OcspStatus::Revoked { .. })
+            ) {
+                evidence.push(Evidence::Ocsp(der.to_vec()));
+            }
+        }
+        if matches!(crl_answer, RevocationAnswer::Revoked(_)) {
+            return (crl_answer, evidence);
+        }
+        let ok = || answers.iter().filter_map(|(_, a)| a.as_ref().ok());
+        if let Some(on) = ok().find_map(|a| match a.status {
+            OcspStatus::Revoked { on, .. } => Some(on),
+            _ => None,
+        }) {
+            return (RevocationAnswer::Revoked(Revoked { on }), evidence);
+        }
+        if matches!(crl_answer, RevocationAnswer::Good { .. }) {
+            return (crl_answer, evidence);
+        }
+        if let Some(good) = ok().find(|a| a.status == OcspStatus::Good) {
+            let good = RevocationAnswer::Good {
+                this_update: good.this_update,
+                next_update: good
+                    .next_update
+                    .unwrap_or(good.this_update + ocsp::MAX_AGE_WITHOUT_NEXT_UPDATE),
+                source: RevocationSource::Ocsp,
+            };
+            return (good, evidence);
+        }
+        // Nothing says "not revoked": say why, preferring what the CRL said.
+        let ocsp_why = answers.iter().find_map(|(_, a)| match a {
+            Err(e) => Some(Unusable::Ocsp(e.clone())),
+            Ok(a) if a.status == OcspStatus::Unknown => Some(Unusable::OcspUnknown),
+            Ok(_) => None,
+        });
+        let answer = match (crl_answer, ocsp_why) {
+            (RevocationAnswer::NoCrl, Some(why)) => RevocationAnswer::Unknown(why),
+            (answer, _) => answer,
+        };
+        (answer, Vec::new())
+    }
+
+    /// What the CRLs alone say, and the CRL that said it.
+    fn crl_revocation(
+        &self,
+        certificate: &CardCertificate,
+        issuer: &CardCertificate,
+        at: OffsetDateTime,
+    ) -> (RevocationAnswer, Option<&Crl>) {
         let name: &Name = &certificate.x509().tbs_certificate.issuer;
         let mut named = self
             .crls
@@ -351,7 +508,7 @@ impl TrustStore {
             .filter(|c| c.list.tbs_cert_list.issuer == *name)
             .peekable();
         if named.peek().is_none() {
-            return CrlAnswer::NoCrl;
+            return (RevocationAnswer::NoCrl, None);
         }
         let mut why = Unusable::NotSignedByIssuer;
         let mut newest: Option<&Crl> = None;
@@ -368,31 +525,36 @@ impl TrustStore {
             }
         }
         let Some(crl) = newest else {
-            return CrlAnswer::Unknown(why);
+            return (RevocationAnswer::Unknown(why), None);
         };
         // A revocation stands even in a CRL that is no longer current.
         if let Some(entry) = crl.entry(&certificate.x509().tbs_certificate.serial_number) {
-            return CrlAnswer::Revoked(Revoked {
+            let revoked = Revoked {
                 on: to_offset(entry.revocation_date),
-            });
+            };
+            return (RevocationAnswer::Revoked(revoked), Some(crl));
         }
         let this_update = crl.this_update();
         let Some(next_update) = crl.list.tbs_cert_list.next_update.map(to_offset) else {
-            return CrlAnswer::Unknown(Unusable::NoNextUpdate);
+            return (RevocationAnswer::Unknown(Unusable::NoNextUpdate), None);
         };
         if this_update > at {
-            return CrlAnswer::Unknown(Unusable::NotYetIssued { this_update });
+            let why = Unusable::NotYetIssued { this_update };
+            return (RevocationAnswer::Unknown(why), None);
         }
         if next_update + self.crl_grace < at {
-            return CrlAnswer::Unknown(Unusable::Expired {
+            let why = Unusable::Expired {
                 next_update,
                 this_update,
-            });
+            };
+            return (RevocationAnswer::Unknown(why), None);
         }
-        CrlAnswer::Good {
+        let good = RevocationAnswer::Good {
             this_update,
             next_update,
-        }
+            source: RevocationSource::Crl,
+        };
+        (good, Some(crl))
     }
 }
 
@@ -403,7 +565,7 @@ fn parse_crls(bytes: &[u8]) -> Result<Vec<Crl>, CmsError> {
         .map(|der| {
             super::limits::check_crl(der)?;
             let list = CertificateList::from_der(der).map_err(CmsError::Der)?;
-            Ok(Crl::new(list))
+            Ok(Crl::new(list, der.clone()))
         })
         .collect()
 }
@@ -416,7 +578,7 @@ fn is_ca(certificate: &CardCertificate) -> bool {
 }
 
 impl Crl {
-    fn new(list: CertificateList) -> Crl {
+    fn new(list: CertificateList, der: Vec<u8>) -> Crl {
         let mut number = None;
         let mut scope = None;
         let mut unusable = None;
@@ -469,6 +631,7 @@ impl Crl {
         }
         Crl {
             list,
+            der: Arc::new(der),
             number,
             scope,
             unusable,

@@ -549,7 +549,8 @@ impl DetachedSignature {
             Some(CrlAnswer::NoCrl) => check(
                 CheckKind::Revocation,
                 Outcome::NotChecked,
-                "revocation unknown: no CRL from the issuer was given (--crl)".into(),
+                "revocation not checked: no CRL from the issuer (--crl) nor OCSP answer (--ocsp) was given"
+                    .into(),
             ),
             Some(CrlAnswer::Unknown(why)) => check(
                 CheckKind::Revocation,
@@ -564,11 +565,12 @@ impl DetachedSignature {
             Some(CrlAnswer::Good {
                 this_update,
                 next_update,
+                source,
             }) => check(
                 CheckKind::Revocation,
                 Outcome::Passed,
                 format!(
-                    "not revoked (CRL of {}, next update {})",
+                    "not revoked ({source} of {}, next update {})",
                     rfc3339(this_update),
                     rfc3339(next_update)
                 ),
