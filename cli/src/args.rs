@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use kazasu_core::documents::Profile;
 use kazasu_core::pin::PinKind;
 
 use crate::reader::ReaderSpec;
@@ -59,6 +60,9 @@ pub enum Command {
     /// Sign a document with the signing key: a detached CAdES signature (FILE.p7s), or for a PDF a
     /// PAdES signature inside a copy of it (FILE-signed.pdf).
     Sign(SignArgs),
+    /// Renew a PAdES B-LTA PDF's archive timestamp before the last one's TSA certificate expires:
+    /// adds that TSA's validation data and a new document timestamp over everything. Needs no card.
+    Extend(ExtendArgs),
     /// Check a document's signature: the document, the signer's certificate, its CA, its
     /// validity when it signed, its key usage and, with --crl, revocation. Needs no card.
     Verify(VerifyArgs),
@@ -142,8 +146,54 @@ pub struct SignArgs {
     /// Digest algorithm.
     #[arg(long, value_enum, default_value = "sha256")]
     pub digest: DigestArg,
+    /// How long the signature keeps its proof: pades-b (PDF default), pades-b-t, pades-b-lt,
+    /// pades-b-lta, government (adbe.pkcs7.detached, no timestamp), cades-b (default for other
+    /// files), cades-t, cades-lt. See the README for which to use where.
+    #[arg(long, value_parser = parse_profile, value_name = "PROFILE")]
+    pub profile: Option<Profile>,
+    #[command(flatten)]
+    pub sources: SourceArgs,
     #[command(flatten)]
     pub pin: PinInput,
+}
+
+/// Where timestamps and revocation data come from (profiles -t, -lt, -lta, and `extend`).
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    /// The time-stamping authority (RFC 3161 over HTTP), e.g. http://tsa.example.jp/tsa.
+    #[arg(long, value_name = "URL")]
+    pub tsa: Option<String>,
+    /// The CA certificate(s) of trusted time-stamping authorities (PEM or DER; repeatable).
+    #[arg(long, value_name = "PEM")]
+    pub tsa_trust: Vec<PathBuf>,
+    /// CRLs to embed as validation data: the signing CA's and the TSA CA's (PEM or DER; repeatable).
+    #[arg(long = "crl", value_name = "CRL")]
+    pub crls: Vec<PathBuf>,
+    /// An OCSP responder to ask about the signing certificate (JPKI signing certificates name none).
+    #[arg(long = "ocsp", value_name = "URL")]
+    pub ocsp: Option<String>,
+}
+
+/// Arguments of `kazasu extend`.
+#[derive(Debug, Args)]
+pub struct ExtendArgs {
+    /// A PAdES B-LTA PDF.
+    pub file: PathBuf,
+    /// Where to write the renewed PDF (default: replace FILE, atomically).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub sources: SourceArgs,
+}
+
+fn parse_profile(name: &str) -> Result<Profile, String> {
+    Profile::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = Profile::ALL.iter().map(|p| p.name()).collect();
+        format!(
+            "unknown profile {name:?}; choose one of {}",
+            names.join(", ")
+        )
+    })
 }
 
 #[derive(Debug, Args)]

@@ -69,13 +69,19 @@ pub enum ProblemKind {
     ServiceRefused,
     /// The login request expired or was already used.
     ChallengeExpired,
+    /// The time-stamping authority could not be reached, refused, or its timestamp is not trusted.
+    TimestampUnavailable,
+    /// Nothing given says whether a certificate is revoked (no current CRL, OCSP unreachable).
+    RevocationUnavailable,
+    /// The signing certificate is revoked (after a move, a marriage, a loss…).
+    CertificateRevoked,
     /// Anything nobody planned for.
     Internal,
 }
 
 impl ProblemKind {
     /// Every kind, in the order of the README's table.
-    pub const ALL: [ProblemKind; 23] = [
+    pub const ALL: [ProblemKind; 26] = [
         ProblemKind::InvalidPin,
         ProblemKind::InvalidInput,
         ProblemKind::WrongPin,
@@ -98,6 +104,9 @@ impl ProblemKind {
         ProblemKind::ServiceUnreachable,
         ProblemKind::ServiceRefused,
         ProblemKind::ChallengeExpired,
+        ProblemKind::TimestampUnavailable,
+        ProblemKind::RevocationUnavailable,
+        ProblemKind::CertificateRevoked,
         ProblemKind::Internal,
     ];
 
@@ -119,6 +128,9 @@ impl ProblemKind {
             | ServiceUnreachable
             | ServiceRefused
             | ChallengeExpired
+            | TimestampUnavailable
+            | RevocationUnavailable
+            | CertificateRevoked
             | Internal => exit::OTHER,
         }
     }
@@ -149,6 +161,9 @@ impl ProblemKind {
             ServiceUnreachable => "service_unreachable",
             ServiceRefused => "service_refused",
             ChallengeExpired => "challenge_expired",
+            TimestampUnavailable => "timestamp_unavailable",
+            RevocationUnavailable => "revocation_unavailable",
+            CertificateRevoked => "certificate_revoked",
             Internal => "internal",
         }
     }
@@ -168,9 +183,17 @@ impl ProblemKind {
             ReaderUnavailable => "Transport",
             NotMyNumberCard => "NotMyNumberCard",
             CardFailed => "Card",
-            CertificateExpired | CertificateNotYetValid => "Certificate",
-            NotValid | NotAPdf | File | InvalidUrl | ServiceUnreachable | ServiceRefused
-            | ChallengeExpired | Internal => "Unexpected",
+            CertificateExpired | CertificateNotYetValid | CertificateRevoked => "Certificate",
+            NotValid
+            | NotAPdf
+            | File
+            | InvalidUrl
+            | ServiceUnreachable
+            | ServiceRefused
+            | ChallengeExpired
+            | TimestampUnavailable
+            | RevocationUnavailable
+            | Internal => "Unexpected",
         }
     }
 
@@ -218,6 +241,13 @@ impl ProblemKind {
             ServiceUnreachable => "Check the network and that the service is up.",
             ServiceRefused => "Start again from the service's page; the message says why.",
             ChallengeExpired => "Reload the login page for a new QR code.",
+            TimestampUnavailable => {
+                "Check the TSA's address and the CA given for it, or sign with a profile without a timestamp."
+            }
+            RevocationUnavailable => {
+                "Give the CA's current CRL or a reachable OCSP responder, as the message says."
+            }
+            CertificateRevoked => "The municipal office issues a new certificate.",
             Internal => "Report it, with the message.",
         }
     }
@@ -468,6 +498,22 @@ fn document(error: &DocumentError) -> Option<Problem> {
             Problem::of(K::InvalidInput).with_detail(error.to_string())
         }
         DocumentError::OutputIsDocument => Problem::of(K::SameFile),
+        DocumentError::ProfileDoesNotFit { .. }
+        | DocumentError::NeedsTsa { .. }
+        | DocumentError::NeedsTsaTrust { .. }
+        | DocumentError::NeedsRevocationSource { .. } => {
+            Problem::of(K::InvalidInput).with_detail(error.to_string())
+        }
+        DocumentError::Timestamp(_) | DocumentError::TimestampNotTrusted { .. } => {
+            Problem::of(K::TimestampUnavailable).with_detail(error.to_string())
+        }
+        DocumentError::Ocsp(_) | DocumentError::NoRevocationData { .. } => {
+            Problem::of(K::RevocationUnavailable).with_detail(error.to_string())
+        }
+        DocumentError::SignerRevoked { .. } => {
+            Problem::of(K::CertificateRevoked).with_detail(error.to_string())
+        }
+        DocumentError::NotAnArchive => Problem::of(K::NotAPdf).with_detail(error.to_string()),
         DocumentError::OutputExists { path } => {
             Problem::of(K::OutputExists).with_detail(path.display().to_string())
         }
@@ -553,6 +599,9 @@ fn summary(kind: ProblemKind) -> &'static str {
         ServiceUnreachable => "The login service could not be reached.",
         ServiceRefused => "The login service refused.",
         ChallengeExpired => "The login request expired or was already used.",
+        TimestampUnavailable => "No trusted timestamp could be obtained.",
+        RevocationUnavailable => "Nothing given says whether a certificate is revoked.",
+        CertificateRevoked => "The signing certificate is revoked.",
         Internal => "A failure nobody planned for.",
     }
 }

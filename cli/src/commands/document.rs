@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 
 use crate::args::{DigestArg, SignArgs};
 use crate::commands::pin::ask;
+use crate::commands::sources;
 use crate::output;
 use crate::progress;
 use crate::prompt::PinSource;
@@ -41,6 +42,8 @@ pub fn run(link: &mut CardLink, args: &SignArgs, json: bool) -> Result<()> {
         }),
         reason: args.reason.clone(),
         location: args.location.clone(),
+        profile: args.profile,
+        sources: sources::read(&args.sources)?,
     };
     // No card yet: a missing, huge or unsignable file costs no PIN prompt.
     let mut bar = None;
@@ -69,16 +72,18 @@ pub fn run(link: &mut CardLink, args: &SignArgs, json: bool) -> Result<()> {
             "file": args.file,
             "output": out,
             "format": if pdf { "pades" } else { "cades-detached" },
+            "profile": signed.profile,
             "digest": signed.algorithm,
             "signer": signed.signer,
             "signing_time": signed.signing_time.format(&time::format_description::well_known::Rfc3339)?,
         }))
     } else {
         println!(
-            "Signed {} as {} ({}); {} written to {}",
+            "Signed {} as {} ({}, {}); {} written to {}",
             args.file.display(),
             signed.signer,
             signed.algorithm,
+            signed.profile,
             if pdf { "signed PDF" } else { "signature" },
             out.display()
         );

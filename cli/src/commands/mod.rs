@@ -4,10 +4,12 @@ mod card_info;
 mod card_surface;
 mod cert;
 pub mod document;
+mod extend;
 mod login;
 mod pin;
 mod readers;
 mod sign;
+mod sources;
 mod status;
 mod verify;
 
@@ -24,6 +26,7 @@ pub fn run(cli: &Cli) -> Result<()> {
     match &cli.command {
         Command::Readers => return readers::run(cli.json),
         Command::Verify(args) => return verify::run(args, cli.json),
+        Command::Extend(args) => return extend::run(args, cli.json),
         // Opens the card itself, and only for a card login.
         Command::Login(args) => {
             return login::run(
@@ -38,7 +41,7 @@ pub fn run(cli: &Cli) -> Result<()> {
     }
     let mut link = session::open(&cli.reader, Duration::from_secs(cli.wait))?;
     let result = match &cli.command {
-        Command::Readers | Command::Verify(_) | Command::Login(_) => {
+        Command::Readers | Command::Verify(_) | Command::Extend(_) | Command::Login(_) => {
             unreachable!("handled before opening a card")
         }
         Command::Sign(args) => document::run(&mut link, args, cli.json),

@@ -292,6 +292,28 @@ impl CardCertificate {
         }
     }
 
+    /// The OCSP responder URL its authorityInfoAccess names (`http…` only), if any. JPKI
+    /// authentication certificates name one; signing certificates do not.
+    pub fn ocsp_url(&self) -> Option<String> {
+        use x509_cert::ext::pkix::AuthorityInfoAccessSyntax;
+        use x509_cert::ext::pkix::name::GeneralName;
+        let Ok(Some((_, aia))) = self.cert.tbs_certificate.get::<AuthorityInfoAccessSyntax>()
+        else {
+            return None;
+        };
+        aia.0
+            .iter()
+            .find_map(|access| match &access.access_location {
+                GeneralName::UniformResourceIdentifier(uri)
+                    if access.access_method == const_oid::db::rfc5912::ID_AD_OCSP
+                        && uri.as_str().starts_with("http") =>
+                {
+                    Some(uri.as_str().to_owned())
+                }
+                _ => None,
+            })
+    }
+
     /// The key identifier of the issuer's key (authorityKeyIdentifier), if the certificate has one.
     pub fn authority_key_identifier(&self) -> Option<Vec<u8>> {
         match self.cert.tbs_certificate.get::<AuthorityKeyIdentifier>() {

@@ -6,11 +6,13 @@ pub(crate) mod ess;
 pub mod limits;
 pub mod sign;
 pub mod trust;
+pub mod unsigned;
 pub mod verify;
 
 pub use digest::{DigestAlgorithm, digest_reader};
 pub use sign::{CardSigner, DocumentSigner, SignRequest, sign_detached};
 pub use trust::TrustStore;
+pub use unsigned::ValidationData;
 pub use verify::{Check, CheckKind, DetachedSignature, Outcome, Purpose, SignatureFormat, Verdict};
 
 use crate::CardError;

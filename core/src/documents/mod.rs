@@ -2,10 +2,12 @@
 //! update) with the card's signing key ([`PreparedDocument`]), and check such signatures
 //! ([`verify_pdf`], [`verify_detached`]).
 
+mod long_term;
 mod prepared;
 mod verify;
 mod write;
 
+pub use long_term::{DOC_TIMESTAMP_CAPACITY, LongTermSources, Profile, extend};
 pub use prepared::{
     Placement, PreparedDocument, SignAs, SignSettings, SignatureKind, SignedDocument,
 };
@@ -69,6 +71,69 @@ pub enum DocumentError {
         /// The file.
         path: PathBuf,
     },
+    /// A timestamp could not be obtained or read.
+    #[error(transparent)]
+    Timestamp(#[from] crate::tsp::TspError),
+    /// An OCSP answer could not be obtained or used.
+    #[error(transparent)]
+    Ocsp(#[from] crate::ocsp::OcspError),
+    /// The profile signs PDFs and the file is not one, or the other way round.
+    #[error("the {profile} profile is for {}; this file is {}", if profile.is_pdf() { "PDFs" } else { "detached signatures of any file" }, if *pdf { "a PDF (use pades-b, pades-b-t, pades-b-lt, pades-b-lta or government)" } else { "not a PDF (use cades-b, cades-t or cades-lt)" })]
+    ProfileDoesNotFit {
+        /// The profile asked for.
+        profile: Profile,
+        /// Whether the file is a PDF.
+        pdf: bool,
+    },
+    /// A timestamped profile was asked for without a time-stamping authority.
+    #[error("the {profile} profile needs a time-stamping authority: give its URL (--tsa)")]
+    NeedsTsa {
+        /// The profile asked for.
+        profile: Profile,
+    },
+    /// A timestamped profile was asked for without saying which TSAs are trusted.
+    #[error(
+        "the {profile} profile needs the time-stamping authority's CA certificate, to check its timestamps (--tsa-trust)"
+    )]
+    NeedsTsaTrust {
+        /// The profile asked for.
+        profile: Profile,
+    },
+    /// A long-term profile was asked for with no revocation source.
+    #[error(
+        "the {profile} profile embeds revocation data: give the signing CA's CRL (--crl) or an OCSP responder (--ocsp)"
+    )]
+    NeedsRevocationSource {
+        /// The profile asked for.
+        profile: Profile,
+    },
+    /// The TSA's token failed its checks; it was not kept.
+    #[error("the time-stamping authority's timestamp is not trusted: {why}")]
+    TimestampNotTrusted {
+        /// The failed checks, in words.
+        why: String,
+    },
+    /// The revocation sources say the signing certificate is revoked.
+    #[error(
+        "your signing certificate was revoked on {on}; a signature made with it is not valid. The municipal office issues a new one"
+    )]
+    SignerRevoked {
+        /// When.
+        on: OffsetDateTime,
+    },
+    /// No source given says the certificate is good now.
+    #[error(
+        "no CRL or OCSP answer given covers {certificate} now: give its CA's current CRL (--crl) or an OCSP responder (--ocsp)"
+    )]
+    NoRevocationData {
+        /// The certificate's subject.
+        certificate: String,
+    },
+    /// `extend` on a file with no document timestamp.
+    #[error(
+        "the PDF has no document timestamp to renew: sign it with the pades-b-lta profile first"
+    )]
+    NotAnArchive,
     /// The signing certificate cannot sign now.
     #[error(
         "your signing certificate {state}; a signature made with it would not be valid. The municipal office issues a new one"
@@ -179,21 +244,101 @@ pub fn sign_digest_detached<T: crate::transport::Transport>(
     )?)
 }
 
-/// Signs a PDF: the original bytes are kept, the signature is added by incremental update.
+/// Raises a detached signature the card just made to `profile`: a signature timestamp
+/// (CAdES-T), then the certificates and revocation data (CAdES-LT).
+fn raise_detached<T: crate::transport::Transport>(
+    signer: &mut cms::CardSigner<T>,
+    cms_der: Vec<u8>,
+    algorithm: DigestAlgorithm,
+    profile: Profile,
+    sources: &LongTermSources,
+    now: OffsetDateTime,
+) -> Result<(Vec<u8>, Vec<crate::tsp::TimestampToken>), DocumentError> {
+    if !profile.needs_timestamp() {
+        return Ok((cms_der, Vec::new()));
+    }
+    let (mut cms_der, token) =
+        long_term::add_signature_timestamp(&cms_der, algorithm, sources, now)?;
+    if profile == Profile::CadesLt {
+        let data = signer_validation_data(signer, &[&token], sources, now)?;
+        cms_der = cms::unsigned::add_validation_data(&cms_der, &data)?;
+    }
+    Ok((cms_der, vec![token]))
+}
+
+/// The validation data of the card's signer and the TSAs of `tokens`.
+fn signer_validation_data<T: crate::transport::Transport>(
+    signer: &mut cms::CardSigner<T>,
+    tokens: &[&crate::tsp::TimestampToken],
+    sources: &LongTermSources,
+    now: OffsetDateTime,
+) -> Result<cms::ValidationData, DocumentError> {
+    let certificate = signer.certificate().clone();
+    let ca = chain(signer)
+        .into_iter()
+        .next()
+        .ok_or_else(|| DocumentError::NoRevocationData {
+            certificate: certificate.subject(),
+        })?;
+    long_term::validation_data(&certificate, &ca, tokens, sources, now)
+}
+
+/// Signs `content_digest` detached with `profile` (CAdES B, T or LT).
+pub fn sign_detached_profile<T: crate::transport::Transport>(
+    signer: &mut cms::CardSigner<T>,
+    algorithm: DigestAlgorithm,
+    content_digest: Vec<u8>,
+    signing_time: OffsetDateTime,
+    profile: Profile,
+    sources: &LongTermSources,
+) -> Result<Vec<u8>, DocumentError> {
+    let cms_der = sign_digest_detached(signer, algorithm, content_digest, signing_time)?;
+    Ok(raise_detached(signer, cms_der, algorithm, profile, sources, signing_time)?.0)
+}
+
+/// Signs a PDF: the original bytes are kept, the signature is added by incremental update,
+/// then (by `profile`) its timestamp, a DSS with its validation data, and a document timestamp.
 pub fn sign_pdf<T: crate::transport::Transport>(
     signer: &mut cms::CardSigner<T>,
     original: &[u8],
     algorithm: DigestAlgorithm,
     options: &pdf::SignOptions,
+    profile: Profile,
+    sources: &LongTermSources,
 ) -> Result<Vec<u8>, DocumentError> {
     usable_at(signer.certificate(), options.signing_time)?;
-    let prepared = pdf::prepare(original, options)?;
+    let now = options.signing_time;
+    let options = pdf::SignOptions {
+        kind: profile.field(),
+        ..options.clone()
+    };
+    let prepared = pdf::prepare(original, &options)?;
     let mut hasher = cms::digest::Hasher::new(algorithm);
     for part in prepared.signed_parts() {
         hasher.update(part);
     }
-    let cms_der = sign_digest_detached(signer, algorithm, hasher.finish(), options.signing_time)?;
-    Ok(prepared.finish(&cms_der)?)
+    let cms_der = sign_digest_detached(signer, algorithm, hasher.finish(), now)?;
+    let (cms_der, tokens) = if profile.needs_timestamp() {
+        let (cms_der, token) =
+            long_term::add_signature_timestamp(&cms_der, algorithm, sources, now)?;
+        (cms_der, vec![token])
+    } else {
+        (cms_der, Vec::new())
+    };
+    let capacity = prepared.capacity();
+    let mut signed = prepared.finish(&cms_der)?;
+    if profile.embeds_validation_data() {
+        let refs: Vec<_> = tokens.iter().collect();
+        let data = signer_validation_data(signer, &refs, sources, now)?;
+        // The DSS's VRI names the signature by its /Contents as stored, padding included.
+        let mut contents = cms_der;
+        contents.resize(capacity, 0);
+        signed = pdf::add_dss(&signed, &data, &[contents])?;
+    }
+    if profile == Profile::PadesBLta {
+        signed = long_term::add_document_timestamp(&signed, sources, now)?.0;
+    }
+    Ok(signed)
 }
 
 #[cfg(test)]

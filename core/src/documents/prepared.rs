@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
 
-use super::{DocumentError, sign_digest_detached, sign_pdf, signed_output_path, stamp_lines};
+use super::{
+    DocumentError, LongTermSources, Profile, sign_detached_profile, sign_pdf, signed_output_path,
+    stamp_lines,
+};
 use crate::cms::{self, CardSigner, DetachedSignature, DigestAlgorithm, DocumentSigner};
 use crate::cms::{Purpose, TrustStore, Verdict};
 use crate::flows::PinGate;
@@ -62,12 +65,17 @@ pub struct SignSettings {
     pub reason: Option<String>,
     /// `/Location` of a PDF signature: where it is signed.
     pub location: Option<String>,
+    /// The profile; `None` is baseline B (PAdES for a PDF, CAdES otherwise).
+    pub profile: Option<Profile>,
+    /// Where a timestamped or long-term profile gets its timestamps and revocation data.
+    pub sources: LongTermSources,
 }
 
 /// A document read, checked and (when detached) hashed: no card was needed yet.
 pub struct PreparedDocument {
     path: PathBuf,
     settings: SignSettings,
+    profile: Profile,
     body: Body,
 }
 
@@ -90,6 +98,8 @@ pub struct SignedDocument {
     pub algorithm: DigestAlgorithm,
     /// The signing time the signature claims.
     pub signing_time: OffsetDateTime,
+    /// The profile it was made with.
+    pub profile: Profile,
     /// The detached document's digest, to check the signature against.
     digest: Option<Vec<u8>>,
 }
@@ -116,6 +126,11 @@ impl PreparedDocument {
         if settings.visible.is_some() && !pdf {
             return Err(DocumentError::VisibleNeedsPdf);
         }
+        let profile = settings.profile.unwrap_or(Profile::baseline(pdf));
+        if profile.is_pdf() != pdf {
+            return Err(DocumentError::ProfileDoesNotFit { profile, pdf });
+        }
+        settings.sources.check_for(profile)?;
         let body = if pdf {
             let bytes = std::fs::read(path).map_err(|e| file_error("reading", e))?;
             // The same checks the signature will go through (the page and box of a visible
@@ -143,6 +158,7 @@ impl PreparedDocument {
         Ok(PreparedDocument {
             path: path.to_owned(),
             settings: settings.clone(),
+            profile,
             body,
         })
     }
@@ -153,6 +169,11 @@ impl PreparedDocument {
             Body::Pdf(_) => SignatureKind::Pades,
             Body::Detached(_) => SignatureKind::CadesDetached,
         }
+    }
+
+    /// The profile it will be signed with.
+    pub fn profile(&self) -> Profile {
+        self.profile
     }
 
     /// The document's path.
@@ -190,7 +211,14 @@ impl PreparedDocument {
         let algorithm = self.settings.algorithm;
         let (bytes, digest) = match &self.body {
             Body::Detached(digest) => (
-                sign_digest_detached(&mut signer, algorithm, digest.clone(), signing_time)?,
+                sign_detached_profile(
+                    &mut signer,
+                    algorithm,
+                    digest.clone(),
+                    signing_time,
+                    self.profile,
+                    &self.settings.sources,
+                )?,
                 Some(digest.clone()),
             ),
             Body::Pdf(original) => {
@@ -205,7 +233,15 @@ impl PreparedDocument {
                     }),
                     ..SignOptions::default()
                 };
-                (sign_pdf(&mut signer, original, algorithm, &options)?, None)
+                let signed = sign_pdf(
+                    &mut signer,
+                    original,
+                    algorithm,
+                    &options,
+                    self.profile,
+                    &self.settings.sources,
+                )?;
+                (signed, None)
             }
         };
         Ok(SignedDocument {
@@ -214,6 +250,7 @@ impl PreparedDocument {
             signer: signer_name,
             algorithm,
             signing_time,
+            profile: self.profile,
             digest,
         })
     }

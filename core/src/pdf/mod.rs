@@ -8,6 +8,7 @@
 
 mod appearance;
 mod diff;
+mod dss;
 mod inspect;
 mod prepare;
 mod screen;
@@ -17,11 +18,12 @@ mod tests;
 mod xref;
 
 pub use diff::{ACROFORM_KEYS_UPDATABLE, CATALOG_KEYS_UPDATABLE, ChangesAfter, FIELD_VALUE_KEYS};
+pub use dss::{MAX_DSS_ENTRIES, add_dss, dss_contents, vri_key};
 pub use inspect::{
     Coverage, MAX_SIGNATURE_CANDIDATES, MAX_SIGNED_REVISIONS, PdfSignature, signatures,
     signed_parts,
 };
-pub use prepare::{Prepared, SignOptions, Visible, prepare};
+pub use prepare::{Prepared, SignOptions, SignatureField, Visible, prepare};
 pub use screen::{
     INFLATE_BUDGET_PER_FILE_BYTE, MAX_NESTING, MAX_PREDICTOR_ROW, MAX_XREF_FIELD_WIDTH,
     MIN_INFLATE_BUDGET, inflate_budget,

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 
 use super::appearance::appearance;
 use super::serialize::{serialize, write_object};
-use super::xref::{ByteSink, XrefKind, write_xref_stream, write_xref_table, xref_kind_at};
+use super::xref::{ByteSink, finish_update, first_free_id, xref_kind_at};
 use super::{PdfError, deref, load, text_of};
 
 /// The largest placeholder [`prepare`] accepts (bytes of DER).
@@ -40,6 +40,22 @@ pub struct SignOptions {
     pub contents_capacity: usize,
     /// A visible appearance on a page; `None` makes an invisible signature.
     pub visible: Option<Visible>,
+    /// What the signature dictionary holds: a CAdES signature, a PKCS#7 one, or a document
+    /// timestamp.
+    pub kind: SignatureField,
+}
+
+/// The kind of signature dictionary added (its `/Type` and `/SubFilter`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SignatureField {
+    /// PAdES: `/SubFilter /ETSI.CAdES.detached`.
+    #[default]
+    CadesDetached,
+    /// The older `/SubFilter /adbe.pkcs7.detached`, which some government systems require.
+    Pkcs7Detached,
+    /// A document timestamp (`/Type /DocTimeStamp /SubFilter /ETSI.RFC3161`, PAdES B-LTA):
+    /// an RFC 3161 token over the byte range, no signer, no `/M`.
+    DocTimeStamp,
 }
 
 impl Default for SignOptions {
@@ -52,6 +68,7 @@ impl Default for SignOptions {
             signing_time: OffsetDateTime::now_utc(),
             contents_capacity: 16384,
             visible: None,
+            kind: SignatureField::CadesDetached,
         }
     }
 }
@@ -193,14 +210,7 @@ pub fn prepare(original: &[u8], options: &SignOptions) -> Result<Prepared, PdfEr
     };
 
     // New object numbers start after the largest one any revision used.
-    let trailer_size = doc
-        .trailer
-        .get(b"Size")
-        .and_then(Object::as_i64)
-        .ok()
-        .and_then(|s| u32::try_from(s).ok())
-        .unwrap_or(0);
-    let mut next_id = trailer_size.max(doc.max_id.saturating_add(1)).max(1);
+    let mut next_id = first_free_id(doc);
     let mut alloc = || {
         let id = (next_id, 0u16);
         next_id += 1;
@@ -319,7 +329,17 @@ pub fn prepare(original: &[u8], options: &SignOptions) -> Result<Prepared, PdfEr
     // The signature dictionary, with room for /ByteRange and /Contents.
     offsets.insert(sig_id, out.len());
     let _ = write!(ByteSink(&mut out), "{} {} obj\n<<", sig_id.0, sig_id.1);
-    out.extend_from_slice(b"/Type/Sig/Filter/Adobe.PPKLite/SubFilter/ETSI.CAdES.detached");
+    out.extend_from_slice(match options.kind {
+        SignatureField::CadesDetached => {
+            &b"/Type/Sig/Filter/Adobe.PPKLite/SubFilter/ETSI.CAdES.detached"[..]
+        }
+        SignatureField::Pkcs7Detached => {
+            b"/Type/Sig/Filter/Adobe.PPKLite/SubFilter/adbe.pkcs7.detached"
+        }
+        SignatureField::DocTimeStamp => {
+            b"/Type/DocTimeStamp/Filter/Adobe.PPKLite/SubFilter/ETSI.RFC3161"
+        }
+    });
     out.extend_from_slice(b"/ByteRange[0 ");
     let byte_range_at = out.len();
     out.extend(std::iter::repeat_n(b' ', 3 * (BYTE_RANGE_DIGITS + 1)));
@@ -329,14 +349,17 @@ pub fn prepare(original: &[u8], options: &SignOptions) -> Result<Prepared, PdfEr
     out.extend(std::iter::repeat_n(b'0', 2 * options.contents_capacity));
     out.push(b'>');
     let gap_end = out.len();
-    out.extend_from_slice(b"/M");
-    write_object(&mut out, &pdf_date(options.signing_time));
+    let timestamp = options.kind == SignatureField::DocTimeStamp;
+    if !timestamp {
+        out.extend_from_slice(b"/M");
+        write_object(&mut out, &pdf_date(options.signing_time));
+    }
     for (key, value) in [
         ("Reason", &options.reason),
         ("Location", &options.location),
         ("ContactInfo", &options.contact),
     ] {
-        if let Some(value) = value {
+        if let Some(value) = value.as_ref().filter(|_| !timestamp) {
             out.push(b'/');
             out.extend_from_slice(key.as_bytes());
             write_object(&mut out, &text_string(value));
@@ -344,25 +367,15 @@ pub fn prepare(original: &[u8], options: &SignOptions) -> Result<Prepared, PdfEr
     }
     out.extend_from_slice(b">>\nendobj\n");
 
-    for (id, body) in &objects {
-        offsets.insert(*id, out.len());
-        let _ = writeln!(ByteSink(&mut out), "{} {} obj", id.0, id.1);
-        out.extend_from_slice(body);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-
-    let xref_at = out.len();
-    match xref_kind {
-        XrefKind::Table => {
-            write_xref_table(&mut out, &offsets, &doc.trailer, next_id, loaded.startxref)
-        }
-        XrefKind::Stream => {
-            let xref_id = (next_id, 0);
-            offsets.insert(xref_id, xref_at);
-            write_xref_stream(&mut out, &offsets, &doc.trailer, xref_id, loaded.startxref);
-        }
-    }
-    let _ = write!(ByteSink(&mut out), "startxref\n{xref_at}\n%%EOF\n");
+    finish_update(
+        &mut out,
+        offsets,
+        &objects,
+        xref_kind,
+        &doc.trailer,
+        next_id,
+        loaded.startxref,
+    );
 
     // Now that every offset is known, fill in /ByteRange.
     let ranges = format!("{} {} {}", gap_start, gap_end, out.len() - gap_end);

@@ -132,3 +132,45 @@ pub(super) fn runs(offsets: &BTreeMap<ObjectId, usize>) -> Vec<Vec<(ObjectId, us
     }
     runs
 }
+
+/// The first object number no revision of `doc` used: new objects of an update start there.
+pub(super) fn first_free_id(doc: &lopdf::Document) -> u32 {
+    let trailer_size = doc
+        .trailer
+        .get(b"Size")
+        .and_then(Object::as_i64)
+        .ok()
+        .and_then(|s| u32::try_from(s).ok())
+        .unwrap_or(0);
+    trailer_size.max(doc.max_id.saturating_add(1)).max(1)
+}
+
+/// Ends an incremental update: writes `objects` (id → serialized body) after what `out` holds,
+/// then a cross-reference section of `kind` for them and for those already in `offsets`, the
+/// trailer (`/Prev` = `prev`) and `%%EOF`. `next_id` is the first object number still free.
+pub(super) fn finish_update(
+    out: &mut Vec<u8>,
+    mut offsets: BTreeMap<ObjectId, usize>,
+    objects: &BTreeMap<ObjectId, Vec<u8>>,
+    kind: XrefKind,
+    trailer: &Dictionary,
+    next_id: u32,
+    prev: usize,
+) {
+    for (id, body) in objects {
+        offsets.insert(*id, out.len());
+        let _ = writeln!(ByteSink(&mut *out), "{} {} obj", id.0, id.1);
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref_at = out.len();
+    match kind {
+        XrefKind::Table => write_xref_table(out, &offsets, trailer, next_id, prev),
+        XrefKind::Stream => {
+            let xref_id = (next_id, 0);
+            offsets.insert(xref_id, xref_at);
+            write_xref_stream(out, &offsets, trailer, xref_id, prev);
+        }
+    }
+    let _ = write!(ByteSink(&mut *out), "startxref\n{xref_at}\n%%EOF\n");
+}

@@ -569,6 +569,18 @@ export const catalogue = {
     en: "This login request has expired or was already used. Reload the login page to get a new QR code, then paste its address again.",
     ja: "このログイン要求は有効期限が切れたか、既に使われています。ログインページを再読み込みして新しい QR コードを表示し、そのアドレスを貼り付け直してください。",
   },
+  "error.timestamp_unavailable": {
+    en: "No trusted timestamp could be obtained: check the timestamp service's address and its certificate, or choose a profile without a timestamp. Nothing was written.",
+    ja: "信頼できるタイムスタンプを取得できませんでした。タイムスタンプサービスのアドレスと証明書を確認するか、タイムスタンプなしの形式を選んでください。",
+  },
+  "error.revocation_unavailable": {
+    en: "Nothing given says whether the certificate is revoked: give the CA's current revocation list or a reachable OCSP responder.",
+    ja: "証明書が失効しているかどうかを確認できませんでした。認証局の最新の失効リストか、接続できる OCSP レスポンダを指定してください。",
+  },
+  "error.certificate_revoked": {
+    en: "Your signing certificate has been revoked (for example after a move). The municipal office issues a new one.",
+    ja: "署名用電子証明書は失効しています（転居などによる）。市区町村の窓口で新しい証明書の発行を受けてください。",
+  },
   "error.file": {
     en: "The file {path} could not be read or written.",
     ja: "ファイル {path} を読み書きできませんでした。",
