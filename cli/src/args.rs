@@ -231,6 +231,19 @@ pub struct VerifyArgs {
     /// CRLs to check revocation against (PEM or DER; repeatable).
     #[arg(long, value_name = "CRL")]
     pub crl: Vec<PathBuf>,
+    /// CA certificates of trusted time-stamping authorities (PEM or DER; repeatable). Only
+    /// timestamps from these prove when a document was signed.
+    #[arg(long, value_name = "PEM")]
+    pub tsa_trust: Vec<PathBuf>,
+    /// Judge as of this time (RFC 3339, e.g. 2031-04-01T00:00:00Z) instead of now: what a
+    /// recipient will see then, once certificates have expired.
+    #[arg(long, value_name = "TIME", value_parser = parse_rfc3339)]
+    pub at: Option<time::OffsetDateTime>,
+}
+
+fn parse_rfc3339(text: &str) -> Result<time::OffsetDateTime, String> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map_err(|e| format!("not an RFC 3339 time ({e}); e.g. 2031-04-01T00:00:00Z"))
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

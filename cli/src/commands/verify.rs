@@ -5,7 +5,7 @@ use std::fs::File;
 
 use anyhow::{Context, Result, bail};
 use kazasu_core::cert::{CertificateRole, builtin_roots_for};
-use kazasu_core::cms::{Outcome, TrustStore, Verdict};
+use kazasu_core::cms::{Check, Outcome, TrustStore, Verdict};
 use kazasu_core::documents::{self, PdfVerdict};
 use time::OffsetDateTime;
 
@@ -39,16 +39,29 @@ fn trust_store(args: &VerifyArgs) -> Result<TrustStore> {
     Ok(trust)
 }
 
+/// The TSA anchors of --tsa-trust.
+fn tsa_trust_store(args: &VerifyArgs) -> Result<TrustStore> {
+    let mut trust = TrustStore::new();
+    for path in &args.tsa_trust {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        trust
+            .add_anchors(&bytes)
+            .with_context(|| format!("{} holds no usable CA certificate", path.display()))?;
+    }
+    Ok(trust)
+}
+
 pub fn run(args: &VerifyArgs, json: bool) -> Result<()> {
     let trust = trust_store(args)?;
-    let now = OffsetDateTime::now_utc();
+    let tsa_trust = tsa_trust_store(args)?;
+    let now = args.at.unwrap_or_else(OffsetDateTime::now_utc);
     let valid = if args.signature.is_none()
         && documents::is_pdf_file(&args.file)
             .with_context(|| format!("reading {}", args.file.display()))?
     {
         let bytes = std::fs::read(&args.file)
             .with_context(|| format!("reading {}", args.file.display()))?;
-        let verdict = documents::verify_pdf(&bytes, &trust, now)?;
+        let verdict = documents::verify_pdf_with(&bytes, &trust, &tsa_trust, now)?;
         if json {
             output::json(&verdict)?;
         } else {
@@ -76,7 +89,9 @@ pub fn run(args: &VerifyArgs, json: bool) -> Result<()> {
             File::open(&args.file).with_context(|| format!("opening {}", args.file.display()))?;
         let bar = progress::bar(file.metadata().map(|m| m.len()).unwrap_or(0), "hashing");
         let verdict =
-            documents::verify_detached(&signature, file, &trust, now, |n| bar.set_position(n))?;
+            documents::verify_detached_with(&signature, file, &trust, &tsa_trust, now, |n| {
+                bar.set_position(n)
+            })?;
         bar.finish_and_clear();
         if json {
             output::json(&verdict)?;
@@ -110,7 +125,11 @@ fn print_verdict(v: &Verdict, indent: &str) {
             .map(|t| format!(" at {t}"))
             .unwrap_or_default()
     );
-    for c in &v.checks {
+    print_checks(&v.checks, indent);
+}
+
+fn print_checks(checks: &[Check], indent: &str) {
+    for c in checks {
         let mark = match c.outcome {
             Outcome::Passed => "ok  ",
             Outcome::Failed => "FAIL",
@@ -133,6 +152,19 @@ fn print_pdf(v: &PdfVerdict) {
     for p in &v.problems {
         say!("  FAIL {p}");
     }
+    if let Some(dss) = &v.dss {
+        say!(
+            "validation data (DSS): {} certificate(s), {} CRL(s), {} OCSP response(s)",
+            dss.certificates,
+            dss.crls,
+            dss.ocsp_responses
+        );
+    }
+    if let Some(until) = &v.protected_until {
+        say!(
+            "the archive timestamp protects the document until {until}: renew it with `kazasu extend` before then"
+        );
+    }
     for (i, s) in v.signatures.iter().enumerate() {
         say!(
             "signature {} ({}), {}: signs {}",
@@ -154,6 +186,18 @@ fn print_pdf(v: &PdfVerdict) {
             if !p.starts_with("the document was modified after this signature") {
                 say!("  FAIL {p}");
             }
+        }
+        if let Some(level) = s.level {
+            say!("  PAdES level: {level}");
+        }
+        if let Some(stamp) = &s.document_timestamp {
+            say!(
+                "  document timestamp of {} by {}: {}",
+                stamp.gen_time,
+                stamp.tsa.as_deref().unwrap_or("an unnamed TSA"),
+                if stamp.valid { "VALID" } else { "NOT VALID" }
+            );
+            print_checks(&stamp.checks, "  ");
         }
         if let Some(verdict) = &s.verdict {
             print_verdict(verdict, "  ");

@@ -13,7 +13,9 @@ pub use digest::{DigestAlgorithm, digest_reader};
 pub use sign::{CardSigner, DocumentSigner, SignRequest, sign_detached};
 pub use trust::TrustStore;
 pub use unsigned::ValidationData;
-pub use verify::{Check, CheckKind, DetachedSignature, Outcome, Purpose, SignatureFormat, Verdict};
+pub use verify::{
+    Check, CheckKind, DetachedSignature, Outcome, ProvenTime, Purpose, SignatureFormat, Verdict,
+};
 
 use crate::CardError;
 use crate::cert::CertificateError;

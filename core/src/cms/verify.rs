@@ -73,6 +73,15 @@ pub enum Outcome {
     NotChecked,
 }
 
+/// A time at which a trusted timestamp proves the signature existed, and which one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProvenTime {
+    /// The timestamp's genTime.
+    pub at: OffsetDateTime,
+    /// What proves it, in words ("the signature timestamp by TSA …").
+    pub by: String,
+}
+
 /// What kind of signature it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -121,6 +130,9 @@ pub struct Verdict {
     pub format: SignatureFormat,
     /// Every check made.
     pub checks: Vec<Check>,
+    /// The signature timestamps it carries, each checked (filled in by
+    /// [`crate::documents`], which knows the trusted TSAs).
+    pub timestamps: Vec<crate::tsp::TimestampVerdict>,
 }
 
 impl Verdict {
@@ -300,6 +312,21 @@ impl DetachedSignature {
         purpose: Purpose,
         now: OffsetDateTime,
     ) -> Verdict {
+        self.verify_at(content_digest, trust, purpose, now, None)
+    }
+
+    /// Like [`Self::verify`], but when a trusted timestamp `proven` shows that the signature
+    /// existed at some time, the certificate's validity and revocation are judged at that time:
+    /// a certificate that expired, or was revoked, after it still gives a valid signature, and
+    /// the check says why.
+    pub fn verify_at(
+        &self,
+        content_digest: &[u8],
+        trust: &TrustStore,
+        purpose: Purpose,
+        now: OffsetDateTime,
+        proven: Option<&ProvenTime>,
+    ) -> Verdict {
         let mut checks = Vec::new();
         let mut check = |check: CheckKind, outcome: Outcome, detail: String| {
             checks.push(Check {
@@ -464,11 +491,25 @@ impl DetachedSignature {
             ),
         }
 
-        // 5. Validity when it signed (the CA's too).
+        // 5. Validity when it signed (the CA's too): at the time a trusted timestamp proves, else
+        //    at the time the signer claims.
         let claimed = self.signing_time();
-        let at = claimed.unwrap_or(now);
+        let at = proven.map(|p| p.at).or(claimed).unwrap_or(now);
         let within = |c: &CardCertificate| c.not_before() <= at && at <= c.not_after();
-        if !within(&certificate) {
+        if let Some(proof) =
+            proven.filter(|_| within(&certificate) && certificate.not_after() < now)
+        {
+            check(
+                CheckKind::Validity,
+                Outcome::Passed,
+                format!(
+                    "valid at {} as {} proves; it expired on {}, after that",
+                    rfc3339(proof.at),
+                    proof.by,
+                    rfc3339(certificate.not_after())
+                ),
+            );
+        } else if !within(&certificate) {
             check(
                 CheckKind::Validity,
                 Outcome::Failed,
@@ -539,42 +580,80 @@ impl DetachedSignature {
             );
         }
 
-        // 7. Revocation, by the issuer's CRL.
-        match issuer.map(|ca| trust.revocation(&certificate, ca, now)) {
-            None => check(
-                CheckKind::Revocation,
-                Outcome::NotChecked,
-                "no trusted issuer to ask".into(),
-            ),
-            Some(CrlAnswer::NoCrl) => check(
-                CheckKind::Revocation,
-                Outcome::NotChecked,
-                "revocation not checked: no CRL from the issuer (--crl) nor OCSP answer (--ocsp) was given"
-                    .into(),
-            ),
-            Some(CrlAnswer::Unknown(why)) => check(
-                CheckKind::Revocation,
-                Outcome::Failed,
-                format!("revocation unknown: {why}"),
-            ),
-            Some(CrlAnswer::Revoked(r)) => check(
-                CheckKind::Revocation,
-                Outcome::Failed,
-                format!("the certificate was revoked on {}", rfc3339(r.on)),
-            ),
-            Some(CrlAnswer::Good {
-                this_update,
-                next_update,
-                source,
-            }) => check(
-                CheckKind::Revocation,
-                Outcome::Passed,
-                format!(
-                    "not revoked ({source} of {}, next update {})",
-                    rfc3339(this_update),
-                    rfc3339(next_update)
+        // 7. Revocation, by the issuer's CRL or OCSP answers; with a trusted timestamp, at its
+        //    time: a revocation after it, or evidence issued after it that lists none, leaves the
+        //    signature valid.
+        let answer =
+            issuer.map(|ca| trust.revocation(&certificate, ca, proven.map_or(now, |p| p.at)));
+        let answer = match (answer, proven) {
+            (Some(CrlAnswer::Revoked(r)), Some(proof)) if r.on > proof.at => {
+                check(
+                    CheckKind::Revocation,
+                    Outcome::Passed,
+                    format!(
+                        "revoked on {}, after {} proves the signature was made ({})",
+                        rfc3339(r.on),
+                        proof.by,
+                        rfc3339(proof.at)
+                    ),
+                );
+                None
+            }
+            (
+                Some(CrlAnswer::Unknown(super::trust::Unusable::NotYetIssued { this_update })),
+                Some(proof),
+            ) => {
+                check(
+                    CheckKind::Revocation,
+                    Outcome::Passed,
+                    format!(
+                        "not revoked at {} ({}): revocation data issued later ({}) lists no revocation",
+                        rfc3339(proof.at),
+                        proof.by,
+                        rfc3339(this_update)
+                    ),
+                );
+                None
+            }
+            (answer, _) => Some(answer),
+        };
+        if let Some(answer) = answer {
+            match answer {
+                None => check(
+                    CheckKind::Revocation,
+                    Outcome::NotChecked,
+                    "no trusted issuer to ask".into(),
                 ),
-            ),
+                Some(CrlAnswer::NoCrl) => check(
+                    CheckKind::Revocation,
+                    Outcome::NotChecked,
+                    "revocation not checked: no CRL from the issuer (--crl) nor OCSP answer (--ocsp) was given"
+                        .into(),
+                ),
+                Some(CrlAnswer::Unknown(why)) => check(
+                    CheckKind::Revocation,
+                    Outcome::Failed,
+                    format!("revocation unknown: {why}"),
+                ),
+                Some(CrlAnswer::Revoked(r)) => check(
+                    CheckKind::Revocation,
+                    Outcome::Failed,
+                    format!("the certificate was revoked on {}", rfc3339(r.on)),
+                ),
+                Some(CrlAnswer::Good {
+                    this_update,
+                    next_update,
+                    source,
+                }) => check(
+                    CheckKind::Revocation,
+                    Outcome::Passed,
+                    format!(
+                        "not revoked ({source} of {}, next update {})",
+                        rfc3339(this_update),
+                        rfc3339(next_update)
+                    ),
+                ),
+            }
         }
         self.verdict(Some(&certificate), checks)
     }
@@ -599,6 +678,7 @@ impl DetachedSignature {
             signing_time: self.signing_time().map(rfc3339),
             digest_algorithm: self.algorithm,
             checks,
+            timestamps: Vec::new(),
         }
     }
 }

@@ -11,7 +11,10 @@ pub use long_term::{DOC_TIMESTAMP_CAPACITY, LongTermSources, Profile, extend};
 pub use prepared::{
     Placement, PreparedDocument, SignAs, SignSettings, SignatureKind, SignedDocument,
 };
-pub use verify::{PdfSignatureVerdict, PdfVerdict, verify_detached, verify_pdf};
+pub use verify::{
+    DssSummary, MAX_SIGNATURE_TIMESTAMPS, PdfSignatureVerdict, PdfVerdict, verify_detached,
+    verify_detached_with, verify_pdf, verify_pdf_with,
+};
 pub use write::write_file;
 
 use std::io::Read;
