@@ -231,6 +231,14 @@ pub struct VerifyArgs {
     /// CRLs to check revocation against (PEM or DER; repeatable).
     #[arg(long, value_name = "CRL")]
     pub crl: Vec<PathBuf>,
+    /// Ask this OCSP responder whether each signer's certificate is revoked (beside any --crl).
+    /// An unreachable responder or an unusable answer is an error, never "not revoked".
+    #[arg(long, value_name = "URL")]
+    pub ocsp: Option<String>,
+    /// Ask the OCSP responder each signer's certificate names (its authority information
+    /// access). No responder is asked unless this or --ocsp is given.
+    #[arg(long, conflicts_with = "ocsp")]
+    pub ocsp_from_certificate: bool,
     /// CA certificates of trusted time-stamping authorities (PEM or DER; repeatable). Only
     /// timestamps from these prove when a document was signed.
     #[arg(long, value_name = "PEM")]

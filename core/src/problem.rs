@@ -405,6 +405,10 @@ fn known(error: &(dyn Error + 'static)) -> Option<Problem> {
     if let Some(e) = error.downcast_ref::<CmsError>() {
         return cms(e);
     }
+    // Asked about revocation and got no usable answer: never "not revoked".
+    if let Some(e) = error.downcast_ref::<crate::ocsp::OcspError>() {
+        return Some(Problem::of(ProblemKind::RevocationUnavailable).with_detail(e.to_string()));
+    }
     #[cfg(feature = "service")]
     if let Some(e) = error.downcast_ref::<ServiceError>() {
         return Some(service(e));

@@ -58,7 +58,8 @@ const SIMULATOR_UNIT_JA: &str = "Kazasuシミュレーター試験用認証局�
 /// Where the certificate policies point for the practice statement: J-LIS's, as on test cards.
 const CPS_URL: &str = "http://www.jpki.go.jp/cps.html";
 /// The OCSP responder named by authentication certificates. The simulator runs none: `.invalid`
-/// never resolves, so nothing is ever asked.
+/// never resolves, so nothing is ever asked. Tests run `openssl ocsp` with
+/// [`Jlis::ocsp_responder`] and [`Jlis::openssl_index`] and give its URL instead.
 pub const OCSP_URL: &str = "http://ocsp.kazasu-simulator.invalid";
 /// `id-qt-cps`.
 const ID_QT_CPS: const_oid::ObjectIdentifier =
@@ -66,6 +67,14 @@ const ID_QT_CPS: const_oid::ObjectIdentifier =
 /// `id-ad-ocsp`.
 const ID_AD_OCSP: const_oid::ObjectIdentifier =
     const_oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1");
+/// `id-kp-OCSPSigning`: a CA's delegation of OCSP answers to another key.
+const ID_KP_OCSP_SIGNING: const_oid::ObjectIdentifier =
+    const_oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.9");
+/// `id-pkix-ocsp-nocheck`: nobody asks about the responder's own certificate.
+const ID_PKIX_OCSP_NOCHECK: const_oid::ObjectIdentifier =
+    const_oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1.5");
+/// The serial of each CA's delegated OCSP responder certificate (leaf serials start with 01).
+const RESPONDER_SERIAL: u32 = 0x0C5B;
 
 /// Which CA: the signing CA or the user-authentication CA.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,6 +100,19 @@ pub enum RevocationReason {
     CessationOfOperation,
     /// Temporarily suspended (一時保留), e.g. a lost card; removed on resumption.
     CertificateHold,
+}
+
+impl RevocationReason {
+    /// The reason as OpenSSL's `index.txt` writes it (a hold names its instruction too).
+    fn openssl_name(self) -> &'static str {
+        match self {
+            RevocationReason::Unspecified => "unspecified",
+            RevocationReason::AffiliationChanged => "affiliationChanged",
+            RevocationReason::Superseded => "superseded",
+            RevocationReason::CessationOfOperation => "cessationOfOperation",
+            RevocationReason::CertificateHold => "certificateHold,holdInstructionReject",
+        }
+    }
 }
 
 impl RevocationReason {
@@ -122,6 +144,17 @@ struct CaState {
     #[serde(with = "crate::hexbytes")]
     cert_der: Vec<u8>,
     revoked: Vec<Revocation>,
+    /// The delegated OCSP responder, made on first use ([`Jlis::ocsp_responder`]).
+    #[serde(default)]
+    responder: Option<Responder>,
+}
+
+/// A key the CA authorised to sign OCSP answers, and its certificate.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Responder {
+    key_pem: String,
+    #[serde(with = "crate::hexbytes")]
+    cert_der: Vec<u8>,
 }
 
 /// The test CA pair, the revocation lists and the simulated date.
@@ -297,6 +330,70 @@ impl Jlis {
             signature: BitString::from_bytes(&sig).map_err(SimError::issue)?,
         };
         crl.to_der().map_err(SimError::issue)
+    }
+
+    /// `ca`'s delegated OCSP responder: its certificate and private key (PEM), made and saved
+    /// on first use. The certificate is signed by the CA and carries id-kp-OCSPSigning and
+    /// id-pkix-ocsp-nocheck, as a responder certificate RFC 6960 §4.2.2.2 accepts; it is valid
+    /// as long as the CA is.
+    pub fn ocsp_responder(&mut self, ca: CaKind) -> Result<(String, String), SimError> {
+        if self.ca(ca).responder.is_none() {
+            let responder = new_responder(ca, self.ca(ca))?;
+            self.ca_mut(ca).responder = Some(responder);
+            self.save()?;
+        }
+        let responder = self
+            .ca(ca)
+            .responder
+            .as_ref()
+            .ok_or_else(|| SimError::Issue("no OCSP responder".into()))?;
+        let cert = der::pem::encode_string("CERTIFICATE", LineEnding::LF, &responder.cert_der)
+            .map_err(SimError::issue)?;
+        Ok((cert, responder.key_pem.clone()))
+    }
+
+    /// An OpenSSL CA database (`index.txt`) for `ca`, as `openssl ocsp -index` reads it: one
+    /// line per certificate in `certificates` (DER; those of other CAs are skipped), `V`alid or
+    /// `R`evoked with the day and reason of [`Jlis::revocations`], and an `R` line for every
+    /// other revoked serial (a certificate no longer on any card), so that none answers "good".
+    pub fn openssl_index(&self, ca: CaKind, certificates: &[&[u8]]) -> Result<String, SimError> {
+        let state = self.ca(ca);
+        let ca_cert = x509_cert::Certificate::from_der(&state.cert_der).map_err(SimError::issue)?;
+        let ca_subject = &ca_cert.tbs_certificate.subject;
+        let mut lines = String::new();
+        let mut listed = Vec::new();
+        let mut line = |serial: &str, expires: Time, subject: String| -> Result<(), SimError> {
+            let expires = index_time_of(expires)?;
+            let status = match state.revoked.iter().find(|r| r.serial == serial) {
+                Some(r) => format!(
+                    "R\t{expires}\t{},{}",
+                    index_time(r.revoked_on.midnight().assume_offset(jst()))?,
+                    r.reason.openssl_name()
+                ),
+                None => format!("V\t{expires}\t"),
+            };
+            lines.push_str(&format!("{status}\t{serial}\tunknown\t{subject}\n"));
+            Ok(())
+        };
+        for der in certificates {
+            let cert = x509_cert::Certificate::from_der(der).map_err(SimError::issue)?;
+            let tbs = &cert.tbs_certificate;
+            if tbs.issuer != *ca_subject {
+                continue;
+            }
+            let serial = openssl_serial(tbs.serial_number.as_bytes());
+            let subject = openssl_subject(&tbs.subject);
+            line(&serial, tbs.validity.not_after, subject)?;
+            listed.push(serial);
+        }
+        for r in &state.revoked {
+            let serial = openssl_serial(&hex::decode(&r.serial).map_err(SimError::issue)?);
+            if !listed.contains(&serial) {
+                let subject = format!("/CN=no longer on a card {serial}");
+                line(&serial, ca_cert.tbs_certificate.validity.not_after, subject)?;
+            }
+        }
+        Ok(lines)
     }
 
     /// A card-verifiable certificate (`7F 21`) for an on-card application's key, signed by
@@ -530,6 +627,116 @@ fn new_ca(ca: CaKind, today: Date) -> Result<CaState, SimError> {
         key_pem: key_to_pem(&key)?,
         cert_der: cert.to_der().map_err(SimError::issue)?,
         revoked: Vec::new(),
+        responder: None,
+    })
+}
+
+/// A delegated OCSP responder for `ca`: a new key and a certificate the CA signs for it.
+fn new_responder(ca: CaKind, state: &CaState) -> Result<Responder, SimError> {
+    let key = generate_key()?;
+    let ca_key = load_key(&state.key_pem)?;
+    let signer = SigningKey::<Sha256>::new(ca_key);
+    let ca_cert = x509_cert::Certificate::from_der(&state.cert_der).map_err(SimError::issue)?;
+    let ca_name = ca_cert.tbs_certificate.subject.clone();
+    let subject = Name::from_str(&format!("CN=OCSP Responder,{}", self::ca_name(ca)))
+        .map_err(SimError::issue)?;
+    let spki =
+        SubjectPublicKeyInfoOwned::from_key(RsaPublicKey::from(&key)).map_err(SimError::issue)?;
+    let mut builder = CertificateBuilder::new(
+        Profile::Manual {
+            issuer: Some(ca_name),
+        },
+        SerialNumber::from(RESPONDER_SERIAL),
+        ca_cert.tbs_certificate.validity,
+        subject,
+        spki.clone(),
+        &signer,
+    )
+    .map_err(SimError::issue)?;
+    let aki = AuthorityKeyIdentifier {
+        key_identifier: Some(
+            SubjectKeyIdentifier::try_from(
+                ca_cert
+                    .tbs_certificate
+                    .subject_public_key_info
+                    .owned_to_ref(),
+            )
+            .map_err(SimError::issue)?
+            .0,
+        ),
+        authority_cert_issuer: None,
+        authority_cert_serial_number: None,
+    };
+    let nocheck = Extension {
+        extn_id: ID_PKIX_OCSP_NOCHECK,
+        critical: false,
+        extn_value: OctetString::new(der::asn1::Null.to_der().map_err(SimError::issue)?)
+            .map_err(SimError::issue)?,
+    };
+    let extensions = [
+        extension(&KeyUsage(KeyUsages::DigitalSignature.into()), true)?,
+        extension(&ExtendedKeyUsage(vec![ID_KP_OCSP_SIGNING]), false)?,
+        nocheck,
+        extension(&aki, false)?,
+        extension(
+            &SubjectKeyIdentifier::try_from(spki.owned_to_ref()).map_err(SimError::issue)?,
+            false,
+        )?,
+    ];
+    for ext in extensions {
+        builder
+            .add_extension(&Prebuilt(ext))
+            .map_err(SimError::issue)?;
+    }
+    let cert = builder
+        .build::<rsa::pkcs1v15::Signature>()
+        .map_err(SimError::issue)?;
+    Ok(Responder {
+        key_pem: key_to_pem(&key)?,
+        cert_der: cert.to_der().map_err(SimError::issue)?,
+    })
+}
+
+/// A serial as OpenSSL's index writes it: uppercase hex without leading zero bytes.
+fn openssl_serial(bytes: &[u8]) -> String {
+    let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+    match &bytes[start..] {
+        [] => "00".to_owned(),
+        rest => hex::encode_upper(rest),
+    }
+}
+
+/// A name as OpenSSL's index writes it (`/C=JP/O=…/CN=…`), in DER order.
+fn openssl_subject(name: &Name) -> String {
+    name.0
+        .iter()
+        .map(|rdn| format!("/{rdn}"))
+        .collect::<String>()
+}
+
+/// A time as OpenSSL's index writes it: `YYMMDDHHMMSSZ` (UTCTime) before 2050.
+fn index_time(t: OffsetDateTime) -> Result<String, SimError> {
+    index_time_of(to_time(t)?)
+}
+
+fn index_time_of(t: Time) -> Result<String, SimError> {
+    let t = OffsetDateTime::from_unix_timestamp(
+        i64::try_from(t.to_unix_duration().as_secs()).map_err(SimError::issue)?,
+    )
+    .map_err(SimError::issue)?;
+    let full = format!(
+        "{:04}{:02}{:02}{:02}{:02}{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    );
+    Ok(if t.year() < 2050 {
+        full[2..].to_owned()
+    } else {
+        full
     })
 }
 

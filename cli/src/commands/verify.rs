@@ -1,12 +1,15 @@
-//! `kazasu verify`: checks a signed PDF or a detached signature against trusted CAs and CRLs.
+//! `kazasu verify`: checks a signed PDF or a detached signature against trusted CAs, CRLs and OCSP
+//! answers.
 //! Needs no card. Exit code 0 when valid, 6 when not.
 
 use std::fs::File;
 
 use anyhow::{Context, Result, bail};
+use kazasu_core::cert::CardCertificate;
 use kazasu_core::cert::{CertificateRole, builtin_roots_for};
-use kazasu_core::cms::{Check, Outcome, TrustStore, Verdict};
+use kazasu_core::cms::{Check, DetachedSignature, Outcome, TrustStore, Verdict};
 use kazasu_core::documents::{self, PdfVerdict};
+use kazasu_core::ocsp;
 use time::OffsetDateTime;
 
 use crate::args::VerifyArgs;
@@ -51,10 +54,80 @@ fn tsa_trust_store(args: &VerifyArgs) -> Result<TrustStore> {
     Ok(trust)
 }
 
+/// The signer certificates of the signature being verified (a PDF's, or a detached one's).
+fn signers(args: &VerifyArgs, pdf: bool) -> Result<Vec<CardCertificate>> {
+    let cms: Vec<Vec<u8>> = if pdf {
+        let bytes = std::fs::read(&args.file)
+            .with_context(|| format!("reading {}", args.file.display()))?;
+        kazasu_core::pdf::signatures(&bytes)?
+            .into_iter()
+            .map(|s| s.cms_der)
+            .collect()
+    } else {
+        let path = signature_path(args);
+        vec![std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?]
+    };
+    // A document timestamp or an unreadable signature has no card signer to ask about; the
+    // verification says what is wrong with it.
+    Ok(cms
+        .iter()
+        .filter_map(|der| DetachedSignature::parse(der).ok()?.signer_certificate())
+        .collect())
+}
+
+/// --ocsp / --ocsp-from-certificate: asks about each signer certificate a trusted CA issued
+/// and adds the checked answers to `trust` as revocation evidence.
+fn add_ocsp_answers(
+    trust: &mut TrustStore,
+    args: &VerifyArgs,
+    pdf: bool,
+    now: OffsetDateTime,
+) -> Result<()> {
+    if args.ocsp.is_none() && !args.ocsp_from_certificate {
+        return Ok(());
+    }
+    for signer in signers(args, pdf)? {
+        let Some(issuer) = trust.issuer_of(&signer).cloned() else {
+            continue;
+        };
+        let Some(url) = args.ocsp.clone().or_else(|| signer.ocsp_url()) else {
+            bail!(
+                "the certificate of {} names no OCSP responder: give one with --ocsp",
+                signer.subject()
+            );
+        };
+        let (response, _) = ocsp::ask(&url, &signer, &issuer, now)?;
+        trust.add_ocsp_response(&response)?;
+    }
+    Ok(())
+}
+
+/// The detached signature's path: --signature, or FILE.p7s.
+fn signature_path(args: &VerifyArgs) -> std::path::PathBuf {
+    match &args.signature {
+        Some(p) => p.clone(),
+        None => {
+            let mut name = args.file.as_os_str().to_owned();
+            name.push(".p7s");
+            name.into()
+        }
+    }
+}
+
 pub fn run(args: &VerifyArgs, json: bool) -> Result<()> {
-    let trust = trust_store(args)?;
+    let mut trust = trust_store(args)?;
     let tsa_trust = tsa_trust_store(args)?;
     let now = args.at.unwrap_or_else(OffsetDateTime::now_utc);
+    let pdf = args.signature.is_none()
+        && documents::is_pdf_file(&args.file)
+            .with_context(|| format!("reading {}", args.file.display()))?;
+    if !pdf && !signature_path(args).exists() {
+        bail!(
+            "no signature at {}: give it with --signature",
+            signature_path(args).display()
+        );
+    }
+    add_ocsp_answers(&mut trust, args, pdf, now)?;
     let valid = if args.signature.is_none()
         && documents::is_pdf_file(&args.file)
             .with_context(|| format!("reading {}", args.file.display()))?

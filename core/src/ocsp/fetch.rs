@@ -62,3 +62,18 @@ pub fn fetch(url: &str, request: &OcspRequest) -> Result<Vec<u8>, OcspError> {
     }
     Ok(der)
 }
+
+/// Asks the responder at `url` about `cert` (issued by the trusted `issuer`) with a fresh
+/// nonce, and returns its response (DER) with what it says, once [`super::check`] accepted it at
+/// `at`: what a verifier adds to its [`crate::cms::TrustStore`] or a signer embeds.
+pub fn ask(
+    url: &str,
+    cert: &crate::cert::CardCertificate,
+    issuer: &crate::cert::CardCertificate,
+    at: time::OffsetDateTime,
+) -> Result<(Vec<u8>, super::OcspAnswer), OcspError> {
+    let request = OcspRequest::new(cert, issuer);
+    let response = fetch(url, &request)?;
+    let answer = super::check(&response, cert, issuer, request.nonce(), at)?;
+    Ok((response, answer))
+}

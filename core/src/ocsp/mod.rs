@@ -12,7 +12,7 @@ mod request;
 mod response;
 
 #[cfg(feature = "online")]
-pub use fetch::{CONNECT_TIMEOUT, MAX_FETCHED_SIZE, READ_TIMEOUT, fetch};
+pub use fetch::{CONNECT_TIMEOUT, MAX_FETCHED_SIZE, READ_TIMEOUT, ask, fetch};
 pub use request::{NONCE_LENGTH, OcspRequest};
 pub use response::{
     CLOCK_SKEW, MAX_AGE_WITHOUT_NEXT_UPDATE, MAX_RESPONSE_SIZE, OcspAnswer, OcspStatus,
