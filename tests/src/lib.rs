@@ -17,6 +17,7 @@ pub mod pdf_fixture;
 pub mod rp;
 pub mod served;
 pub mod transcript;
+pub mod tsa;
 
 /// The test card's user-authentication PIN.
 pub const AUTH_PIN: &str = "4321";

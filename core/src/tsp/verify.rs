@@ -17,7 +17,7 @@ use super::ess::{
 };
 use super::token::ID_CT_TST_INFO;
 use crate::cert::CardCertificate;
-use crate::cms::trust::CrlAnswer;
+use crate::cms::trust::RevocationAnswer;
 use crate::cms::verify::{names_certificate, single_value};
 use crate::cms::{Check, CheckKind, Outcome, TrustStore};
 
@@ -363,27 +363,31 @@ impl TimestampToken {
                 Outcome::NotChecked,
                 "no trusted issuer to ask".into(),
             ),
-            Some(CrlAnswer::NoCrl) => check(
+            Some(RevocationAnswer::NoCrl) => check(
                 CheckKind::Revocation,
                 Outcome::NotChecked,
-                "revocation of the TSA's certificate unknown: no CRL from its issuer was given"
+                "revocation of the TSA's certificate not checked: no CRL or OCSP answer from its issuer was given"
                     .into(),
             ),
-            Some(CrlAnswer::Unknown(why)) => check(
+            Some(RevocationAnswer::Unknown(why)) => check(
                 CheckKind::Revocation,
                 Outcome::Failed,
                 format!("revocation of the TSA's certificate unknown: {why}"),
             ),
-            Some(CrlAnswer::Revoked(r)) => check(
+            Some(RevocationAnswer::Revoked(r)) => check(
                 CheckKind::Revocation,
                 Outcome::Failed,
                 format!("the TSA's certificate was revoked on {}", rfc3339(r.on)),
             ),
-            Some(CrlAnswer::Good { this_update, .. }) => check(
+            Some(RevocationAnswer::Good {
+                this_update,
+                source,
+                ..
+            }) => check(
                 CheckKind::Revocation,
                 Outcome::Passed,
                 format!(
-                    "the TSA's certificate is not revoked (CRL of {})",
+                    "the TSA's certificate is not revoked ({source} of {})",
                     rfc3339(this_update)
                 ),
             ),
