@@ -420,6 +420,9 @@ fn known(error: &(dyn Error + 'static)) -> Option<Problem> {
             crate::flows::LoginError::Service(e) => service(e),
         });
     }
+    if let Some(e) = error.downcast_ref::<crate::tsp::TspError>() {
+        return Some(timestamp(e));
+    }
     if error.is::<SignatureNotValid>() || error.is::<CardNotGenuine>() {
         return Some(Problem::of(ProblemKind::NotValid));
     }
@@ -535,6 +538,17 @@ fn cms(error: &CmsError) -> Option<Problem> {
         }
         _ => return None,
     })
+}
+
+/// A timestamp that could not be had: the TSA refused, could not be reached, or answered
+/// something that is not a timestamp for this request. Only an imprint of the wrong length is
+/// the caller's mistake.
+fn timestamp(error: &crate::tsp::TspError) -> Problem {
+    let kind = match error {
+        crate::tsp::TspError::ImprintLength { .. } => ProblemKind::InvalidInput,
+        _ => ProblemKind::TimestampUnavailable,
+    };
+    Problem::of(kind).with_detail(error.to_string())
 }
 
 #[cfg(feature = "service")]
@@ -677,6 +691,29 @@ mod tests {
         ));
         assert_eq!(problem.kind, ProblemKind::CardFailed);
         assert!(!problem.kind.is_input_mistake());
+    }
+
+    #[test]
+    fn a_tsa_refusing_or_unreachable_is_timestamp_unavailable() {
+        use crate::tsp::TspError;
+        let refused = TspError::Refused {
+            status: "rejection".into(),
+            failure: Some("badAlg".into()),
+            text: None,
+        };
+        let unreachable = TspError::Unreachable {
+            url: "http://tsa.example/".into(),
+            reason: "connection refused".into(),
+        };
+        for error in [
+            refused,
+            unreachable,
+            TspError::Mismatch("its nonce is not the request's"),
+        ] {
+            let problem = classify(&error);
+            assert_eq!(problem.kind, ProblemKind::TimestampUnavailable, "{error}");
+            assert_eq!(problem.detail, Some(error.to_string()));
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! within bounds and kept with its own bytes.
 
 use cms::cert::CertificateChoices;
-use cms::content_info::ContentInfo;
+use cms::content_info::{CmsVersion, ContentInfo};
 use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
 use const_oid::ObjectIdentifier;
 use const_oid::db::rfc5911;
@@ -72,6 +72,14 @@ fn sha2(oid: &ObjectIdentifier) -> Result<DigestAlgorithm, TspError> {
         return Err(TspError::WeakAlgorithm(weak));
     }
     DigestAlgorithm::from_oid(oid).ok_or_else(|| TspError::UnsupportedAlgorithm(oid.to_string()))
+}
+
+/// True when an algorithm identifier has no parameters, or NULL ones (SHA-2, RSA).
+fn plain(algorithm: &spki::AlgorithmIdentifierOwned) -> bool {
+    algorithm
+        .parameters
+        .as_ref()
+        .is_none_or(|p| p.tag() == Tag::Null && p.value().is_empty())
 }
 
 /// Reads a GeneralizedTime `YYYYMMDDHHMMSS[.fff…]Z` (RFC 3161 §2.4.2: UTC, fraction without
@@ -160,6 +168,31 @@ impl TimestampToken {
             (Some(one), None) => one.clone(),
             _ => return Err(not("it does not have exactly one signer")),
         };
+        // RFC 5652 §5.1, §5.3: SignedData version 3 for a content other than id-data; a
+        // SignerInfo's version follows its identifier. The algorithm identifiers carry no
+        // parameters but NULL, and the signer's digest algorithm is among those declared.
+        // Nothing of this is signed: checked so that the token has one encoding.
+        if signed_data.version != CmsVersion::V3 {
+            return Err(not("its SignedData is not version 3"));
+        }
+        let signer_version = match signer_info.sid {
+            SignerIdentifier::IssuerAndSerialNumber(_) => CmsVersion::V1,
+            SignerIdentifier::SubjectKeyIdentifier(_) => CmsVersion::V3,
+        };
+        if signer_info.version != signer_version {
+            return Err(not(
+                "its SignerInfo's version does not match its signer identifier",
+            ));
+        }
+        if !plain(&signer_info.digest_alg)
+            || !plain(&signer_info.signature_algorithm)
+            || !signed_data
+                .digest_algorithms
+                .iter()
+                .any(|a| a.oid == signer_info.digest_alg.oid && plain(a))
+        {
+            return Err(not("its algorithm identifiers are malformed or undeclared"));
+        }
         let signer_algorithm = sha2(&signer_info.digest_alg.oid)?;
         let algorithm = sha2(&tst.message_imprint.hash_algorithm.oid)?;
         let len = tst.message_imprint.hashed_message.as_bytes().len();

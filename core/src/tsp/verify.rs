@@ -93,13 +93,18 @@ fn timestamping_only(certificate: &CardCertificate) -> Result<(), String> {
     if !extension.critical {
         return Err("the TSA's certificate's timeStamping usage is not marked critical".into());
     }
+    // RFC 3161 §2.3 and OpenSSL's timestamp-signing purpose: a key usage, when present,
+    // allows signing (digitalSignature, nonRepudiation) and nothing else.
     let usage = certificate.key_usage();
-    if !usage.is_empty()
-        && !usage.contains(&"digitalSignature")
-        && !usage.contains(&"nonRepudiation")
-    {
+    let signs = usage
+        .iter()
+        .any(|u| *u == "digitalSignature" || *u == "nonRepudiation");
+    let other = usage
+        .iter()
+        .any(|u| *u != "digitalSignature" && *u != "nonRepudiation");
+    if !usage.is_empty() && (!signs || other) {
         return Err(format!(
-            "the TSA's certificate's key usage ({}) does not allow signing",
+            "the TSA's certificate's key usage ({}) is not for signing timestamps only",
             usage.join(", ")
         ));
     }
@@ -409,5 +414,87 @@ impl TimestampToken {
             anchor,
             checks,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cms::DigestAlgorithm;
+
+    /// A token OpenSSL's TSA made (`openssl ts -reply`, SHA-1 signingCertificate, the TSA's CA
+    /// in the token) over SHA-256("the signature value"); the fuzz target's seed too.
+    const TOKEN: &[u8] = include_bytes!("../../../fuzz/seeds/timestamp/openssl-token.der");
+
+    fn imprint() -> Vec<u8> {
+        DigestAlgorithm::Sha256.digest(b"the signature value")
+    }
+
+    /// Trusts the CA certificate the token carries.
+    fn trust(token: &TimestampToken) -> TrustStore {
+        let ca = token
+            .certificates()
+            .find(|c| {
+                c.tbs_certificate
+                    .subject
+                    .to_string()
+                    .contains("Fuzz TSA CA")
+            })
+            .unwrap()
+            .to_der()
+            .unwrap();
+        let mut trust = TrustStore::new();
+        trust.add_anchors(&ca).unwrap();
+        trust
+    }
+
+    fn after(token: &TimestampToken) -> OffsetDateTime {
+        token.gen_time() + time::Duration::hours(1)
+    }
+
+    #[test]
+    fn openssls_token_is_read_and_verified() {
+        let token = TimestampToken::parse(TOKEN).unwrap();
+        assert_eq!(token.digest_algorithm(), DigestAlgorithm::Sha256);
+        assert_eq!(token.imprint(), imprint());
+        assert_eq!(token.policy().to_string(), "1.2.3.4.1");
+        assert_eq!(token.tsa_certificate().unwrap().subject(), "CN=Fuzz TSA");
+        let verdict = token.verify(&imprint(), &trust(&token), after(&token));
+        assert!(verdict.valid, "{verdict:#?}");
+        assert_eq!(verdict.anchor.as_deref(), Some("CN=Fuzz TSA CA"));
+    }
+
+    #[test]
+    fn a_token_dated_after_the_verifiers_clock_fails() {
+        let token = TimestampToken::parse(TOKEN).unwrap();
+        let trust = trust(&token);
+        let early = token.gen_time() - MAX_CLOCK_SKEW - time::Duration::seconds(1);
+        let verdict = token.verify(&imprint(), &trust, early);
+        let failed: Vec<CheckKind> = verdict.failures().map(|c| c.check).collect();
+        assert_eq!(failed, [CheckKind::Validity], "{verdict:#?}");
+    }
+
+    #[test]
+    fn every_single_byte_change_is_an_error_or_a_verdict_never_valid_and_never_a_panic() {
+        let original = TimestampToken::parse(TOKEN).unwrap();
+        let trust = trust(&original);
+        let now = after(&original);
+        // The CA's certificate rides along unsigned and unused (the anchor is the trusted
+        // copy): a change there may leave the token valid. Anywhere else it must not.
+        let ca = trust.anchors()[0].der();
+        let ca_at = TOKEN.windows(ca.len()).position(|w| w == ca).unwrap();
+        let mut valid = Vec::new();
+        for i in (0..TOKEN.len()).filter(|i| !(ca_at..ca_at + ca.len()).contains(i)) {
+            for flip in [0x01u8, 0x80] {
+                let mut bytes = TOKEN.to_vec();
+                bytes[i] ^= flip;
+                if let Ok(token) = TimestampToken::parse(&bytes)
+                    && token.verify(&imprint(), &trust, now).valid
+                {
+                    valid.push((i, flip));
+                }
+            }
+        }
+        assert_eq!(valid, [], "changes that left the token valid");
     }
 }
