@@ -101,7 +101,7 @@ fn check_signature(
         match TimestampToken::parse(der) {
             Ok(token) => {
                 let imprint = token.digest_algorithm().digest(&value);
-                stamps.push(token.verify(&imprint, &tsa_trust, now));
+                stamps.push(token.verify(&imprint, &tsa_trust, stamp_time(&token, now)));
             }
             Err(e) => problems.push(format!("a signature timestamp cannot be read: {e}")),
         }
@@ -159,6 +159,12 @@ fn check_signature(
     let valid = verdict.failures().next().is_none();
     verdict.valid = valid;
     verdict
+}
+
+/// The time a timestamp's TSA certificate is judged at: its own genTime (what it proves is
+/// fixed then; a TSA revoked or expired later does not undo it), never later than `now`.
+fn stamp_time(token: &TimestampToken, now: OffsetDateTime) -> OffsetDateTime {
+    token.gen_time().min(now)
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {
@@ -264,7 +270,7 @@ pub fn verify_pdf_with(
                 for part in parts {
                     hasher.update(part);
                 }
-                let v = token.verify(&hasher.finish(), tsa_trust, now);
+                let v = token.verify(&hasher.finish(), tsa_trust, stamp_time(&token, now));
                 if v.valid {
                     protected_until = token.tsa_certificate().map(|c| rfc3339(c.not_after()));
                 }
@@ -318,7 +324,14 @@ pub fn verify_pdf_with(
                 ("modified", what.clone())
             }
         };
-        if i + 1 == count && !whole && matches!(sig.coverage, Coverage::Ok { .. }) {
+        // A DSS added after the last signature (PAdES B-LT) is validation data, not content.
+        let only_validation_data = matches!(&sig.changes_after,
+            ChangesAfter::Allowed(what) if what.iter().all(|w| w.starts_with("validation data (DSS)")));
+        if i + 1 == count
+            && !whole
+            && !only_validation_data
+            && matches!(sig.coverage, Coverage::Ok { .. })
+        {
             problems.push(
                 "the file was changed after the last signature: a revision that nobody signed was appended"
                     .to_owned(),

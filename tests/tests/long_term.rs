@@ -1,0 +1,495 @@
+//! Long-term signatures made with the simulated card, a real TSA (OpenSSL's, `tests/src/tsa.rs`)
+//! and the simulated office's CRLs, judged by Kazasu and by pyHanko's AdES validation
+//! (`pyhanko sign adesverify`), OpenSSL (`ts -verify`, `cms -verify`) and poppler's `pdfsig`.
+//! The scenario: sign, then the holder moves (the signing certificate is revoked) and the
+//! certificate expires; a B-LT/B-LTA signature stays valid at its timestamp, a B-B one does not.
+
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use kazasu_core::cms::unsigned;
+use kazasu_core::pdf;
+use kazasu_tests::bins::{bin, run_kazasu, run_sim, text};
+use kazasu_tests::pdf_fixture::sample_pdf;
+use kazasu_tests::tsa::{Tsa, openssl};
+use kazasu_tests::{SIGN_PIN, TestCard};
+
+/// Long after the test card's signing certificate expires (issued 2026-04-01, five years).
+const AFTER_EXPIRY: &str = "2032-06-01T00:00:00Z";
+
+/// A card, its office's trust material, a running TSA with a CRL of its CA.
+struct Desk {
+    card: TestCard,
+    tsa: Tsa,
+}
+
+impl Desk {
+    fn new() -> Desk {
+        let card = TestCard::new();
+        let tsa = Tsa::start(&card.dir().join("tsa"));
+        let desk = Desk { card, tsa };
+        desk.export_trust();
+        desk.tsa_crl();
+        std::fs::write(desk.path("contract.pdf"), sample_pdf(2)).unwrap();
+        std::fs::write(desk.path("ledger.csv"), b"2026-12-03,invoice 42,10000\n").unwrap();
+        desk
+    }
+
+    fn dir(&self) -> &Path {
+        self.card.dir()
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir().join(name)
+    }
+
+    /// The office's CA certificates and current CRLs in `trust/`.
+    fn export_trust(&self) {
+        let out = run_sim(self.card.path(), &["office", "export-trust", "trust"]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+
+    /// A CRL of the TSA's CA (revoking nothing) in `tsa/crl.pem`, made by `openssl ca`.
+    fn tsa_crl(&self) {
+        let dir = self.tsa.dir();
+        std::fs::write(dir.join("index.txt"), "").unwrap();
+        std::fs::write(dir.join("crlnumber"), "01\n").unwrap();
+        std::fs::write(
+            dir.join("ca.cnf"),
+            format!(
+                "[ca]\ndefault_ca = tsa_ca\n[tsa_ca]\ndatabase = {d}/index.txt\ncrlnumber = {d}/crlnumber\ndefault_md = sha256\ndefault_crl_days = 30\n",
+                d = dir.display()
+            ),
+        )
+        .unwrap();
+        openssl(
+            dir,
+            &[
+                "ca", "-gencrl", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key",
+                "-out", "crl.pem",
+            ],
+        );
+    }
+
+    fn kazasu(&self, args: &[&str], stdin: &str) -> Output {
+        let reader = format!("sim:{}", self.card.path().display());
+        let mut all = vec!["--reader", reader.as_str()];
+        all.extend_from_slice(args);
+        run_kazasu(&bin("kazasu"), self.dir(), &all, stdin)
+    }
+
+    /// `kazasu sign FILE --profile PROFILE` with the TSA and both CRLs, to `output`.
+    fn sign(&self, file: &str, profile: &str, output: &str) -> Output {
+        let url = self.tsa.url().to_owned();
+        self.kazasu(
+            &[
+                "sign",
+                "--pin-stdin",
+                file,
+                "-o",
+                output,
+                "--profile",
+                profile,
+                "--tsa",
+                &url,
+                "--tsa-trust",
+                "tsa/ca.pem",
+                "--crl",
+                "trust/sign-crl.pem",
+                "--crl",
+                "tsa/crl.pem",
+            ],
+            &format!("{SIGN_PIN}\n"),
+        )
+    }
+
+    fn signed(&self, file: &str, profile: &str, output: &str) {
+        let out = self.sign(file, profile, output);
+        assert!(out.status.success(), "kazasu sign: {}", text(&out.stderr));
+    }
+
+    /// `kazasu verify` trusting the signing CA and the TSA's CA, with the CRLs in `trust/`:
+    /// (valid, report).
+    fn verify(&self, args: &[&str]) -> (bool, String) {
+        let mut all = vec![
+            "verify",
+            "--trust",
+            "trust/sign-ca.pem",
+            "--tsa-trust",
+            "tsa/ca.pem",
+        ];
+        all.extend_from_slice(args);
+        let out = self.kazasu(&all, "");
+        let report = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        match out.status.code() {
+            Some(0) => (true, report),
+            Some(6) => (false, report),
+            other => panic!("kazasu verify exited {other:?}: {report}"),
+        }
+    }
+
+    fn run(&self, program: &str, args: &[&str]) -> Output {
+        Command::new(program)
+            .args(args)
+            .current_dir(self.dir())
+            .output()
+            .unwrap_or_else(|e| panic!("{program} (installed by scripts/install-deps): {e}"))
+    }
+
+    /// pyHanko's AdES validation (ETSI EN 319 102-1, past signature validation with the
+    /// embedded proof of existence), trusting the signing CA and the TSA's CA, optionally as of
+    /// `at`: its report.
+    fn pyhanko_ades(&self, pdf: &str, at: Option<&str>) -> String {
+        let mut args = vec![
+            "-m",
+            "pyhanko",
+            "sign",
+            "adesverify",
+            "--pretty-print",
+            "--trust",
+            "trust/sign-ca.pem",
+            "--trust",
+            "tsa/ca.pem",
+            "--trust-replace",
+        ];
+        if let Some(at) = at {
+            args.extend(["--validation-time", at]);
+        }
+        args.push(pdf);
+        let out = self.run("python3", &args);
+        format!("{}{}", text(&out.stdout), text(&out.stderr))
+    }
+
+    /// pyHanko's plain validation with revocation off (for B-T, which embeds none).
+    fn pyhanko_timestamped(&self, pdf: &str) -> String {
+        let out = self.run(
+            "python3",
+            &[
+                "-m",
+                "pyhanko",
+                "sign",
+                "validate",
+                "--pretty-print",
+                "--no-revocation-check",
+                "--trust",
+                "trust/sign-ca.pem",
+                "--trust",
+                "tsa/ca.pem",
+                "--trust-replace",
+                pdf,
+            ],
+        );
+        format!("{}{}", text(&out.stdout), text(&out.stderr))
+    }
+
+    /// The office registers a move, tomorrow (the simulated office dates revocations by day):
+    /// the signing certificate is revoked after the signature; fresh CRLs exported.
+    fn move_house(&self) {
+        let tomorrow = (time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+9))
+            + time::Duration::days(1))
+        .date()
+        .to_string();
+        let out = run_sim(self.card.path(), &["clock", "set", &tomorrow]);
+        assert!(out.status.success(), "clock set: {}", text(&out.stderr));
+        let out = run_sim(
+            self.card.path(),
+            &["office", "move", "--address", "東京都千代田区霞が関2-1-2"],
+        );
+        assert!(out.status.success(), "office move: {}", text(&out.stderr));
+        self.export_trust();
+    }
+}
+
+/// True when pyHanko judged every signature and timestamp field it reported on valid.
+fn ades_passed(report: &str) -> bool {
+    let verdicts: Vec<&str> = report
+        .lines()
+        .filter(|l| l.contains(" is judged "))
+        .collect();
+    !verdicts.is_empty()
+        && verdicts
+            .iter()
+            .all(|l| l.trim_end().ends_with("judged VALID."))
+}
+
+#[test]
+fn a_pades_b_lta_signature_outlives_a_move_and_the_certificate_in_kazasu_and_pyhanko() {
+    let desk = Desk::new();
+    desk.signed("contract.pdf", "pades-b-lta", "lta.pdf");
+    desk.signed("contract.pdf", "pades-b", "bb.pdf");
+
+    // Today: valid, at level B-LTA, with the DSS and the archive's horizon reported.
+    let (valid, report) = desk.verify(&["--crl", "trust/sign-crl.pem", "lta.pdf"]);
+    assert!(valid, "{report}");
+    assert!(report.contains("PAdES level: B-LTA"), "{report}");
+    assert!(report.contains("validation data (DSS)"), "{report}");
+    assert!(report.contains("protects the document until"), "{report}");
+    let ades = desk.pyhanko_ades("lta.pdf", None);
+    assert!(ades_passed(&ades), "pyHanko: {ades}");
+
+    // The holder moves: the signing certificate is revoked now, after the timestamp.
+    desk.move_house();
+    let (valid, report) = desk.verify(&["--crl", "trust/sign-crl.pem", "lta.pdf"]);
+    assert!(
+        valid,
+        "revoked after the timestamp must stay valid: {report}"
+    );
+    assert!(report.contains("after the signature timestamp"), "{report}");
+    let (valid, report) = desk.verify(&["--crl", "trust/sign-crl.pem", "bb.pdf"]);
+    assert!(!valid, "a B-B signature of a revoked certificate: {report}");
+
+    // Years later, past the certificate's expiry: the LTA document still verifies at its
+    // timestamp; the B-B one does not.
+    let (valid, report) = desk.verify(&["--at", AFTER_EXPIRY, "lta.pdf"]);
+    assert!(valid, "{report}");
+    assert!(report.contains("expired on"), "{report}");
+    let (valid, report) = desk.verify(&["--at", AFTER_EXPIRY, "bb.pdf"]);
+    assert!(!valid, "{report}");
+    let ades = desk.pyhanko_ades("bb.pdf", Some(AFTER_EXPIRY));
+    assert!(
+        !ades_passed(&ades),
+        "pyHanko accepted an expired B-B signature: {ades}"
+    );
+}
+
+#[test]
+fn each_pades_profile_reaches_its_level_and_the_timestamp_satisfies_openssl_and_pdfsig() {
+    let desk = Desk::new();
+    for (profile, level) in [
+        ("pades-b-t", "B-T"),
+        ("pades-b-lt", "B-LT"),
+        ("pades-b-lta", "B-LTA"),
+    ] {
+        let output = format!("{profile}.pdf");
+        desk.signed("contract.pdf", profile, &output);
+        let (valid, report) = desk.verify(&["--crl", "trust/sign-crl.pem", &output]);
+        assert!(valid, "{profile}: {report}");
+        assert!(
+            report.contains(&format!("PAdES level: {level}")),
+            "{report}"
+        );
+        // B-T embeds no revocation data: pyHanko checks its timestamp with revocation off;
+        // B-LT and B-LTA pass pyHanko's AdES validation on their embedded data alone.
+        let report = if profile == "pades-b-t" {
+            desk.pyhanko_timestamped(&output)
+        } else {
+            desk.pyhanko_ades(&output, None)
+        };
+        assert!(ades_passed(&report), "pyHanko on {profile}: {report}");
+        assert!(
+            report.contains("backed by a time stamping authority"),
+            "{report}"
+        );
+    }
+
+    // The signature timestamp token of B-T, checked by OpenSSL over the signature value.
+    let bytes = std::fs::read(desk.path("pades-b-t.pdf")).unwrap();
+    let sig = pdf::signatures(&bytes).unwrap().pop().unwrap();
+    let token = unsigned::signature_timestamps(&sig.cms_der)
+        .unwrap()
+        .pop()
+        .unwrap();
+    std::fs::write(desk.path("token.der"), &token).unwrap();
+    std::fs::write(
+        desk.path("signature-value.bin"),
+        unsigned::signature_value(&sig.cms_der).unwrap(),
+    )
+    .unwrap();
+    let out = desk.run(
+        "openssl",
+        &[
+            "ts",
+            "-verify",
+            "-token_in",
+            "-in",
+            "token.der",
+            "-data",
+            "signature-value.bin",
+            "-CAfile",
+            "tsa/ca.pem",
+        ],
+    );
+    assert!(
+        text(&out.stdout).contains("Verification: OK"),
+        "openssl ts -verify: {}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+
+    let pdfsig = text(&desk.run("pdfsig", &["pades-b-lta.pdf"]).stdout);
+    assert!(
+        pdfsig.contains("Signature #2"),
+        "pdfsig sees the document timestamp: {pdfsig}"
+    );
+}
+
+#[test]
+fn cades_t_and_lt_are_accepted_by_openssl_cms_and_verified_at_their_timestamp() {
+    let desk = Desk::new();
+    desk.signed("ledger.csv", "cades-t", "ledger.t.p7s");
+    desk.signed("ledger.csv", "cades-lt", "ledger.lt.p7s");
+    for sig in ["ledger.t.p7s", "ledger.lt.p7s"] {
+        let out = desk.run(
+            "openssl",
+            &[
+                "cms",
+                "-verify",
+                "-binary",
+                "-inform",
+                "DER",
+                "-in",
+                sig,
+                "-content",
+                "ledger.csv",
+                "-CAfile",
+                "trust/sign-ca.pem",
+                "-purpose",
+                "any",
+                "-out",
+                "/dev/null",
+            ],
+        );
+        assert!(
+            text(&out.stderr).contains("Verification successful"),
+            "openssl cms on {sig}: {}",
+            text(&out.stderr)
+        );
+    }
+    // The LT signature carries its own CRLs: no --crl needed, even after a move and expiry.
+    desk.move_house();
+    let (valid, report) = desk.verify(&[
+        "--at",
+        AFTER_EXPIRY,
+        "--signature",
+        "ledger.lt.p7s",
+        "ledger.csv",
+    ]);
+    assert!(valid, "{report}");
+    assert!(report.contains("timestamp"), "{report}");
+    // Without a trusted TSA the timestamp proves nothing: expired, not valid.
+    let out = desk.kazasu(
+        &[
+            "verify",
+            "--trust",
+            "trust/sign-ca.pem",
+            "--at",
+            AFTER_EXPIRY,
+            "--signature",
+            "ledger.lt.p7s",
+            "ledger.csv",
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out.stdout));
+}
+
+#[test]
+fn a_revision_appended_after_the_archive_timestamp_and_an_untrusted_tsa_are_refused() {
+    let desk = Desk::new();
+    desk.signed("contract.pdf", "pades-b-lta", "lta.pdf");
+    let mut bytes = std::fs::read(desk.path("lta.pdf")).unwrap();
+    // An unsigned revision after the document timestamp (a comment and a repeated trailer).
+    let tail = bytes[bytes.len().saturating_sub(400)..].to_vec();
+    let at = tail.windows(9).rposition(|w| w == b"startxref").unwrap();
+    bytes.extend_from_slice(b"\n% appended\n");
+    bytes.extend_from_slice(&tail[at..]);
+    std::fs::write(desk.path("appended.pdf"), &bytes).unwrap();
+    let (valid, report) = desk.verify(&["--crl", "trust/sign-crl.pem", "appended.pdf"]);
+    assert!(!valid, "{report}");
+
+    // A TSA whose CA is not trusted: nothing is written, the error says so.
+    let url = desk.tsa.url().to_owned();
+    let out = desk.kazasu(
+        &[
+            "sign",
+            "--pin-stdin",
+            "contract.pdf",
+            "-o",
+            "untrusted.pdf",
+            "--profile",
+            "pades-b-t",
+            "--tsa",
+            &url,
+            "--tsa-trust",
+            "tsa/untrusted_ca.pem",
+        ],
+        &format!("{SIGN_PIN}\n"),
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("not trusted"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!desk.path("untrusted.pdf").exists());
+
+    // A profile that needs a TSA, without one: refused before the card is asked.
+    let out = desk.kazasu(
+        &[
+            "sign",
+            "--pin-stdin",
+            "contract.pdf",
+            "--profile",
+            "pades-b-lt",
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--tsa"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn extend_adds_a_new_archive_timestamp_that_kazasu_and_pyhanko_accept() {
+    let desk = Desk::new();
+    desk.signed("contract.pdf", "pades-b-lta", "lta.pdf");
+    let url = desk.tsa.url().to_owned();
+    let out = desk.kazasu(
+        &[
+            "extend",
+            "lta.pdf",
+            "-o",
+            "renewed.pdf",
+            "--tsa",
+            &url,
+            "--tsa-trust",
+            "tsa/ca.pem",
+            "--crl",
+            "tsa/crl.pem",
+        ],
+        "",
+    );
+    assert!(out.status.success(), "kazasu extend: {}", text(&out.stderr));
+    let renewed = std::fs::read(desk.path("renewed.pdf")).unwrap();
+    let stamps = pdf::signatures(&renewed)
+        .unwrap()
+        .iter()
+        .filter(|s| s.sub_filter.as_deref() == Some("ETSI.RFC3161"))
+        .count();
+    assert_eq!(stamps, 2);
+    let (valid, report) = desk.verify(&["--crl", "trust/sign-crl.pem", "renewed.pdf"]);
+    assert!(valid, "{report}");
+    let ades = desk.pyhanko_ades("renewed.pdf", None);
+    assert!(ades_passed(&ades), "pyHanko: {ades}");
+
+    // A B-B file has no archive to renew.
+    desk.signed("contract.pdf", "pades-b", "bb.pdf");
+    let out = desk.kazasu(
+        &[
+            "extend",
+            "bb.pdf",
+            "--tsa",
+            &url,
+            "--tsa-trust",
+            "tsa/ca.pem",
+        ],
+        "",
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("no document timestamp"),
+        "{}",
+        text(&out.stderr)
+    );
+}
