@@ -65,8 +65,10 @@ pub struct AppState {
     pub trust: Arc<Trust>,
     /// Challenges, statuses and device bindings.
     pub store: Arc<dyn Store>,
-    /// The session token key.
+    /// The session token key (also the OpenID provider's ID token key).
     pub key: SessionKey,
+    /// The OpenID Connect provider: issuer, clients, pairwise key.
+    pub oidc: crate::oidc::Provider,
 }
 
 type Shared = State<Arc<AppState>>;
@@ -229,6 +231,8 @@ async fn card_finish(
         serial: login.serial.clone(),
     };
     s.update_status(&nonce, status, Some(&token)).await?;
+    // A login started by an OpenID Connect authorization request: done, for its account.
+    crate::oidc::authorize::card_logged_in(s, &nonce, &login).await?;
     Ok(json!({
         "token": token,
         "expires_at": expires_at,
@@ -248,7 +252,9 @@ impl AppState {
                 let failed = Status::Failed {
                     reason: refusal.error.to_string(),
                 };
-                self.update_status(nonce, failed, None).await
+                self.update_status(nonce, failed, None).await?;
+                let reason = refusal.error.to_string();
+                crate::oidc::authorize::card_refused(self, nonce, &reason).await
             };
             if let Err(e) = consumed.await {
                 return e.into();
@@ -354,7 +360,7 @@ fn login_cookie(headers: &HeaderMap) -> Option<String> {
 }
 
 /// A fresh browser secret (base64url).
-fn new_secret() -> String {
+pub(crate) fn new_secret() -> String {
     use rand::RngCore;
     let mut bytes = [0u8; SECRET_BYTES];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
@@ -363,7 +369,7 @@ fn new_secret() -> String {
 
 /// What the store keeps of a browser secret: its SHA-256 (base64url). Comparing hashes does
 /// not leak the secret through timing.
-fn secret_hash(secret: &str) -> String {
+pub(crate) fn secret_hash(secret: &str) -> String {
     use sha2::Digest;
     URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(secret.as_bytes()))
 }

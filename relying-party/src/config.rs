@@ -67,6 +67,9 @@ pub struct Config {
     /// A Redis shared by several instances (`redis://host:port/`); absent: in-memory store.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redis_url: Option<String>,
+    /// The OpenID Connect provider (`[oidc]`, with `[[oidc.clients]]`).
+    #[serde(default)]
+    pub oidc: crate::oidc::OidcConfig,
     /// The directory relative paths are resolved against (the config file's).
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -105,6 +108,7 @@ impl Config {
         if !(0..=3_600).contains(&self.max_skew_seconds) {
             bail!("max_skew_seconds must be between 0 and 3600");
         }
+        self.oidc.check()?;
         if self.crl_refresh_seconds == 0 {
             bail!("crl_refresh_seconds must be positive");
         }
@@ -162,6 +166,7 @@ impl Config {
             challenge_ttl_seconds: default_challenge_ttl(),
             max_skew_seconds: default_max_skew(),
             redis_url: redis_url.map(str::to_owned),
+            oidc: crate::oidc::OidcConfig::default(),
             base_dir: PathBuf::new(),
         };
         let text = toml::to_string_pretty(&config)?;

@@ -15,6 +15,7 @@
 pub mod api;
 pub mod config;
 pub mod error;
+pub mod oidc;
 pub mod page;
 pub mod redis_store;
 pub mod session;
@@ -60,6 +61,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/device/finish", post(api::device_finish))
         .route("/v1/devices/{device_id}", delete(api::delete_device))
         .route("/v1/high-assurance", get(api::high_assurance))
+        .merge(oidc::routes())
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(api::MAX_BODY))
         .layer(axum::middleware::map_response(security_headers))
@@ -123,6 +125,7 @@ impl App {
             );
         }
         let key = SessionKey::load_or_create(&config.resolve(&config.session_key))?;
+        let oidc = oidc::Provider::load(&config, &public_url)?;
         Ok(App {
             state: Arc::new(AppState {
                 config,
@@ -131,6 +134,7 @@ impl App {
                 trust: Arc::new(trust),
                 store,
                 key,
+                oidc,
             }),
         })
     }

@@ -37,6 +37,9 @@ enum Command {
         #[arg(allow_hyphen_values = true)]
         device_id: String,
     },
+    /// Manage the OpenID Connect clients registered in a configuration file.
+    #[command(subcommand)]
+    Client(ClientCommand),
     /// Print a starting configuration to standard output.
     GenConfig {
         /// The authentication CA certificate (PEM or DER).
@@ -52,6 +55,89 @@ enum Command {
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
         listen: String,
     },
+}
+
+#[derive(Subcommand)]
+enum ClientCommand {
+    /// Register a client: appended to the file as an `[[oidc.clients]]` table (comments kept,
+    /// the result checked, written atomically). With --secret, a random client secret is made
+    /// and printed once (the file keeps its SHA-256); with --jwks, the client authenticates
+    /// with private_key_jwt under those keys.
+    Add {
+        /// The configuration file (TOML) to add the client to.
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        /// The client id.
+        #[arg(long)]
+        id: String,
+        /// A name shown on the authorization page.
+        #[arg(long)]
+        name: Option<String>,
+        /// A redirect URI (repeatable; matched exactly).
+        #[arg(long = "redirect-uri", value_name = "URI", required = true)]
+        redirect_uris: Vec<String>,
+        /// A post-logout redirect URI (repeatable).
+        #[arg(long = "post-logout-redirect-uri", value_name = "URI")]
+        post_logout_redirect_uris: Vec<String>,
+        /// Authenticate with client_secret_basic: make a secret and print it.
+        #[arg(long, conflicts_with = "jwks", required_unless_present = "jwks")]
+        secret: bool,
+        /// Authenticate with private_key_jwt under the keys of this JWKS file (public keys).
+        #[arg(long, value_name = "FILE")]
+        jwks: Option<PathBuf>,
+        /// The pairwise sector (default: the first redirect URI's host).
+        #[arg(long)]
+        sector: Option<String>,
+    },
+}
+
+fn add_client(command: ClientCommand) -> anyhow::Result<()> {
+    use kazasu_rp::oidc::clients::{AuthMethod, ClientConfig, add_to_file, secret_hash};
+    let ClientCommand::Add {
+        config,
+        id,
+        name,
+        redirect_uris,
+        post_logout_redirect_uris,
+        secret,
+        jwks,
+        sector,
+    } = command;
+    let made_secret = secret.then(|| {
+        use base64::Engine as _;
+        use rand::RngCore as _;
+        let mut bytes = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    });
+    let jwks_file = jwks
+        .map(|p| std::path::absolute(&p).with_context(|| format!("cannot resolve {}", p.display())))
+        .transpose()?;
+    if let Some(path) = &jwks_file {
+        kazasu_rp::oidc::clients::load_jwks(path)
+            .with_context(|| format!("in {}", path.display()))?;
+    }
+    let client = ClientConfig {
+        client_id: id.clone(),
+        name,
+        redirect_uris,
+        post_logout_redirect_uris,
+        token_endpoint_auth_method: if made_secret.is_some() {
+            AuthMethod::ClientSecretBasic
+        } else {
+            AuthMethod::PrivateKeyJwt
+        },
+        client_secret_sha256: made_secret.as_deref().map(secret_hash),
+        jwks_file,
+        sector,
+    };
+    add_to_file(&config, &client)?;
+    eprintln!("registered client {id:?} in {}", config.display());
+    if let Some(secret) = made_secret {
+        // Printed once, to standard output only: the file keeps its hash.
+        println!("{secret}");
+    }
+    Ok(())
 }
 
 fn init_logging() {
@@ -106,6 +192,7 @@ async fn main() -> std::process::ExitCode {
         (Some(Command::RevokeDevice { config, device_id }), _) => {
             revoke_device(config, device_id).await
         }
+        (Some(Command::Client(command)), _) => add_client(command),
         (
             Some(Command::GenConfig {
                 auth_ca,

@@ -217,4 +217,52 @@ impl Store for RedisStore {
             .map_err(failed)?;
         Ok(true)
     }
+
+    async fn put_new(
+        &self,
+        kind: &str,
+        id: &str,
+        value: &str,
+        ttl: Option<Duration>,
+    ) -> Result<bool, StoreError> {
+        let mut cmd = redis::cmd("SET");
+        cmd.arg(key(kind, id)).arg(value).arg("NX");
+        if let Some(ttl) = ttl {
+            cmd.arg("EX").arg(seconds(ttl));
+        }
+        let reply: Option<String> = cmd
+            .query_async(&mut self.conn.clone())
+            .await
+            .map_err(failed)?;
+        Ok(reply.is_some())
+    }
+
+    async fn put(
+        &self,
+        kind: &str,
+        id: &str,
+        value: &str,
+        ttl: Option<Duration>,
+    ) -> Result<(), StoreError> {
+        let mut cmd = redis::cmd("SET");
+        cmd.arg(key(kind, id)).arg(value);
+        if let Some(ttl) = ttl {
+            cmd.arg("EX").arg(seconds(ttl));
+        }
+        cmd.query_async::<()>(&mut self.conn.clone())
+            .await
+            .map_err(failed)
+    }
+
+    async fn get(&self, kind: &str, id: &str) -> Result<Option<String>, StoreError> {
+        self.conn.clone().get(key(kind, id)).await.map_err(failed)
+    }
+
+    async fn take(&self, kind: &str, id: &str) -> Result<Option<String>, StoreError> {
+        redis::cmd("GETDEL")
+            .arg(key(kind, id))
+            .query_async(&mut self.conn.clone())
+            .await
+            .map_err(failed)
+    }
 }

@@ -27,6 +27,11 @@ pub const MAX_CHALLENGE_BYTES: usize = 64 * 1024 * 1024;
 pub const MAX_STATUSES: usize = 100_000;
 /// The most bytes of statuses, and separately of tokens, the memory store keeps.
 pub const MAX_STATUS_BYTES: usize = 128 * 1024 * 1024;
+/// The most OpenID Connect records (authorization requests, codes, used client-assertion ids)
+/// the memory store keeps at once.
+pub const MAX_RECORDS: usize = 100_000;
+/// The most bytes of such records the memory store keeps.
+pub const MAX_RECORD_BYTES: usize = 64 * 1024 * 1024;
 /// What one entry is counted for beyond its key and JSON: the map slot and the expiry index.
 pub const ENTRY_OVERHEAD: usize = 128;
 
@@ -119,6 +124,28 @@ pub trait Store: Send + Sync {
     async fn get_device(&self, id: &str) -> Result<Option<DeviceBinding>, StoreError>;
     /// Revokes a device binding for good; returns whether there was one.
     async fn revoke_device(&self, id: &str) -> Result<bool, StoreError>;
+    /// Keeps `value` under `kind`/`key` unless something is there already (atomically: of two
+    /// concurrent callers, one stores); for `ttl`, or for good with `None` (accounts, made only
+    /// by a verified card login). Returns whether it stored.
+    async fn put_new(
+        &self,
+        kind: &str,
+        key: &str,
+        value: &str,
+        ttl: Option<Duration>,
+    ) -> Result<bool, StoreError>;
+    /// Sets `kind`/`key` to `value`, replacing what was there (`ttl` as for [`Store::put_new`]).
+    async fn put(
+        &self,
+        kind: &str,
+        key: &str,
+        value: &str,
+        ttl: Option<Duration>,
+    ) -> Result<(), StoreError>;
+    /// The value under `kind`/`key`.
+    async fn get(&self, kind: &str, key: &str) -> Result<Option<String>, StoreError>;
+    /// Removes and returns the value under `kind`/`key`: of two concurrent callers, one gets it.
+    async fn take(&self, kind: &str, key: &str) -> Result<Option<String>, StoreError>;
 }
 
 /// How much the memory store may hold: [`Limits::default`] is the `MAX_*` constants; tests
@@ -254,6 +281,8 @@ struct Maps {
     statuses: Bounded<StatusRecord>,
     tokens: Bounded<String>,
     devices: HashMap<String, DeviceBinding>,
+    records: Bounded<String>,
+    permanent: HashMap<String, String>,
 }
 
 /// A [`Store`] in this process's memory: for a single instance (restarts forget everything).
@@ -282,6 +311,8 @@ impl MemoryStore {
                 statuses: Bounded::new(limits.statuses, limits.status_bytes),
                 tokens: Bounded::new(limits.statuses, limits.status_bytes),
                 devices: HashMap::new(),
+                records: Bounded::new(MAX_RECORDS, MAX_RECORD_BYTES),
+                permanent: HashMap::new(),
             }),
         }
     }
@@ -358,6 +389,63 @@ impl Store for MemoryStore {
     async fn revoke_device(&self, id: &str) -> Result<bool, StoreError> {
         let mut maps = self.maps.lock().await;
         Ok(maps.devices.get_mut(id).map(|b| b.revoked = true).is_some())
+    }
+
+    async fn put_new(
+        &self,
+        kind: &str,
+        key: &str,
+        value: &str,
+        ttl: Option<Duration>,
+    ) -> Result<bool, StoreError> {
+        let mut maps = self.maps.lock().await;
+        let key = format!("{kind}:{key}");
+        if maps.records.contains(&key) || maps.permanent.contains_key(&key) {
+            return Ok(false);
+        }
+        match ttl {
+            Some(ttl) => maps.records.insert(&key, value.to_owned(), ttl)?,
+            None => {
+                maps.permanent.insert(key, value.to_owned());
+            }
+        }
+        Ok(true)
+    }
+
+    async fn put(
+        &self,
+        kind: &str,
+        key: &str,
+        value: &str,
+        ttl: Option<Duration>,
+    ) -> Result<(), StoreError> {
+        let mut maps = self.maps.lock().await;
+        let key = format!("{kind}:{key}");
+        match ttl {
+            Some(ttl) => maps.records.insert(&key, value.to_owned(), ttl),
+            None => {
+                maps.permanent.insert(key, value.to_owned());
+                Ok(())
+            }
+        }
+    }
+
+    async fn get(&self, kind: &str, key: &str) -> Result<Option<String>, StoreError> {
+        let maps = self.maps.lock().await;
+        let key = format!("{kind}:{key}");
+        Ok(maps
+            .records
+            .get(&key)
+            .or_else(|| maps.permanent.get(&key).cloned()))
+    }
+
+    async fn take(&self, kind: &str, key: &str) -> Result<Option<String>, StoreError> {
+        let mut maps = self.maps.lock().await;
+        let key = format!("{kind}:{key}");
+        Ok(maps
+            .records
+            .take(&key)
+            .or_else(|| maps.permanent.remove(&key)))
     }
 }
 

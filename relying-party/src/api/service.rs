@@ -21,7 +21,7 @@ use crate::session::{Claims, new_jti};
 use crate::store::{DeviceBinding, Status, StatusRecord};
 
 impl AppState {
-    pub(super) fn challenge_url(&self, nonce: &str) -> String {
+    pub(crate) fn challenge_url(&self, nonce: &str) -> String {
         format!("{}/v1/login/challenge/{nonce}", self.public_url)
     }
 
