@@ -493,3 +493,119 @@ fn extend_adds_a_new_archive_timestamp_that_kazasu_and_pyhanko_accept() {
         text(&out.stderr)
     );
 }
+
+/// `pdf` with its last signature's /Contents replaced by `cms_der` (zero-padded in place).
+fn with_contents(pdf: &[u8], cms_der: &[u8]) -> Vec<u8> {
+    let sig = pdf::signatures(pdf).unwrap().pop().unwrap();
+    let (start, end) = (sig.byte_range[0].1 + 1, sig.byte_range[1].0 - 1);
+    let hex = hex::encode_upper(cms_der);
+    assert!(hex.len() <= end - start, "the new CMS does not fit");
+    let mut out = pdf.to_vec();
+    out[start..end].fill(b'0');
+    out[start..start + hex.len()].copy_from_slice(hex.as_bytes());
+    out
+}
+
+#[test]
+fn a_timestamp_over_other_bytes_and_a_dss_without_revocation_data_are_refused() {
+    let desk = Desk::new();
+    // Another document: the same one signed in the same second would give the very same
+    // signature value (PKCS#1 v1.5 is deterministic), which the token rightly covers.
+    std::fs::write(desk.path("other.pdf"), sample_pdf(3)).unwrap();
+    desk.signed("other.pdf", "pades-b", "bb.pdf");
+    desk.signed("contract.pdf", "pades-b-t", "bt.pdf");
+
+    // The B-B signature given the B-T signature's timestamp: a token over other bytes.
+    let bb = std::fs::read(desk.path("bb.pdf")).unwrap();
+    let bt = std::fs::read(desk.path("bt.pdf")).unwrap();
+    let bb_cms = pdf::signatures(&bb).unwrap().pop().unwrap().cms_der;
+    let bt_cms = pdf::signatures(&bt).unwrap().pop().unwrap().cms_der;
+    let token = unsigned::signature_timestamps(&bt_cms)
+        .unwrap()
+        .pop()
+        .unwrap();
+    let forged = unsigned::add_signature_timestamp(&bb_cms, &token).unwrap();
+    std::fs::write(desk.path("forged.pdf"), with_contents(&bb, &forged)).unwrap();
+    let (valid, report) = desk.verify(&["--crl", "trust/sign-crl.pem", "forged.pdf"]);
+    assert!(!valid, "{report}");
+    assert!(
+        report.contains("signature timestamp is not valid"),
+        "{report}"
+    );
+    let pyhanko = desk.pyhanko_timestamped("forged.pdf");
+    assert!(
+        !ades_passed(&pyhanko),
+        "pyHanko accepted a timestamp over other bytes: {pyhanko}"
+    );
+
+    // A DSS with the certificates but no CRL: past expiry nothing shows the certificate was
+    // not revoked when it signed.
+    let signer = pdf::signatures(&bt).unwrap().pop().unwrap();
+    let certificates = unsigned::embedded_validation_data(&signer.cms_der)
+        .unwrap()
+        .certificates;
+    let thin = pdf::add_dss(
+        &bt,
+        &kazasu_core::cms::ValidationData {
+            certificates,
+            ..Default::default()
+        },
+        &[],
+    )
+    .unwrap();
+    std::fs::write(desk.path("thin.pdf"), thin).unwrap();
+    let (valid, report) = desk.verify(&["--at", AFTER_EXPIRY, "thin.pdf"]);
+    assert!(!valid, "{report}");
+    assert!(report.contains("cannot be established"), "{report}");
+    let ades = desk.pyhanko_ades("thin.pdf", Some(AFTER_EXPIRY));
+    assert!(
+        !ades_passed(&ades),
+        "pyHanko accepted a DSS without revocation data: {ades}"
+    );
+}
+
+#[test]
+fn the_government_profile_is_adbe_pkcs7_detached_without_a_timestamp() {
+    let desk = Desk::new();
+    // No TSA is needed, nor asked.
+    let out = desk.kazasu(
+        &[
+            "sign",
+            "--pin-stdin",
+            "contract.pdf",
+            "-o",
+            "filing.pdf",
+            "--profile",
+            "government",
+        ],
+        &format!("{SIGN_PIN}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let bytes = std::fs::read(desk.path("filing.pdf")).unwrap();
+    let sig = pdf::signatures(&bytes).unwrap().pop().unwrap();
+    assert_eq!(sig.sub_filter.as_deref(), Some("adbe.pkcs7.detached"));
+    assert!(
+        unsigned::signature_timestamps(&sig.cms_der)
+            .unwrap()
+            .is_empty()
+    );
+    let (valid, report) = desk.verify(&["--crl", "trust/sign-crl.pem", "filing.pdf"]);
+    assert!(valid, "{report}");
+    assert!(report.contains("PAdES level: B-B"), "{report}");
+    let pyhanko = desk.pyhanko_timestamped("filing.pdf");
+    assert!(ades_passed(&pyhanko), "{pyhanko}");
+    let pdfsig = text(&desk.run("pdfsig", &["filing.pdf"]).stdout);
+    assert!(pdfsig.contains("adbe.pkcs7.detached"), "{pdfsig}");
+    // A detached file cannot take it: refused before the card.
+    let out = desk.kazasu(
+        &[
+            "sign",
+            "--pin-stdin",
+            "ledger.csv",
+            "--profile",
+            "government",
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+}

@@ -624,6 +624,18 @@ impl DetachedSignature {
                     Outcome::NotChecked,
                     "no trusted issuer to ask".into(),
                 ),
+                // Valid only thanks to a timestamp (the certificate has expired since): without
+                // revocation data from that time nothing shows it was not revoked then.
+                Some(CrlAnswer::NoCrl)
+                    if proven.is_some() && certificate.not_after() < now =>
+                {
+                    check(
+                        CheckKind::Revocation,
+                        Outcome::Failed,
+                        "revocation at the time of the timestamp cannot be established: the certificate has expired, and the signature carries no revocation data from then (B-LT) and none was given"
+                            .into(),
+                    )
+                }
                 Some(CrlAnswer::NoCrl) => check(
                     CheckKind::Revocation,
                     Outcome::NotChecked,

@@ -409,7 +409,10 @@ pub fn verify_pdf_with(
                 || (is_doc_stamp && document_timestamp.as_ref().is_some_and(|v| v.valid)));
         let level = verdict.as_ref().map(|v| {
             let timestamped = v.timestamps.iter().any(|t| t.valid);
-            let revocation_embedded = !dss.crls.is_empty() || !dss.ocsp_responses.is_empty();
+            let revocation_embedded = (!dss.crls.is_empty() || !dss.ocsp_responses.is_empty())
+                && v.checks
+                    .iter()
+                    .any(|c| c.check == CheckKind::Revocation && c.outcome == Outcome::Passed);
             match (timestamped, revocation_embedded, later.is_empty()) {
                 (false, _, _) => "B-B",
                 (true, false, _) => "B-T",
@@ -432,7 +435,7 @@ pub fn verify_pdf_with(
         });
     }
     let valid = problems.is_empty() && signatures.iter().all(|s| s.valid);
-    let dss = (!dss.is_empty()).then(|| DssSummary {
+    let dss = (!dss.is_empty()).then_some(DssSummary {
         certificates: dss.certificates.len(),
         crls: dss.crls.len(),
         ocsp_responses: dss.ocsp_responses.len(),
