@@ -137,6 +137,10 @@ pub struct SignArgs {
     /// Show the signature on a page: PAGE:X1,Y1,X2,Y2 in points from the bottom left (e.g. 1:36,36,236,96).
     #[arg(long, value_name = "PAGE:X1,Y1,X2,Y2")]
     pub visible: Option<VisibleSpec>,
+    /// The PDF signature field: fills the empty signature field of that name the author placed,
+    /// or names the new field.
+    #[arg(long, value_name = "NAME")]
+    pub field: Option<String>,
     /// The reason written into a PDF signature.
     #[arg(long)]
     pub reason: Option<String>,

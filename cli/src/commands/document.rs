@@ -43,6 +43,7 @@ pub fn run(link: &mut CardLink, args: &SignArgs, json: bool) -> Result<()> {
         reason: args.reason.clone(),
         location: args.location.clone(),
         profile: args.profile,
+        field: args.field.clone(),
         sources: sources::read(&args.sources)?,
     };
     // No card yet: a missing, huge or unsignable file costs no PIN prompt.

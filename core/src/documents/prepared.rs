@@ -65,6 +65,9 @@ pub struct SignSettings {
     pub reason: Option<String>,
     /// `/Location` of a PDF signature: where it is signed.
     pub location: Option<String>,
+    /// The signature field: an empty one of that name the author placed is filled, else a new
+    /// field gets the name; `None` adds `SignatureN`.
+    pub field: Option<String>,
     /// The profile; `None` is baseline B (PAdES for a PDF, CAdES otherwise).
     pub profile: Option<Profile>,
     /// Where a timestamped or long-term profile gets its timestamps and revocation data.
@@ -136,6 +139,7 @@ impl PreparedDocument {
             // The same checks the signature will go through (the page and box of a visible
             // signature included), without the card: a bad PDF or page costs no PIN.
             let check = SignOptions {
+                field_name: settings.field.clone(),
                 visible: settings.visible.map(|place| Visible {
                     page: place.page,
                     rect: place.rect,
@@ -223,6 +227,7 @@ impl PreparedDocument {
             ),
             Body::Pdf(original) => {
                 let options = SignOptions {
+                    field_name: self.settings.field.clone(),
                     signing_time,
                     reason: self.settings.reason.clone(),
                     location: self.settings.location.clone(),

@@ -39,8 +39,17 @@ pub(super) fn text_width(line: &str) -> f32 {
 }
 
 /// The appearance stream (a form XObject, written with its `obj` body) of a `w`×`h` box: a thin
-/// frame and the lines in Helvetica, sized to fit.
-pub(super) fn appearance(w: f32, h: f32, lines: &[String]) -> Vec<u8> {
+/// frame and the lines in Helvetica, sized to fit. On a page shown turned by `rotate` degrees
+/// (its `/Rotate`: 90, 180 or 270 clockwise), the form is turned back by its `/Matrix`, so that
+/// the text reads upright on screen.
+pub(super) fn appearance(w: f32, h: f32, lines: &[String], rotate: i64) -> Vec<u8> {
+    let rotate = rotate.rem_euclid(360);
+    // The box as the reader sees it: sideways on a page turned a quarter.
+    let (w, h) = if rotate == 90 || rotate == 270 {
+        (h, w)
+    } else {
+        (w, h)
+    };
     let mut content = String::new();
     if w > 0.0 && h > 0.0 {
         let lines: Vec<String> = lines.iter().map(|l| ascii_line(l)).collect();
@@ -95,6 +104,24 @@ pub(super) fn appearance(w: f32, h: f32, lines: &[String]) -> Vec<u8> {
             Object::Real(h),
         ]),
     );
+    let matrix: Option<[i64; 4]> = match rotate {
+        90 => Some([0, 1, -1, 0]),
+        180 => Some([-1, 0, 0, -1]),
+        270 => Some([0, -1, 1, 0]),
+        _ => None,
+    };
+    if let Some(m) = matrix {
+        dict.set(
+            "Matrix",
+            Object::Array(
+                m.iter()
+                    .copied()
+                    .chain([0, 0])
+                    .map(Object::Integer)
+                    .collect(),
+            ),
+        );
+    }
     let mut font = Dictionary::new();
     font.set("Type", Object::Name(b"Font".to_vec()));
     font.set("Subtype", Object::Name(b"Type1".to_vec()));

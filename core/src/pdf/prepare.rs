@@ -20,6 +20,8 @@ use super::{PdfError, deref, load, text_of};
 const MAX_CAPACITY: usize = 1 << 20;
 /// Width reserved for each number of `/ByteRange` after the leading 0.
 const BYTE_RANGE_DIGITS: usize = 20;
+/// How many parents up the page tree `/Rotate` is looked for.
+const MAX_PAGE_TREE_DEPTH: usize = 64;
 /// Annotation flags of the signature widget: Print (4) | Locked (128), as pyHanko writes them.
 const WIDGET_FLAGS: i64 = 132;
 
@@ -198,7 +200,7 @@ pub fn prepare(original: &[u8], options: &SignOptions) -> Result<Prepared, PdfEr
             if name.is_empty() || name.contains('.') || name.chars().count() > 200 {
                 return Err(PdfError::BadFieldName { name: name.clone() });
             }
-            if existing.contains(name) {
+            if existing.contains(name) && empty_signature_field(doc, &catalog, name).is_none() {
                 return Err(PdfError::FieldNameTaken { name: name.clone() });
             }
             name.clone()
@@ -217,59 +219,114 @@ pub fn prepare(original: &[u8], options: &SignOptions) -> Result<Prepared, PdfEr
         id
     };
     let sig_id = alloc();
-    let widget_id = alloc();
     let ap_id = alloc();
 
     // Objects to write besides the signature dictionary, by object id.
     let mut objects: BTreeMap<ObjectId, Vec<u8>> = BTreeMap::new();
 
-    // The widget annotation, merged with its field.
-    let mut widget = Dictionary::new();
-    widget.set("Type", Object::Name(b"Annot".to_vec()));
-    widget.set("Subtype", Object::Name(b"Widget".to_vec()));
-    widget.set("FT", Object::Name(b"Sig".to_vec()));
-    widget.set("T", text_string(&field_name));
-    widget.set("V", Object::Reference(sig_id));
-    widget.set("F", Object::Integer(WIDGET_FLAGS));
-    widget.set("P", Object::Reference(page_id));
-    let (rect_obj, ap_bytes) = match (&options.visible, rect) {
-        (Some(v), Some(r)) => (r, appearance(r[2] - r[0], r[3] - r[1], &v.lines)),
-        _ => ([0.0; 4], appearance(0.0, 0.0, &[])),
-    };
-    widget.set(
-        "Rect",
-        Object::Array(rect_obj.iter().map(|&x| Object::Real(x)).collect()),
-    );
-    let mut ap = Dictionary::new();
-    ap.set("N", Object::Reference(ap_id));
-    widget.set("AP", Object::Dictionary(ap));
-    objects.insert(widget_id, serialize(&Object::Dictionary(widget)));
-    objects.insert(ap_id, ap_bytes);
-
-    // The page gets the widget in its /Annots.
-    let mut page = doc
-        .get_dictionary(page_id)
-        .map_err(|_| PdfError::NoPages)?
-        .clone();
-    match page.get(b"Annots") {
-        Ok(Object::Reference(annots_id)) => {
-            let annots_id = *annots_id;
-            let mut annots = match doc.get_object(annots_id) {
-                Ok(Object::Array(a)) => a.clone(),
-                _ => Vec::new(),
+    // An empty signature field of that name (the author placed it): filled, not added.
+    let rotate = page_rotation(doc, page_id);
+    let (new_widget, page_id) = match empty_signature_field(doc, &catalog, &field_name) {
+        Some((field_id, mut field)) => {
+            field.set("V", Object::Reference(sig_id));
+            let rect = field
+                .get(b"Rect")
+                .ok()
+                .and_then(|r| r.as_array().ok())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|n| {
+                            n.as_float()
+                                .ok()
+                                .or_else(|| n.as_i64().ok().map(|i| i as f32))
+                        })
+                        .collect::<Vec<f32>>()
+                })
+                .filter(|a| a.len() == 4)
+                .map(|a| {
+                    [
+                        a[0].min(a[2]),
+                        a[1].min(a[3]),
+                        a[0].max(a[2]),
+                        a[1].max(a[3]),
+                    ]
+                });
+            let field_page = field
+                .get(b"P")
+                .and_then(Object::as_reference)
+                .unwrap_or(page_id);
+            let lines = options
+                .visible
+                .as_ref()
+                .map(|v| v.lines.as_slice())
+                .unwrap_or(&[]);
+            let ap_bytes = match rect {
+                Some(r) => appearance(
+                    r[2] - r[0],
+                    r[3] - r[1],
+                    lines,
+                    page_rotation(doc, field_page),
+                ),
+                None => appearance(0.0, 0.0, &[], 0),
             };
-            annots.push(Object::Reference(widget_id));
-            objects.insert(annots_id, serialize(&Object::Array(annots)));
+            let mut ap = Dictionary::new();
+            ap.set("N", Object::Reference(ap_id));
+            field.set("AP", Object::Dictionary(ap));
+            objects.insert(field_id, serialize(&Object::Dictionary(field)));
+            objects.insert(ap_id, ap_bytes);
+            (None, field_page)
         }
-        Ok(Object::Array(a)) => {
-            let mut a = a.clone();
-            a.push(Object::Reference(widget_id));
-            page.set("Annots", Object::Array(a));
-            objects.insert(page_id, serialize(&Object::Dictionary(page)));
-        }
-        _ => {
-            page.set("Annots", Object::Array(vec![Object::Reference(widget_id)]));
-            objects.insert(page_id, serialize(&Object::Dictionary(page)));
+        None => (Some(alloc()), page_id),
+    };
+    if let Some(widget_id) = new_widget {
+        // The widget annotation, merged with its field.
+        let mut widget = Dictionary::new();
+        widget.set("Type", Object::Name(b"Annot".to_vec()));
+        widget.set("Subtype", Object::Name(b"Widget".to_vec()));
+        widget.set("FT", Object::Name(b"Sig".to_vec()));
+        widget.set("T", text_string(&field_name));
+        widget.set("V", Object::Reference(sig_id));
+        widget.set("F", Object::Integer(WIDGET_FLAGS));
+        widget.set("P", Object::Reference(page_id));
+        let (rect_obj, ap_bytes) = match (&options.visible, rect) {
+            (Some(v), Some(r)) => (r, appearance(r[2] - r[0], r[3] - r[1], &v.lines, rotate)),
+            _ => ([0.0; 4], appearance(0.0, 0.0, &[], 0)),
+        };
+        widget.set(
+            "Rect",
+            Object::Array(rect_obj.iter().map(|&x| Object::Real(x)).collect()),
+        );
+        let mut ap = Dictionary::new();
+        ap.set("N", Object::Reference(ap_id));
+        widget.set("AP", Object::Dictionary(ap));
+        objects.insert(widget_id, serialize(&Object::Dictionary(widget)));
+        objects.insert(ap_id, ap_bytes);
+
+        // The page gets the widget in its /Annots.
+        let mut page = doc
+            .get_dictionary(page_id)
+            .map_err(|_| PdfError::NoPages)?
+            .clone();
+        match page.get(b"Annots") {
+            Ok(Object::Reference(annots_id)) => {
+                let annots_id = *annots_id;
+                let mut annots = match doc.get_object(annots_id) {
+                    Ok(Object::Array(a)) => a.clone(),
+                    _ => Vec::new(),
+                };
+                annots.push(Object::Reference(widget_id));
+                objects.insert(annots_id, serialize(&Object::Array(annots)));
+            }
+            Ok(Object::Array(a)) => {
+                let mut a = a.clone();
+                a.push(Object::Reference(widget_id));
+                page.set("Annots", Object::Array(a));
+                objects.insert(page_id, serialize(&Object::Dictionary(page)));
+            }
+            _ => {
+                page.set("Annots", Object::Array(vec![Object::Reference(widget_id)]));
+                objects.insert(page_id, serialize(&Object::Dictionary(page)));
+            }
         }
     }
 
@@ -280,18 +337,18 @@ pub fn prepare(original: &[u8], options: &SignOptions) -> Result<Prepared, PdfEr
         Ok(Object::Reference(form_id)) if doc.get_dictionary(*form_id).is_ok() => {
             let form_id = *form_id;
             let mut form = doc.get_dictionary(form_id).cloned().unwrap_or_default();
-            add_field(doc, &mut form, widget_id, &mut objects);
+            add_field(doc, &mut form, new_widget, &mut objects);
             objects.insert(form_id, serialize(&Object::Dictionary(form)));
         }
         Ok(Object::Dictionary(form)) => {
             let mut form = form.clone();
-            add_field(doc, &mut form, widget_id, &mut objects);
+            add_field(doc, &mut form, new_widget, &mut objects);
             catalog.set("AcroForm", Object::Dictionary(form));
             catalog_changed = true;
         }
         _ => {
             let mut form = Dictionary::new();
-            add_field(doc, &mut form, widget_id, &mut objects);
+            add_field(doc, &mut form, new_widget, &mut objects);
             catalog.set("AcroForm", Object::Dictionary(form));
             catalog_changed = true;
         }
@@ -396,15 +453,58 @@ pub fn prepare(original: &[u8], options: &SignOptions) -> Result<Prepared, PdfEr
     })
 }
 
+/// The page's `/Rotate` (inherited through the page tree), in degrees clockwise.
+fn page_rotation(doc: &Document, page: ObjectId) -> i64 {
+    let mut id = page;
+    for _ in 0..MAX_PAGE_TREE_DEPTH {
+        let Ok(dict) = doc.get_dictionary(id) else {
+            return 0;
+        };
+        if let Some(r) = dict
+            .get(b"Rotate")
+            .ok()
+            .and_then(|o| deref(doc, o))
+            .and_then(|o| o.as_i64().ok())
+        {
+            return r;
+        }
+        match dict.get(b"Parent").and_then(Object::as_reference) {
+            Ok(parent) => id = parent,
+            Err(_) => return 0,
+        }
+    }
+    0
+}
+
+/// The terminal signature field named `name` that holds no signature yet, with its dictionary
+/// (a field merged with its widget, as authoring tools and pyHanko make them).
+fn empty_signature_field(
+    doc: &Document,
+    catalog: &Dictionary,
+    name: &str,
+) -> Option<(ObjectId, Dictionary)> {
+    let form = deref(doc, catalog.get(b"AcroForm").ok()?)?.as_dict().ok()?;
+    let fields = deref(doc, form.get(b"Fields").ok()?)?.as_array().ok()?;
+    fields.iter().find_map(|f| {
+        let id = f.as_reference().ok()?;
+        let dict = doc.get_dictionary(id).ok()?;
+        let named = dict.get(b"T").ok().and_then(text_of).as_deref() == Some(name);
+        let sig = matches!(dict.get(b"FT"), Ok(Object::Name(n)) if n == b"Sig");
+        let empty = !dict.has(b"V") && !dict.has(b"Kids");
+        (named && sig && empty).then(|| (id, dict.clone()))
+    })
+}
+
 /// Adds the field to an AcroForm dictionary (updating an indirect `/Fields` array in place).
 fn add_field(
     doc: &Document,
     form: &mut Dictionary,
-    field: ObjectId,
+    field: Option<ObjectId>,
     objects: &mut BTreeMap<ObjectId, Vec<u8>>,
 ) {
-    match form.get(b"Fields") {
-        Ok(Object::Reference(fields_id))
+    match (field, form.get(b"Fields")) {
+        (None, _) => {}
+        (Some(field), Ok(Object::Reference(fields_id)))
             if matches!(doc.get_object(*fields_id), Ok(Object::Array(_))) =>
         {
             let fields_id = *fields_id;
@@ -415,12 +515,12 @@ fn add_field(
             fields.push(Object::Reference(field));
             objects.insert(fields_id, serialize(&Object::Array(fields)));
         }
-        Ok(Object::Array(a)) => {
+        (Some(field), Ok(Object::Array(a))) => {
             let mut a = a.clone();
             a.push(Object::Reference(field));
             form.set("Fields", Object::Array(a));
         }
-        _ => form.set("Fields", Object::Array(vec![Object::Reference(field)])),
+        (Some(field), _) => form.set("Fields", Object::Array(vec![Object::Reference(field)])),
     }
     let flags = form
         .get(b"SigFlags")
