@@ -6,6 +6,7 @@
 mod ess;
 #[cfg(feature = "online")]
 mod online;
+mod repeated;
 mod request;
 mod response;
 mod token;

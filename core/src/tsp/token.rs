@@ -126,7 +126,8 @@ fn generalized_time(value: &der::Any) -> Option<OffsetDateTime> {
 impl TimestampToken {
     /// Parses a DER timestamp token (a CMS ContentInfo holding SignedData over a TSTInfo,
     /// with exactly one signer). Bounded: at most [`MAX_TOKEN_SIZE`] bytes, and the linear
-    /// DER checks of [`crate::cms::limits::check_cms`] before anything is decoded.
+    /// DER checks of [`crate::cms::limits::check_cms`] before anything is decoded. A
+    /// certificate the token carries twice is read once (see `repeated.rs`).
     pub fn parse(der: &[u8]) -> Result<TimestampToken, TspError> {
         if der.len() > MAX_TOKEN_SIZE {
             return Err(TspError::Limit {
@@ -139,7 +140,9 @@ impl TimestampToken {
             });
         }
         crate::cms::limits::check_cms(der).map_err(TspError::limit("timestamp token"))?;
-        let info = ContentInfo::from_der(der).map_err(TspError::der("timestamp token"))?;
+        let deduplicated = super::repeated::without_repeated_certificates(der);
+        let info = ContentInfo::from_der(deduplicated.as_deref().unwrap_or(der))
+            .map_err(TspError::der("timestamp token"))?;
         if info.content_type != rfc5911::ID_SIGNED_DATA {
             return Err(not("it is not CMS SignedData"));
         }
