@@ -558,7 +558,11 @@ fn a_no_changes_certification_is_never_signed_and_a_field_added_after_it_is_a_mo
     let bench = Bench::new();
     write(&bench, "doc.pdf", &sample_pdf(1));
     bench.pyhanko_certify("doc.pdf", "certified-1.pdf", 1);
-    bench.judge("certified-1.pdf", true);
+    let report = bench.judge("certified-1.pdf", true);
+    assert!(
+        report.contains("certifies the document: DocMDP level 1 (no changes allowed)"),
+        "{report}"
+    );
     // Kazasu refuses to sign it before asking for the PIN, as pyHanko's signer does.
     let out = bench.kazasu(
         &[

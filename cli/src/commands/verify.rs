@@ -260,6 +260,9 @@ fn print_pdf(v: &PdfVerdict) {
                 say!("  FAIL {p}");
             }
         }
+        for permission in &s.permissions {
+            say!("  {permission}");
+        }
         if let Some(level) = s.level {
             say!("  PAdES level: {level}");
         }

@@ -21,7 +21,7 @@ pub use holder::{
     parse_birth_date,
 };
 pub use lifecycle::{JST, Lifecycle, lifecycle, renewal_opens_on, today_in_japan};
-pub use roots::{BuiltinRoot, builtin_roots, builtin_roots_for};
+pub use roots::{BuiltinRoot, builtin_root_of, builtin_roots, builtin_roots_for};
 
 /// Why bytes from the card are not a usable certificate.
 #[derive(Debug, thiserror::Error)]

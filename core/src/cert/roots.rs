@@ -84,9 +84,23 @@ pub fn builtin_roots_for(role: CertificateRole) -> impl Iterator<Item = &'static
     BUILTIN_ROOTS.iter().filter(move |r| r.role == role)
 }
 
+/// The built-in root whose certificate is exactly `der`, if any: verifiers name the anchor
+/// and generation a chain ended at.
+pub fn builtin_root_of(der: &[u8]) -> Option<&'static BuiltinRoot> {
+    BUILTIN_ROOTS.iter().find(|r| r.der == der)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_builtin_root_is_found_by_its_bytes_and_nothing_else_is() {
+        for root in builtin_roots() {
+            assert_eq!(builtin_root_of(root.der).map(|r| r.name), Some(root.name));
+        }
+        assert!(builtin_root_of(b"not a certificate").is_none());
+    }
     use sha2::{Digest, Sha256};
 
     /// SHA-256 of each file, as `sha256sum core/roots/*.cer` printed when they were added.

@@ -478,7 +478,15 @@ impl DetachedSignature {
             Some(ca) => check(
                 CheckKind::Chain,
                 Outcome::Passed,
-                format!("issued by the trusted CA {}", ca.subject()),
+                match crate::cert::builtin_root_of(ca.der()) {
+                    Some(root) => format!(
+                        "issued by the built-in J-LIS root {} (generation {}): {}",
+                        root.name,
+                        root.generation,
+                        ca.subject()
+                    ),
+                    None => format!("issued by the trusted CA {}", ca.subject()),
+                },
             ),
             None => check(
                 CheckKind::Chain,

@@ -200,6 +200,8 @@ pub struct PdfSignatureVerdict {
     pub changes_after_signing: &'static str,
     /// The changes after signing, in words.
     pub changes: Vec<String>,
+    /// What it allows later changes to do (certification level, locked fields), in words.
+    pub permissions: Vec<String>,
     /// The CMS verdict (absent when the signature could not even be parsed, and for a document
     /// timestamp).
     pub verdict: Option<Verdict>,
@@ -427,6 +429,7 @@ pub fn verify_pdf_with(
             covers_whole_file: whole,
             changes_after_signing,
             changes,
+            permissions: sig.permissions.clone(),
             verdict,
             document_timestamp,
             level,

@@ -7,7 +7,7 @@ use lopdf::xref::XrefEntry;
 use lopdf::{Dictionary, Document, Object, ObjectId, Reader};
 
 use super::diff::{ChangesAfter, changes_after};
-use super::{PdfError, deref, find, is_delimiter, is_pdf_whitespace, load};
+use super::{PdfError, deref, find, is_delimiter, is_pdf_whitespace, load, text_of};
 
 /// The most signature dictionaries (found by their `/ByteRange`) a PDF may hold; more is taken
 /// for a file built to make the verifier work, and refused. Real documents hold a handful.
@@ -31,6 +31,9 @@ pub struct PdfSignature {
     pub cms_der: Vec<u8>,
     /// `/M` as written, e.g. `D:20250101120000+09'00'`.
     pub signing_time: Option<String>,
+    /// What the signature says later changes may do, in words: a certification's DocMDP level,
+    /// a FieldMDP lock on form fields (from its `/Reference` transforms).
+    pub permissions: Vec<String>,
     /// What the byte range covers.
     pub coverage: Coverage,
     /// What later revisions changed, judged against the revision this signature signed
@@ -84,7 +87,7 @@ pub fn signatures(pdf: &[u8]) -> Result<Vec<PdfSignature>, PdfError> {
     candidates.sort_by_key(|c| c.object_start.unwrap_or(usize::MAX));
     let mut signatures: Vec<PdfSignature> = candidates
         .into_iter()
-        .map(|c| to_signature(pdf, c, &index))
+        .map(|c| to_signature(pdf, doc, c, &index))
         .collect();
     // Each signature against the revision it signed: the bytes up to the end of its byte range.
     let mut revisions: std::collections::BTreeMap<usize, ChangesAfter> = Default::default();
@@ -217,7 +220,76 @@ pub fn signed_parts<'a>(pdf: &'a [u8], sig: &PdfSignature) -> Result<Vec<&'a [u8
         .collect()
 }
 
-fn to_signature(pdf: &[u8], c: Candidate, index: &Index) -> PdfSignature {
+/// The most `/Reference` transforms of one signature described.
+const MAX_TRANSFORMS: usize = 16;
+/// The most field names listed for one FieldMDP lock.
+const MAX_LOCKED_FIELDS_LISTED: usize = 32;
+
+/// A signature's `/Reference` transforms (DocMDP, FieldMDP) in words.
+fn permissions(doc: &Document, dict: &lopdf::Dictionary) -> Vec<String> {
+    let Some(Object::Array(references)) = dict.get(b"Reference").ok().and_then(|o| deref(doc, o))
+    else {
+        return Vec::new();
+    };
+    let name = |d: &lopdf::Dictionary, key: &[u8]| match d.get(key).ok().and_then(|o| deref(doc, o))
+    {
+        Some(Object::Name(n)) => Some(String::from_utf8_lossy(n).into_owned()),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    for reference in references.iter().take(MAX_TRANSFORMS) {
+        let Some(Object::Dictionary(r)) = deref(doc, reference) else {
+            continue;
+        };
+        let params = match r.get(b"TransformParams").ok().and_then(|o| deref(doc, o)) {
+            Some(Object::Dictionary(p)) => p.clone(),
+            _ => lopdf::Dictionary::new(),
+        };
+        match name(r, b"TransformMethod").as_deref() {
+            Some("DocMDP") => {
+                let p = params
+                    .get(b"P")
+                    .ok()
+                    .and_then(|o| o.as_i64().ok())
+                    .unwrap_or(2);
+                let meaning = match p {
+                    1 => "no changes allowed",
+                    2 => "form filling and signing allowed",
+                    3 => "form filling, signing and comments allowed",
+                    _ => "an unknown level",
+                };
+                out.push(format!(
+                    "certifies the document: DocMDP level {p} ({meaning})"
+                ));
+            }
+            Some("FieldMDP") => {
+                let fields: Vec<String> =
+                    match params.get(b"Fields").ok().and_then(|o| deref(doc, o)) {
+                        Some(Object::Array(a)) => a
+                            .iter()
+                            .take(MAX_LOCKED_FIELDS_LISTED)
+                            .filter_map(text_of)
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                out.push(match name(&params, b"Action").as_deref() {
+                    Some("All") => "locks every form field (FieldMDP)".to_owned(),
+                    Some("Include") => format!("locks the fields {} (FieldMDP)", fields.join(", ")),
+                    Some("Exclude") => format!(
+                        "locks every form field except {} (FieldMDP)",
+                        fields.join(", ")
+                    ),
+                    _ => "locks form fields in a way Kazasu does not read (FieldMDP)".to_owned(),
+                });
+            }
+            Some(other) => out.push(format!("declares the transform {other}")),
+            None => {}
+        }
+    }
+    out
+}
+
+fn to_signature(pdf: &[u8], doc: &Document, c: Candidate, index: &Index) -> PdfSignature {
     let dict = &c.dict;
     let (byte_range, coverage) = check_coverage(pdf, dict, c.object_start, index);
     let contents = match dict.get(b"Contents") {
@@ -245,6 +317,7 @@ fn to_signature(pdf: &[u8], c: Candidate, index: &Index) -> PdfSignature {
         byte_range,
         cms_der,
         signing_time,
+        permissions: permissions(doc, dict),
         coverage,
         changes_after: ChangesAfter::None,
     }
