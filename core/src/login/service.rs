@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{Assertion, Challenge};
 
+/// The scheme of the links that open the Kazasu app on this computer.
+pub const APP_SCHEME: &str = "kazasu";
 /// How long to wait for the service.
 const HTTP_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -92,12 +94,22 @@ struct NewChallenge {
 impl Service {
     /// Parses `text`: `https://host[:port]` (a new challenge is requested) or
     /// `…/v1/login/challenge/<nonce>` (that challenge is fetched). `http` is accepted for local tests.
+    /// The same-device link an OpenID Connect authorization page offers,
+    /// `kazasu://login?url=<challenge URL>`, is read as the challenge URL it carries.
     pub fn parse(text: &str) -> Result<Service, ServiceError> {
         let invalid = |reason: &str| ServiceError::InvalidUrl {
             url: text.to_owned(),
             reason: reason.to_owned(),
         };
-        let url = url::Url::parse(text.trim()).map_err(|e| invalid(&e.to_string()))?;
+        let mut url = url::Url::parse(text.trim()).map_err(|e| invalid(&e.to_string()))?;
+        if url.scheme() == APP_SCHEME {
+            let inner = url
+                .query_pairs()
+                .find(|(k, _)| k == "url")
+                .map(|(_, v)| v.into_owned())
+                .ok_or_else(|| invalid("the kazasu:// link carries no url"))?;
+            url = url::Url::parse(&inner).map_err(|e| invalid(&e.to_string()))?;
+        }
         if !matches!(url.scheme(), "https" | "http") {
             return Err(invalid("only https (and http for local tests) can be used"));
         }
@@ -230,6 +242,21 @@ mod tests {
         let qr = Service::parse("http://127.0.0.1:9/v1/login/challenge/abc").unwrap();
         assert_eq!(qr.origin(), "http://127.0.0.1:9");
         assert!(qr.existing.is_some());
+    }
+
+    #[test]
+    fn the_same_device_link_names_its_challenge_url() {
+        let link = "kazasu://login?url=http%3A%2F%2F127.0.0.1%3A9%2Fv1%2Flogin%2Fchallenge%2Fabc";
+        let service = Service::parse(link).unwrap();
+        assert_eq!(service.origin(), "http://127.0.0.1:9");
+        assert!(service.existing.is_some());
+        for bad in [
+            "kazasu://login",
+            "kazasu://login?url=ftp%3A%2F%2Fx",
+            "kazasu://login?url=kazasu%3A%2F%2Fx",
+        ] {
+            assert!(Service::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
