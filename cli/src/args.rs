@@ -170,7 +170,8 @@ pub struct SourceArgs {
     /// The CA certificate(s) of trusted time-stamping authorities (PEM or DER; repeatable).
     #[arg(long, value_name = "PEM")]
     pub tsa_trust: Vec<PathBuf>,
-    /// CRLs to embed as validation data: the signing CA's and the TSA CA's (PEM or DER; repeatable).
+    /// CRLs to embed as validation data, the signing CA's and the TSA CA's: files (PEM or DER)
+    /// or http(s) URLs; repeatable.
     #[arg(long = "crl", value_name = "CRL")]
     pub crls: Vec<PathBuf>,
     /// An OCSP responder to ask about the signing certificate (JPKI signing certificates name none).
@@ -232,7 +233,7 @@ pub struct VerifyArgs {
     /// Do not trust the J-LIS signing roots built into Kazasu (2015, 2019, 2023): only --trust.
     #[arg(long)]
     pub no_default_trust: bool,
-    /// CRLs to check revocation against (PEM or DER; repeatable).
+    /// CRLs to check revocation against: files (PEM or DER) or http(s) URLs; repeatable.
     #[arg(long, value_name = "CRL")]
     pub crl: Vec<PathBuf>,
     /// Ask this OCSP responder whether each signer's certificate is revoked (beside any --crl).

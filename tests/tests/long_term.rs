@@ -609,3 +609,77 @@ fn the_government_profile_is_adbe_pkcs7_detached_without_a_timestamp() {
     );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
 }
+
+#[test]
+fn a_crl_given_as_a_url_is_downloaded_and_used_to_sign_b_lt_and_to_verify() {
+    use kazasu_tests::child::{Killed, free_port};
+    let desk = Desk::new();
+    // The office's CRLs published over HTTP by Python's own web server.
+    let port = free_port();
+    let _server = Killed::new(
+        Command::new("python3")
+            .args([
+                "-m",
+                "http.server",
+                "--bind",
+                "127.0.0.1",
+                &port.to_string(),
+            ])
+            .current_dir(desk.dir())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let crl_url = format!("http://127.0.0.1:{port}/trust/sign-crl.pem");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "http.server did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let url = desk.tsa.url().to_owned();
+    let out = desk.kazasu(
+        &[
+            "sign",
+            "--pin-stdin",
+            "contract.pdf",
+            "-o",
+            "lt.pdf",
+            "--profile",
+            "pades-b-lt",
+            "--tsa",
+            &url,
+            "--tsa-trust",
+            "tsa/ca.pem",
+            "--crl",
+            &crl_url,
+        ],
+        &format!("{SIGN_PIN}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let (valid, report) = desk.verify(&["--crl", &crl_url, "lt.pdf"]);
+    assert!(valid, "{report}");
+    assert!(report.contains("PAdES level: B-LT"), "{report}");
+    // A URL that answers 404 is an error, not "no CRL".
+    let missing = format!("http://127.0.0.1:{port}/trust/none.pem");
+    let out = desk.kazasu(
+        &[
+            "verify",
+            "--trust",
+            "trust/sign-ca.pem",
+            "--crl",
+            &missing,
+            "lt.pdf",
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("downloading the CRL"),
+        "{}",
+        text(&out.stderr)
+    );
+}

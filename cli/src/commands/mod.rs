@@ -3,6 +3,7 @@
 mod card_info;
 mod card_surface;
 mod cert;
+mod crl;
 pub mod document;
 mod extend;
 mod login;

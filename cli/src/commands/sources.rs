@@ -18,7 +18,7 @@ pub fn read(args: &SourceArgs) -> Result<LongTermSources> {
     let crls = args
         .crls
         .iter()
-        .map(|path| std::fs::read(path).with_context(|| format!("reading {}", path.display())))
+        .map(|source| super::crl::read(source))
         .collect::<Result<Vec<_>>>()?;
     Ok(LongTermSources {
         tsa_url: args.tsa.clone(),

@@ -34,7 +34,7 @@ fn trust_store(args: &VerifyArgs) -> Result<TrustStore> {
             .with_context(|| format!("{} holds no usable CA certificate", path.display()))?;
     }
     for path in &args.crl {
-        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let bytes = super::crl::read(path)?;
         trust
             .add_crls(&bytes)
             .with_context(|| format!("{} holds no usable CRL", path.display()))?;
