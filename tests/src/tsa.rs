@@ -144,9 +144,9 @@ fn make_leaf(dir: &Path, name: &str, subject: &str, ca: &str, section: &str) {
 /// OpenSSL's TSA configuration: the default section answers over HTTP (ESS
 /// signingCertificateV2 with SHA-256, genTime in milliseconds, the TSA's certificate alone in
 /// the token); `tsa_ess_v1` names the certificate with the older SHA-1 signingCertificate, as
-/// many TSAs still do, adds its CA's certificate to the token and names the TSA in the
-/// TSTInfo. (Not the TSA's own again:
-/// OpenSSL would put it in twice, which DER's SET OF forbids.)
+/// many TSAs still do, names the TSA in the TSTInfo, and adds a chain file holding the TSA's
+/// and the CA's certificates, so that the token carries the TSA's certificate twice (OpenSSL
+/// adds the signer's on certReq anyway), which DER's SET OF forbids.
 fn config(dir: &Path) -> String {
     let section = |name: &str, ess_alg: &str, certs: &str, tsa_name: &str| {
         format!(
@@ -174,7 +174,7 @@ ess_cert_id_alg = {ess_alg}
     format!(
         "[tsa]\ndefault_tsa = tsa_default\n\n{}\n{}",
         section("tsa_default", "sha256", "", "no"),
-        section("tsa_ess_v1", "sha1", "certs = $dir/ca.pem\n", "yes")
+        section("tsa_ess_v1", "sha1", "certs = $dir/chain.pem\n", "yes")
     )
 }
 
@@ -199,6 +199,10 @@ impl Tsa {
             "not_tsa",
         );
         make_ca(dir, "untrusted_ca", "/O=Somebody else/CN=Untrusted TSA CA");
+        let chain = [fs::read(dir.join("tsa.pem")), fs::read(dir.join("ca.pem"))]
+            .map(|r| r.expect("certificate file"))
+            .concat();
+        fs::write(dir.join("chain.pem"), chain).expect("chain file");
         fs::write(dir.join("tsaserial"), "01\n").expect("serial file");
         fs::write(dir.join("tsa.cnf"), config(dir)).expect("TSA configuration");
 

@@ -280,7 +280,7 @@ fn the_tsa_refusing_is_told_in_words() {
 }
 
 #[test]
-fn a_signing_certificate_v1_is_accepted_and_must_name_the_tsa() {
+fn a_signing_certificate_v1_and_a_repeated_certificate_are_accepted() {
     let dir = tempfile::tempdir().unwrap();
     let tsa = Tsa::start(dir.path());
     let imprint = DigestAlgorithm::Sha256.digest(DATA);
@@ -288,6 +288,10 @@ fn a_signing_certificate_v1_is_accepted_and_must_name_the_tsa() {
     let response = tsa.reply("tsa_ess_v1", &request.to_der());
     let der = check_response(&response, &request).unwrap();
     let token = TimestampToken::parse(&der).unwrap();
+    // The TSA's certificate is in the token twice (its chain file and certReq): read once.
+    let tsa_der = token.tsa_certificate().unwrap().der().to_vec();
+    let copies = der.windows(tsa_der.len()).filter(|w| *w == tsa_der).count();
+    assert_eq!(copies, 2);
     let verdict = token.verify(
         &imprint,
         &trusting(&tsa.ca_pem()),
