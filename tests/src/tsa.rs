@@ -146,16 +146,18 @@ fn make_leaf(dir: &Path, name: &str, subject: &str, ca: &str, section: &str) {
 /// the token); `tsa_ess_v1` names the certificate with the older SHA-1 signingCertificate, as
 /// many TSAs still do, names the TSA in the TSTInfo, and adds a chain file holding the TSA's
 /// and the CA's certificates, so that the token carries the TSA's certificate twice (OpenSSL
-/// adds the signer's on certReq anyway), which DER's SET OF forbids.
+/// adds the signer's on certReq anyway), which DER's SET OF forbids; `tsa_intermediate` signs
+/// with a TSA certificate issued by an intermediate CA under the test CA, and puts the
+/// intermediate's certificate in the token, as public TSAs do.
 fn config(dir: &Path) -> String {
-    let section = |name: &str, ess_alg: &str, certs: &str, tsa_name: &str| {
+    let section = |name: &str, signer: &str, ess_alg: &str, certs: &str, tsa_name: &str| {
         format!(
             "[{name}]
 dir = {dir}
 serial = $dir/tsaserial
 crypto_device = builtin
-signer_cert = $dir/tsa.pem
-{certs}signer_key = $dir/tsa.key
+signer_cert = $dir/{signer}.pem
+{certs}signer_key = $dir/{signer}.key
 signer_digest = sha256
 default_policy = {POLICY}
 other_policies = 1.2.3.4.5
@@ -172,9 +174,22 @@ ess_cert_id_alg = {ess_alg}
         )
     };
     format!(
-        "[tsa]\ndefault_tsa = tsa_default\n\n{}\n{}",
-        section("tsa_default", "sha256", "", "no"),
-        section("tsa_ess_v1", "sha1", "certs = $dir/chain.pem\n", "yes")
+        "[tsa]\ndefault_tsa = tsa_default\n\n{}\n{}\n{}",
+        section("tsa_default", "tsa", "sha256", "", "no"),
+        section(
+            "tsa_ess_v1",
+            "tsa",
+            "sha1",
+            "certs = $dir/chain.pem\n",
+            "yes"
+        ),
+        section(
+            "tsa_intermediate",
+            "sub_tsa",
+            "sha256",
+            "certs = $dir/sub_ca.pem\n",
+            "no"
+        )
     )
 }
 
@@ -199,6 +214,20 @@ impl Tsa {
             "not_tsa",
         );
         make_ca(dir, "untrusted_ca", "/O=Somebody else/CN=Untrusted TSA CA");
+        make_leaf(
+            dir,
+            "sub_ca",
+            "/O=Kazasu tests/CN=Kazasu Test TSA Sub CA",
+            "ca",
+            "ca",
+        );
+        make_leaf(
+            dir,
+            "sub_tsa",
+            "/O=Kazasu tests/CN=Kazasu Test TSA under the Sub CA",
+            "sub_ca",
+            "tsa",
+        );
         let chain = [fs::read(dir.join("tsa.pem")), fs::read(dir.join("ca.pem"))]
             .map(|r| r.expect("certificate file"))
             .concat();
@@ -241,6 +270,29 @@ impl Tsa {
     /// A CA that issued nothing here (PEM): trusting only it must refuse the TSA's tokens.
     pub fn untrusted_ca_pem(&self) -> PathBuf {
         self.dir.join("untrusted_ca.pem")
+    }
+
+    /// A CRL of the test CA made now by `openssl ca -gencrl` (valid one day), listing the TSA's
+    /// certificate when `revoking_the_tsa` and nothing otherwise.
+    pub fn crl(&self, revoking_the_tsa: bool) -> Vec<u8> {
+        let work = tempfile::tempdir_in(&self.dir).expect("work directory");
+        let at = work.path().display().to_string();
+        fs::write(work.path().join("index.txt"), "").expect("CA database");
+        fs::write(work.path().join("crlnumber"), "01\n").expect("CRL number");
+        let config = format!(
+            "[ca]\ndefault_ca = test_ca\n[test_ca]\ndatabase = {at}/index.txt\n\
+             crlnumber = {at}/crlnumber\ncertificate = {dir}/ca.pem\n\
+             private_key = {dir}/ca.key\ndefault_md = sha256\ndefault_crl_days = 1\n",
+            dir = self.dir.display()
+        );
+        fs::write(work.path().join("ca.cnf"), config).expect("CA configuration");
+        let cnf = format!("{at}/ca.cnf");
+        if revoking_the_tsa {
+            openssl(&self.dir, &["ca", "-config", &cnf, "-revoke", "tsa.pem"]);
+        }
+        let out = format!("{at}/crl.pem");
+        openssl(&self.dir, &["ca", "-config", &cnf, "-gencrl", "-out", &out]);
+        fs::read(&out).expect("read CRL")
     }
 
     /// The TSA's certificate (PEM).

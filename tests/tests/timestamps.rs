@@ -346,3 +346,65 @@ fn an_unreachable_tsa_is_an_error_not_a_hang() {
         Err(TspError::ImprintLength { .. })
     ));
 }
+
+#[test]
+fn a_tsa_under_an_intermediate_ca_chains_through_the_token_to_the_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let tsa = Tsa::start(dir.path());
+    let imprint = DigestAlgorithm::Sha256.digest(DATA);
+    let request = TimestampRequest::new(DigestAlgorithm::Sha256, &imprint);
+    let der = check_response(&tsa.reply("tsa_intermediate", &request.to_der()), &request).unwrap();
+    let token = TimestampToken::parse(&der).unwrap();
+    let now = OffsetDateTime::now_utc();
+    let verdict = token.verify(&imprint, &trusting(&tsa.ca_pem()), now);
+    assert!(verdict.valid, "{verdict:#?}");
+    let chain = verdict
+        .checks
+        .iter()
+        .find(|c| c.check == CheckKind::Chain)
+        .unwrap();
+    assert!(
+        chain.detail.contains("through CN=Kazasu Test TSA Sub CA"),
+        "{}",
+        chain.detail
+    );
+    assert_eq!(
+        verdict.anchor.as_deref(),
+        Some("CN=Kazasu Test TSA CA,O=Kazasu tests")
+    );
+    let (ok, said) = openssl_verify(dir.path(), &der, DATA, &tsa.ca_pem());
+    assert!(ok, "{said}");
+    // The intermediate proves nothing without the root: trusting another CA fails.
+    let verdict = token.verify(&imprint, &trusting(&tsa.untrusted_ca_pem()), now);
+    assert_eq!(
+        outcome(&verdict, CheckKind::Chain),
+        Outcome::Failed,
+        "{verdict:#?}"
+    );
+}
+
+#[test]
+fn the_tsas_revocation_is_read_from_its_cas_crl() {
+    let dir = tempfile::tempdir().unwrap();
+    let tsa = Tsa::start(dir.path());
+    let der = token_for(&tsa, DigestAlgorithm::Sha256, DATA);
+    let token = TimestampToken::parse(&der).unwrap();
+    let imprint = DigestAlgorithm::Sha256.digest(DATA);
+    for (revoked, expected) in [(false, Outcome::Passed), (true, Outcome::Failed)] {
+        let mut trust = trusting(&tsa.ca_pem());
+        trust.add_crls(&tsa.crl(revoked)).unwrap();
+        // The CRL's thisUpdate is in whole seconds: judge a moment after it.
+        let now = OffsetDateTime::now_utc() + time::Duration::seconds(2);
+        let verdict = token.verify(&imprint, &trust, now);
+        let check = verdict
+            .checks
+            .iter()
+            .find(|c| c.check == CheckKind::Revocation)
+            .unwrap();
+        assert_eq!(check.outcome, expected, "{verdict:#?}");
+        assert_eq!(verdict.valid, !revoked);
+        if revoked {
+            assert!(check.detail.contains("was revoked on"), "{}", check.detail);
+        }
+    }
+}
