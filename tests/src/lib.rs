@@ -12,6 +12,7 @@ use tempfile::TempDir;
 
 pub mod bins;
 pub mod child;
+pub mod ocsp;
 pub mod oidc;
 pub mod pcscd;
 pub mod pdf_fixture;

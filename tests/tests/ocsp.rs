@@ -1,0 +1,307 @@
+//! OCSP against a real responder: OpenSSL's `openssl ocsp`, serving the simulated J-LIS's CAs
+//! from the office's revocations and signing with the CA's delegated responder key. Asked
+//! through the core (`kazasu_core::ocsp`) and through `kazasu verify --ocsp`; every answer that
+//! cannot be trusted (about another certificate, signed by the wrong key, stale, replayed, or
+//! a refusal) is refused and never taken for "not revoked".
+
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
+use std::process::Output;
+
+use kazasu_core::cert::CardCertificate;
+use kazasu_core::cms::TrustStore;
+use kazasu_core::cms::trust::{Evidence, RevocationAnswer, RevocationSource, Unusable};
+use kazasu_core::ocsp::{self, OcspError, OcspRequest, OcspStatus};
+use kazasu_sim::{CaKind, CardState, CertKind, Jlis};
+use kazasu_tests::bins::{bin, run_kazasu, run_sim, text};
+use kazasu_tests::child::free_port;
+use kazasu_tests::ocsp::{NEXT_UPDATE_MINUTES, OcspResponder, Signer};
+use kazasu_tests::{SIGN_PIN, TestCard};
+use time::{Duration, OffsetDateTime};
+
+/// A card's certificate of `ca` and that CA's certificate.
+fn pair(card: &TestCard, ca: CaKind) -> (CardCertificate, CardCertificate) {
+    let state = CardState::load(card.path()).unwrap();
+    let kind = match ca {
+        CaKind::Auth => CertKind::Auth,
+        CaKind::Sign => CertKind::Sign,
+    };
+    let jlis = Jlis::for_card(card.path()).unwrap();
+    (
+        CardCertificate::from_der(state.certificate_der(kind)).unwrap(),
+        CardCertificate::from_der(jlis.ca_cert_der(ca)).unwrap(),
+    )
+}
+
+fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+#[test]
+fn a_good_certificate_is_good_and_a_move_makes_the_signing_one_revoked() {
+    let card = TestCard::new();
+    let mut responder = OcspResponder::start(card.path(), CaKind::Sign);
+    let (cert, ca) = pair(&card, CaKind::Sign);
+
+    let (response, answer) = ocsp::ask(&responder.url(), &cert, &ca, now()).unwrap();
+    assert_eq!(answer.status, OcspStatus::Good);
+    assert!(answer.responder.contains("OCSP Responder"), "{answer:?}");
+    let next = answer
+        .next_update
+        .expect("openssl -nmin gives a nextUpdate");
+    assert_eq!(
+        (next - answer.this_update).whole_minutes(),
+        NEXT_UPDATE_MINUTES
+    );
+    let mut trust = TrustStore::new();
+    trust.add_anchors(ca.der()).unwrap();
+    trust.add_ocsp_response(&response).unwrap();
+    assert!(matches!(
+        trust.revocation(&cert, &ca, now()),
+        RevocationAnswer::Good {
+            source: RevocationSource::Ocsp,
+            ..
+        }
+    ));
+    assert_eq!(
+        trust.evidence_for(&cert, &ca, now()),
+        vec![Evidence::Ocsp(response.clone())]
+    );
+    // The CA's current CRL (from before the move) says good too.
+    let crl = Jlis::for_card(card.path())
+        .unwrap()
+        .crl_der(CaKind::Sign)
+        .unwrap();
+    trust.add_crls(&crl).unwrap();
+
+    // The holder moves: the office revokes the signing certificate.
+    run_sim(
+        card.path(),
+        &["office", "move", "--address", "東京都千代田区千代田1-1"],
+    );
+    responder.refresh();
+    let (revoked, answer) = ocsp::ask(&responder.url(), &cert, &ca, now()).unwrap();
+    let OcspStatus::Revoked { on, reason } = answer.status else {
+        panic!("not revoked: {answer:?}");
+    };
+    assert_eq!(format!("{reason:?}"), "Some(AffiliationChanged)");
+    assert!(on <= now());
+    // Revoked by the responder wins over the older CRL's "good", and both are the evidence.
+    trust.add_ocsp_response(&revoked).unwrap();
+    assert!(matches!(
+        trust.revocation(&cert, &ca, now()),
+        RevocationAnswer::Revoked(_)
+    ));
+    let evidence = trust.evidence_for(&cert, &ca, now());
+    assert!(evidence.contains(&Evidence::Ocsp(revoked)), "{evidence:?}");
+    assert!(evidence.contains(&Evidence::Crl(crl)), "{evidence:?}");
+}
+
+#[test]
+fn the_authentication_certificate_is_asked_at_its_own_ca() {
+    let card = TestCard::new();
+    let responder = OcspResponder::start(card.path(), CaKind::Auth);
+    let (cert, ca) = pair(&card, CaKind::Auth);
+    let (_, answer) = ocsp::ask(&responder.url(), &cert, &ca, now()).unwrap();
+    assert_eq!(answer.status, OcspStatus::Good);
+    // The simulated card's certificate names a responder that never resolves.
+    assert_eq!(cert.ocsp_url().as_deref(), Some(kazasu_sim::OCSP_URL));
+}
+
+#[test]
+fn an_answer_about_another_certificate_is_refused() {
+    let card = TestCard::new();
+    let responder = OcspResponder::start(card.path(), CaKind::Auth);
+    let (cert, ca) = pair(&card, CaKind::Auth);
+    let (sign, _) = pair(&card, CaKind::Sign);
+    let request = OcspRequest::new(&cert, &ca);
+    let response = ocsp::fetch(&responder.url(), &request).unwrap();
+    assert!(ocsp::check(&response, &cert, &ca, request.nonce(), now()).is_ok());
+    assert_eq!(
+        ocsp::check(&response, &sign, &ca, request.nonce(), now()),
+        Err(OcspError::OtherCertificate)
+    );
+    // Given to a trust store, it says nothing about the other certificate.
+    let mut trust = TrustStore::new();
+    trust.add_ocsp_response(&response).unwrap();
+    assert_eq!(trust.revocation(&sign, &ca, now()), RevocationAnswer::NoCrl);
+    assert!(trust.evidence_for(&sign, &ca, now()).is_empty());
+}
+
+#[test]
+fn only_the_ca_or_a_responder_it_authorised_may_sign() {
+    let card = TestCard::new();
+    let (cert, ca) = pair(&card, CaKind::Auth);
+    // The CA's own key: accepted.
+    let by_ca = OcspResponder::signed_by(card.path(), CaKind::Auth, Signer::Ca);
+    let (_, answer) = ocsp::ask(&by_ca.url(), &cert, &ca, now()).unwrap();
+    assert_eq!(answer.status, OcspStatus::Good);
+    drop(by_ca);
+    // A certificate the CA issued, but not for OCSP (the card's own authentication key).
+    let by_card = OcspResponder::signed_by(card.path(), CaKind::Auth, Signer::CardAuthKey);
+    assert_eq!(
+        ocsp::ask(&by_card.url(), &cert, &ca, now()).unwrap_err(),
+        OcspError::NotSignedByIssuer
+    );
+    drop(by_card);
+    // A responder authorised by the other CA.
+    let by_other = OcspResponder::signed_by(card.path(), CaKind::Auth, Signer::OtherCasResponder);
+    let request = OcspRequest::new(&cert, &ca);
+    let response = ocsp::fetch(&by_other.url(), &request).unwrap();
+    assert_eq!(
+        ocsp::check(&response, &cert, &ca, request.nonce(), now()),
+        Err(OcspError::NotSignedByIssuer)
+    );
+    // A trust store given it says "unknown", never "not revoked".
+    let mut trust = TrustStore::new();
+    trust.add_ocsp_response(&response).unwrap();
+    assert_eq!(
+        trust.revocation(&cert, &ca, now()),
+        RevocationAnswer::Unknown(Unusable::Ocsp(OcspError::NotSignedByIssuer))
+    );
+    assert!(trust.evidence_for(&cert, &ca, now()).is_empty());
+}
+
+#[test]
+fn a_stale_answer_is_refused() {
+    let card = TestCard::new();
+    let responder = OcspResponder::start(card.path(), CaKind::Auth);
+    let (cert, ca) = pair(&card, CaKind::Auth);
+    let request = OcspRequest::new(&cert, &ca);
+    let response = ocsp::fetch(&responder.url(), &request).unwrap();
+    let later = now() + Duration::minutes(NEXT_UPDATE_MINUTES + 1);
+    assert!(matches!(
+        ocsp::check(&response, &cert, &ca, request.nonce(), later),
+        Err(OcspError::Stale { .. })
+    ));
+    // Before the responder said it (beyond the clock skew) it proves nothing either.
+    let earlier = now() - ocsp::CLOCK_SKEW - Duration::minutes(1);
+    assert!(matches!(
+        ocsp::check(&response, &cert, &ca, request.nonce(), earlier),
+        Err(OcspError::NotYetIssued { .. })
+    ));
+    let mut trust = TrustStore::new();
+    trust.add_ocsp_response(&response).unwrap();
+    assert!(matches!(
+        trust.revocation(&cert, &ca, later),
+        RevocationAnswer::Unknown(Unusable::Ocsp(OcspError::Stale { .. }))
+    ));
+}
+
+#[test]
+fn a_replayed_answer_is_refused() {
+    let card = TestCard::new();
+    let responder = OcspResponder::start(card.path(), CaKind::Auth);
+    let (cert, ca) = pair(&card, CaKind::Auth);
+    let first = OcspRequest::new(&cert, &ca);
+    let old = ocsp::fetch(&responder.url(), &first).unwrap();
+    assert!(ocsp::check(&old, &cert, &ca, first.nonce(), now()).is_ok());
+    let second = OcspRequest::new(&cert, &ca);
+    assert_ne!(first.nonce(), second.nonce());
+    assert_eq!(
+        ocsp::check(&old, &cert, &ca, second.nonce(), now()),
+        Err(OcspError::NonceMismatch)
+    );
+    // An answer to a request without a nonce cannot stand in for one that sent one.
+    let plain = ocsp::fetch(
+        &responder.url(),
+        &OcspRequest::new(&cert, &ca).without_nonce(),
+    )
+    .unwrap();
+    assert!(ocsp::check(&plain, &cert, &ca, None, now()).is_ok());
+    assert_eq!(
+        ocsp::check(&plain, &cert, &ca, second.nonce(), now()),
+        Err(OcspError::NonceMismatch)
+    );
+}
+
+/// OpenSSL's responder never refuses a well-formed request: asked about another CA's
+/// certificate it answers "unknown", signed with its own key (and a request it cannot parse
+/// makes it exit without answering). Non-successful responseStatus values are therefore
+/// checked with hand-encoded responses in `core/src/ocsp/tests.rs` and by the `ocsp` fuzz
+/// target; here, the answers a real responder gives that must not count.
+#[test]
+fn another_cas_responder_or_none_is_never_good() {
+    let card = TestCard::new();
+    let responder = OcspResponder::start(card.path(), CaKind::Auth);
+    let (cert, ca) = pair(&card, CaKind::Auth);
+    // Asked about the signing certificate, the authentication CA's responder answers with a
+    // key the signing CA never authorised.
+    let (sign, sign_ca) = pair(&card, CaKind::Sign);
+    let request = OcspRequest::new(&sign, &sign_ca);
+    let answer = ocsp::fetch(&responder.url(), &request).unwrap();
+    assert_eq!(
+        ocsp::check(&answer, &sign, &sign_ca, request.nonce(), now()),
+        Err(OcspError::NotSignedByIssuer)
+    );
+    let mut trust = TrustStore::new();
+    trust.add_ocsp_response(&answer).unwrap();
+    assert_eq!(
+        trust.revocation(&sign, &sign_ca, now()),
+        RevocationAnswer::Unknown(Unusable::Ocsp(OcspError::NotSignedByIssuer))
+    );
+    // Nobody listening.
+    let nobody = format!("http://127.0.0.1:{}/", free_port());
+    assert!(matches!(
+        ocsp::ask(&nobody, &cert, &ca, now()),
+        Err(OcspError::Unreachable { .. })
+    ));
+    assert_eq!(trust.revocation(&cert, &ca, now()), RevocationAnswer::NoCrl);
+}
+
+/// `kazasu verify doc.txt` against the test signing CA with `extra` arguments.
+fn verify(card: &TestCard, extra: &[&str]) -> (Output, String) {
+    let mut args = vec!["verify", "doc.txt", "--trust", "trust/sign-ca.pem"];
+    args.extend_from_slice(extra);
+    let out = run_kazasu(&bin("kazasu"), card.dir(), &args, "");
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    (out, all)
+}
+
+#[test]
+fn kazasu_verify_asks_the_responder_given() {
+    let card = TestCard::new();
+    run_sim(card.path(), &["office", "export-trust", "trust"]);
+    std::fs::write(card.dir().join("doc.txt"), "a contract").unwrap();
+    let reader = format!("sim:{}", card.path().display());
+    let out = run_kazasu(
+        &bin("kazasu"),
+        card.dir(),
+        &["--reader", &reader, "sign", "--pin-stdin", "doc.txt"],
+        &format!("{SIGN_PIN}\n"),
+    );
+    assert!(out.status.success(), "kazasu sign: {}", text(&out.stderr));
+    let mut responder = OcspResponder::start(card.path(), CaKind::Sign);
+    let url = responder.url();
+
+    // Neither CRL nor OCSP: revocation not checked (not passed, not failed).
+    let (out, report) = verify(&card, &[]);
+    assert!(out.status.success(), "{report}");
+    assert!(report.contains("revocation not checked"), "{report}");
+
+    let (out, report) = verify(&card, &["--ocsp", &url]);
+    assert!(out.status.success(), "{report}");
+    assert!(report.contains("not revoked (OCSP answer of"), "{report}");
+
+    // The signing certificate names no responder: none is guessed.
+    let (out, report) = verify(&card, &["--ocsp-from-certificate"]);
+    assert!(!out.status.success(), "{report}");
+    assert!(report.contains("names no OCSP responder"), "{report}");
+
+    run_sim(
+        card.path(),
+        &["office", "move", "--address", "東京都千代田区千代田1-1"],
+    );
+    responder.refresh();
+    let (out, report) = verify(&card, &["--ocsp", &url]);
+    assert_eq!(out.status.code(), Some(6), "{report}");
+    assert!(report.contains("NOT VALID"), "{report}");
+    assert!(report.contains("revoked on"), "{report}");
+
+    // An unreachable responder is an error, never a valid signature.
+    drop(responder);
+    let (out, report) = verify(&card, &["--ocsp", &url]);
+    assert!(!out.status.success(), "{report}");
+    assert!(!report.contains("VALID"), "{report}");
+    assert!(report.contains("could not be asked"), "{report}");
+}
