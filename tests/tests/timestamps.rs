@@ -408,3 +408,28 @@ fn the_tsas_revocation_is_read_from_its_cas_crl() {
         }
     }
 }
+
+#[test]
+fn a_web_server_that_is_no_tsa_is_an_http_error() {
+    // Python's own file server answers a POST with 501.
+    let port = kazasu_tests::child::free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new("python3")
+        .args(["-u", "-m", "http.server", "--bind", "127.0.0.1"])
+        .arg(port.to_string())
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = kazasu_tests::child::lines_of(&mut child);
+    let _server = kazasu_tests::child::Killed::new(child);
+    kazasu_tests::child::line_with(&lines, "Serving HTTP", std::time::Duration::from_secs(20))
+        .unwrap();
+    let request = TimestampRequest::new(DigestAlgorithm::Sha256, &[0; 32]);
+    let err = request_token(&format!("http://127.0.0.1:{port}/"), &request).unwrap_err();
+    assert!(
+        matches!(&err, TspError::Http { reason, .. } if reason == "HTTP 501"),
+        "{err}"
+    );
+}

@@ -21,7 +21,7 @@ impl TimestampRequest {
     /// A request for a timestamp over `imprint`, the `algorithm` digest of what is to be
     /// timestamped (for CAdES-T, the signature value), with a random 64-bit nonce and certReq
     /// set so that the token carries the TSA's certificate. An imprint of the wrong length is
-    /// refused by [`crate::tsp::request_token`] before anything is sent.
+    /// refused by `request_token` before anything is sent.
     pub fn new(algorithm: DigestAlgorithm, imprint: &[u8]) -> TimestampRequest {
         let mut nonce = [0u8; NONCE_LEN];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
