@@ -58,6 +58,10 @@ pub(super) fn without_repeated_certificates(der: &[u8]) -> Option<Vec<u8>> {
     let at = fields.iter().position(|f| f.first() == Some(&0xA0))?;
     let (_, certificates, _) = split(fields[at])?;
     let all = elements(certificates)?;
+    // The linear checks before allow no more; this keeps the search below small regardless.
+    if all.len() > crate::cms::limits::MAX_CERTIFICATES {
+        return None;
+    }
     let mut kept: Vec<&[u8]> = Vec::with_capacity(all.len());
     for certificate in all {
         if !kept.contains(&certificate) {

@@ -350,6 +350,69 @@ mod tests {
     }
 
     #[test]
+    fn a_token_swollen_with_certificates_is_refused_before_decoding() {
+        // 40 000 distinct "certificates" out of order: the der crate would sort them in
+        // quadratic time; the linear walk stops at MAX_CERTIFICATES.
+        let many: Vec<u8> = (0..40_000u32)
+            .rev()
+            .flat_map(|i| tlv(0x30, &tlv(0x02, &i.to_be_bytes())))
+            .collect();
+        let signed_data = tlv(
+            0x30,
+            &[
+                tlv(0x02, &[3]),
+                tlv(0x31, &[]),
+                tlv(0x30, &ID_CT_TST_INFO.to_der().unwrap()),
+                tlv(0xA0, &many),
+                tlv(0x31, &[]),
+            ]
+            .concat(),
+        );
+        let token = tlv(
+            0x30,
+            &[
+                rfc5911::ID_SIGNED_DATA.to_der().unwrap(),
+                tlv(0xA0, &signed_data),
+            ]
+            .concat(),
+        );
+        assert!(token.len() > MAX_TOKEN_SIZE);
+        assert!(matches!(
+            TimestampToken::parse(&token),
+            Err(TspError::Limit { .. })
+        ));
+        let few = &many[..many.len() / 4];
+        let token = tlv(
+            0x30,
+            &[
+                rfc5911::ID_SIGNED_DATA.to_der().unwrap(),
+                tlv(
+                    0xA0,
+                    &tlv(
+                        0x30,
+                        &[tlv(0x02, &[3]), tlv(0x31, &[]), tlv(0xA0, few)].concat(),
+                    ),
+                ),
+            ]
+            .concat(),
+        );
+        assert!(token.len() <= MAX_TOKEN_SIZE);
+        let started = std::time::Instant::now();
+        let err = TimestampToken::parse(&token).unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                TspError::Limit {
+                    source: crate::cms::limits::LimitError::TooMany { .. },
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
+
+    #[test]
     fn a_kazasu_signature_is_not_a_timestamp() {
         // A CAdES signature is SignedData too, but over id-data and without content.
         let signed = tlv(
