@@ -119,11 +119,41 @@ export interface CardSurface {
   status: PinStatus | null;
 }
 
+/** A signing profile's name (`Profile::name` in the core). */
+export type ProfileName =
+  | "pades-b"
+  | "pades-b-t"
+  | "pades-b-lt"
+  | "pades-b-lta"
+  | "government"
+  | "cades-b"
+  | "cades-t"
+  | "cades-lt";
+
+export interface ProfileChoice {
+  name: ProfileName;
+  pdf: boolean;
+  needs_timestamp: boolean;
+  available: boolean;
+  missing?: "tsa" | "tsa_settings" | "tsa_trust" | "revocation";
+}
+
+export interface SigningSetup {
+  trust_dir: string | null;
+  tsa_url: string | null;
+  tsa_problem: AppError | null;
+  tsa_anchors: number;
+  crls: number;
+  profiles: ProfileChoice[];
+}
+
 export interface SignResult {
   output: string;
   format: "pades" | "cades";
   signer: string;
   signing_time: string;
+  profile: ProfileName;
+  level: string | null;
   verification: Verification;
 }
 
@@ -209,7 +239,9 @@ export const api = {
     pin: string;
     visible: boolean;
     overwrite: boolean;
+    profile: ProfileName | null;
   }) => call<SignResult>("sign_document", args),
+  signingSetup: () => call<SigningSetup>("signing_setup"),
   changePin: (kind: PinKind, current: string, newPin: string) =>
     call<void>("change_pin", { kind, current, new: newPin }),
   cardSurface: (kind: SurfaceCode, code: string) => call<CardSurface>("card_surface", { kind, code }),

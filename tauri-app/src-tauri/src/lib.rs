@@ -31,6 +31,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::login::login,
         commands::sign::suggest_output,
         commands::sign::sign_document,
+        commands::sign::signing_setup,
     ])
 }
 

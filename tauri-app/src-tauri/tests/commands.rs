@@ -14,6 +14,7 @@ use kazasu_core::transport::{Transport, TransportError};
 use kazasu_tests::bins::run_sim;
 use kazasu_tests::pdf_fixture::sample_pdf;
 use kazasu_tests::rp::RelyingParty;
+use kazasu_tests::tsa::Tsa;
 use kazasu_tests::{AUTH_PIN, SIGN_PIN, TestCard};
 use serde_json::{Value, json};
 use tauri::Listener;
@@ -716,4 +717,196 @@ fn a_locked_card_face_code_is_refused_before_it_is_sent() {
             .contains("municipal office")
     );
     assert_eq!(bench.tries_left(PinKind::SurfaceCodeA), 0);
+}
+
+/// Names of the profiles `signing_setup` reports available, and what the others miss.
+fn availability(setup: &Value) -> Vec<(String, bool, Option<String>)> {
+    setup["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_owned(),
+                p["available"].as_bool().unwrap(),
+                p["missing"].as_str().map(str::to_owned),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_sign_screen_is_told_which_profiles_the_trust_folder_allows() {
+    let bench = Bench::new();
+    let trust = bench.card.dir().join("trust");
+    run_sim(bench.card.path(), &["office", "export-trust", "trust"]);
+    let (_app, window) = bench.app(Some(trust.clone()));
+    let setup = |window| invoke(window, "signing_setup", json!({})).unwrap();
+
+    // The office's CA and CRLs, no TSA: only what needs no timestamp.
+    let first = setup(&window);
+    let some = |s: &str| Some(s.to_owned());
+    assert_eq!(
+        availability(&first),
+        [
+            ("pades-b".to_owned(), true, None),
+            ("pades-b-lt".to_owned(), false, some("tsa")),
+            ("pades-b-lta".to_owned(), false, some("tsa")),
+            ("government".to_owned(), true, None),
+            ("cades-b".to_owned(), true, None),
+            ("cades-lt".to_owned(), false, some("tsa")),
+        ]
+    );
+    assert_eq!(first["tsa_url"], Value::Null);
+    assert!(first["crls"].as_u64().unwrap() >= 1, "{first}");
+    assert_eq!(first["trust_dir"], trust.display().to_string());
+
+    // A TSA URL but no CA to trust its timestamps with.
+    std::fs::write(trust.join("tsa.toml"), "url = \"http://127.0.0.1:9/tsa\"\n").unwrap();
+    let second = setup(&window);
+    assert_eq!(second["tsa_url"], "http://127.0.0.1:9/tsa");
+    assert_eq!(availability(&second)[1].2.as_deref(), Some("tsa_trust"));
+
+    // Its CA in tsa/ (any CA certificate; the office's signing CA stands in): all available.
+    std::fs::create_dir(trust.join("tsa")).unwrap();
+    std::fs::copy(trust.join("sign-ca.pem"), trust.join("tsa/ca.pem")).unwrap();
+    let third = setup(&window);
+    assert!(availability(&third).iter().all(|(_, ok, _)| *ok), "{third}");
+    assert_eq!(third["tsa_anchors"], 1);
+
+    // No CRL left: the long-term profiles have nothing to embed.
+    for entry in std::fs::read_dir(&trust).unwrap().flatten() {
+        if entry.file_name().to_string_lossy().contains("crl") {
+            std::fs::remove_file(entry.path()).unwrap();
+        }
+    }
+    let fourth = setup(&window);
+    assert_eq!(availability(&fourth)[1].2.as_deref(), Some("revocation"));
+    assert!(availability(&fourth)[0].1);
+
+    // A broken tsa.toml: said, and the timestamp profiles are off (no other TSA is tried).
+    std::fs::write(trust.join("tsa.toml"), "url = \"tsa.example.jp\"\n").unwrap();
+    let fifth = setup(&window);
+    assert_eq!(fifth["tsa_problem"]["code"], "invalid_input");
+    assert_eq!(fifth["tsa_url"], Value::Null);
+    assert_eq!(availability(&fifth)[2].2.as_deref(), Some("tsa_settings"));
+    assert!(availability(&fifth)[3].1, "government needs no TSA");
+}
+
+#[test]
+fn a_profile_that_is_unknown_does_not_fit_or_lacks_its_tsa_is_refused_before_the_card() {
+    let bench = Bench::new();
+    run_sim(bench.card.path(), &["office", "export-trust", "trust"]);
+    let (_app, window) = bench.app(Some(bench.card.dir().join("trust")));
+    choose_simulator(&window);
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("contract.pdf");
+    std::fs::write(&input, sample_pdf(1)).unwrap();
+    let output = dir.path().join("contract-signed.pdf");
+    let sign = |profile: Value| {
+        invoke(
+            &window,
+            "sign_document",
+            json!({"input": input, "output": output, "pin": SIGN_PIN, "visible": false,
+                   "overwrite": false, "profile": profile}),
+        )
+        .unwrap_err()
+    };
+
+    let err = sign(json!("pades-forever"));
+    assert_eq!(code(&err), "invalid_input");
+    let said = err["message"].as_str().unwrap();
+    assert!(
+        said.contains("pades-forever") && said.contains("pades-b-lt"),
+        "{said}"
+    );
+    let err = sign(json!("cades-b"));
+    assert_eq!(code(&err), "invalid_input", "{err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("is a PDF"),
+        "{err}"
+    );
+    let err = sign(json!("pades-b-lt"));
+    assert_eq!(code(&err), "invalid_input", "{err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("tsa.toml"),
+        "{err}"
+    );
+    std::fs::write(
+        bench.card.dir().join("trust/tsa.toml"),
+        "url = \"http://127.0.0.1:9/\"\n",
+    )
+    .unwrap();
+    let err = sign(json!("pades-b-lta"));
+    assert_eq!(code(&err), "invalid_input", "{err}");
+    assert!(err["message"].as_str().unwrap().contains("tsa/"), "{err}");
+
+    assert!(
+        bench.seen.lock().unwrap().is_empty(),
+        "nothing reaches the card"
+    );
+    assert_eq!(bench.tries_left(PinKind::Sign), 5);
+    assert!(!output.exists());
+}
+
+#[test]
+fn keeps_its_proof_for_years_timestamps_with_the_configured_tsa_and_checks_b_lt() {
+    let bench = Bench::new();
+    let trust = bench.card.dir().join("trust");
+    run_sim(bench.card.path(), &["office", "export-trust", "trust"]);
+    let tsa = Tsa::start(&bench.card.dir().join("tsa-server"));
+    std::fs::write(trust.join("tsa.toml"), format!("url = \"{}\"\n", tsa.url())).unwrap();
+    std::fs::create_dir(trust.join("tsa")).unwrap();
+    std::fs::copy(tsa.ca_pem(), trust.join("tsa/ca.pem")).unwrap();
+    let (_app, window) = bench.app(Some(trust));
+    choose_simulator(&window);
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("contract.pdf");
+    std::fs::write(&input, sample_pdf(2)).unwrap();
+
+    for (profile, level) in [
+        ("pades-b-lt", "B-LT"),
+        ("government", "B-B"),
+        ("pades-b-lta", "B-LTA"),
+    ] {
+        let output = dir.path().join(format!("{profile}.pdf"));
+        let signed = invoke(
+            &window,
+            "sign_document",
+            json!({"input": input, "output": output, "pin": SIGN_PIN, "visible": false,
+                   "overwrite": false, "profile": profile}),
+        )
+        .unwrap_or_else(|e| panic!("{profile}: {e}"));
+        assert_eq!(signed["profile"], profile);
+        assert_eq!(signed["level"], level, "{signed}");
+        assert_eq!(signed["verification"]["valid"], true, "{signed}");
+        assert_eq!(signed["verification"]["trusted"], true, "{signed}");
+    }
+    // Without a profile: the baseline, as before.
+    let output = dir.path().join("plain.pdf");
+    let signed = invoke(
+        &window,
+        "sign_document",
+        json!({"input": input, "output": output, "pin": SIGN_PIN, "visible": false, "overwrite": false}),
+    )
+    .unwrap();
+    assert_eq!(
+        (&signed["profile"], &signed["level"]),
+        (&json!("pades-b"), &json!("B-B"))
+    );
+
+    // Any other file, long-term: a detached CAdES signature whose timestamp is checked.
+    let csv = dir.path().join("ledger.csv");
+    std::fs::write(&csv, "2026-12-03,invoice 42,10000\n").unwrap();
+    let signed = invoke(
+        &window,
+        "sign_document",
+        json!({"input": csv, "output": dir.path().join("ledger.csv.p7s"), "pin": SIGN_PIN,
+               "visible": false, "overwrite": false, "profile": "cades-lt"}),
+    )
+    .unwrap();
+    assert_eq!(signed["format"], "cades");
+    assert_eq!(signed["profile"], "cades-lt");
+    assert_eq!(signed["verification"]["valid"], true, "{signed}");
+    assert_eq!(bench.tries_left(PinKind::Sign), 5);
 }

@@ -353,6 +353,74 @@ export const catalogue = {
   "sign.signer": { en: "Signer", ja: "署名者" },
   "sign.time": { en: "Signing time", ja: "署名日時" },
   "sign.verification": { en: "Check of the new signature", ja: "作成した署名の検証" },
+  "sign.profile": { en: "How long the signature must hold", ja: "署名の種類（どれだけ長く証明できるか）" },
+  "sign.profileUnknown": {
+    en: "Choose the file first: the kinds of signature depend on whether it is a PDF.",
+    ja: "先にファイルを選んでください。選べる署名の種類は PDF かどうかで変わります。",
+  },
+  "sign.whatTimestamp": {
+    en: "After the card has signed, the timestamp service {tsa} is asked for a trusted timestamp (this needs the network).",
+    ja: "カードが署名した後、タイムスタンプサービス {tsa} に信頼できるタイムスタンプを要求します（ネットワーク接続が必要です）。",
+  },
+  "sign.profileUsed": { en: "Kind of signature", ja: "署名の種類" },
+  "sign.level": { en: "Level found by the check", ja: "検証で確認したレベル" },
+  "profile.pades-b": { en: "Standard", ja: "標準" },
+  "profile.pades-b.about": {
+    en: "valid while your certificate is (up to five years)",
+    ja: "署名用電子証明書の有効期間中（最長5年）有効です",
+  },
+  "profile.cades-b": { en: "Standard", ja: "標準" },
+  "profile.cades-b.about": {
+    en: "valid while your certificate is (up to five years); saved as a separate .p7s file",
+    ja: "署名用電子証明書の有効期間中（最長5年）有効です。別の .p7s ファイルとして保存します",
+  },
+  "profile.pades-b-t": { en: "With a timestamp", ja: "タイムスタンプ付き" },
+  "profile.pades-b-t.about": {
+    en: "adds a trusted timestamp proving when it was signed",
+    ja: "署名した日時を証明する信頼できるタイムスタンプを加えます",
+  },
+  "profile.cades-t": { en: "With a timestamp", ja: "タイムスタンプ付き" },
+  "profile.cades-t.about": {
+    en: "adds a trusted timestamp proving when it was signed",
+    ja: "署名した日時を証明する信頼できるタイムスタンプを加えます",
+  },
+  "profile.pades-b-lt": { en: "Keeps its proof for years", ja: "長期間証明できる" },
+  "profile.pades-b-lt.about": {
+    en: "adds a trusted timestamp and the revocation data, so it can still be checked after your certificate expires",
+    ja: "信頼できるタイムスタンプと失効情報を加えます。証明書の有効期限が切れた後も検証できます",
+  },
+  "profile.cades-lt": { en: "Keeps its proof for years", ja: "長期間証明できる" },
+  "profile.cades-lt.about": {
+    en: "adds a trusted timestamp and the revocation data to the .p7s file, so it can still be checked after your certificate expires",
+    ja: "信頼できるタイムスタンプと失効情報を .p7s ファイルに加えます。証明書の有効期限が切れた後も検証できます",
+  },
+  "profile.pades-b-lta": { en: "For decades (archives)", ja: "数十年の保存（アーカイブ）" },
+  "profile.pades-b-lta.about": {
+    en: "like the one above, plus an archive timestamp that can be renewed before it runs out",
+    ja: "上記に加え、期限が来る前に更新できるアーカイブタイムスタンプを付けます",
+  },
+  "profile.government": { en: "For government filings", ja: "行政手続き用" },
+  "profile.government.about": {
+    en: "the format e-Gov and the registry accept, no timestamp",
+    ja: "e-Gov や登記で受け付けられる形式です（タイムスタンプなし）",
+  },
+  "profile.missing.tsa": {
+    en: "Needs a timestamp service, and none is set: put its address in tsa.toml (url = \"https://…\") in {folder}.",
+    ja: "タイムスタンプサービスが設定されていないため選べません。{folder} の tsa.toml にその URL（url = \"https://…\"）を書いてください。",
+  },
+  "profile.missing.tsa_settings": {
+    en: "Needs a timestamp service, and tsa.toml cannot be used: {reason}",
+    ja: "タイムスタンプサービスの設定（tsa.toml）が使えないため選べません: {reason}",
+  },
+  "profile.missing.tsa_trust": {
+    en: "Needs the timestamp service's CA certificate in the tsa folder of {folder}.",
+    ja: "{folder} の tsa フォルダーにタイムスタンプサービスの認証局の証明書を置いてください。",
+  },
+  "profile.missing.revocation": {
+    en: "Needs the revocation list (CRL) of your certificate's issuer in {folder}.",
+    ja: "{folder} に署名用電子証明書の発行元の失効リスト（CRL）を置いてください。",
+  },
+  "profile.noTrustDir": { en: "the trust folder (KAZASU_TRUST_DIR)", ja: "信頼フォルダー（KAZASU_TRUST_DIR）" },
   "verify.trusted": {
     en: "The signature is valid, and its certificate chain leads to a trusted certificate authority.",
     ja: "署名は有効で、証明書は信頼できる認証局までたどれました。",

@@ -1,10 +1,19 @@
 // Screen 4: sign a file with the signing certificate (a signed PDF, or a separate .p7s).
 
 import { open, save } from "@tauri-apps/plugin-dialog";
-import { api, toAppError, type Check, type SignResult, type Verification } from "../api";
+import {
+  api,
+  toAppError,
+  type Check,
+  type ProfileChoice,
+  type ProfileName,
+  type SignResult,
+  type SigningSetup,
+  type Verification,
+} from "../api";
 import { h, replace, show } from "../dom";
 import { clearError, showError } from "../errors";
-import { literal, m, time, type Msg, type MsgKey } from "../i18n";
+import { join, literal, m, time, type Msg, type MsgKey } from "../i18n";
 import { PinField } from "../pin-field";
 import { cardTask, isBusy, onBusyChange } from "../progress";
 import { store } from "../state";
@@ -46,6 +55,27 @@ function checkItem(check: Check): HTMLElement {
   );
 }
 
+/** The baseline profile for a PDF or any other file: chosen unless the person picks another. */
+function baseline(pdf: boolean): ProfileName {
+  return pdf ? "pades-b" : "cades-b";
+}
+
+/** The profile's name and what it is for, in plain words. */
+function profileTitle(name: ProfileName): Msg {
+  return m(`profile.${name}` as MsgKey);
+}
+function profileAbout(name: ProfileName): Msg {
+  return m(`profile.${name}.about` as MsgKey);
+}
+
+/** Why a profile cannot be chosen on this computer, in plain words. */
+function missingText(choice: ProfileChoice, setup: SigningSetup): Msg | null {
+  if (!choice.missing) return null;
+  const folder = setup.trust_dir ? literal(setup.trust_dir) : m("profile.noTrustDir");
+  const reason = setup.tsa_problem?.reason ?? setup.tsa_problem?.message ?? "";
+  return m(`profile.missing.${choice.missing}` as MsgKey, { folder, reason });
+}
+
 function pathInput(id: string, describedBy: string): HTMLInputElement {
   return h("input", {
     id,
@@ -67,6 +97,13 @@ export class SignScreen implements Screen {
   private readonly outputProblem = fieldProblem("sign-output-problem");
   private readonly formatHint = h("p", { id: "sign-format-hint", class: "hint", hidden: true });
   private readonly visible = h("input", { id: "sign-visible", type: "checkbox", disabled: true });
+  private readonly profileOptions = h("div", { id: "sign-profile-options", class: "reader-options" });
+  private readonly profileBox = h(
+    "fieldset",
+    { id: "sign-profile", class: "reader-fieldset" },
+    h("legend", null, m("sign.profile")),
+    this.profileOptions,
+  );
   private readonly pin: PinField;
   private readonly what = h("p", { id: "sign-what", class: "what-will-happen" });
   private readonly submit = cardButton("sign-submit", m("sign.submit"));
@@ -84,6 +121,10 @@ export class SignScreen implements Screen {
   /** True once the person typed or chose their own output path. */
   private outputChosen = false;
   private suggestSeq = 0;
+  /** What the trust folder allows (from `signing_setup`, read each time the screen is shown). */
+  private setup: SigningSetup | null = null;
+  /** The profile the person picked; the baseline for the file when none (or one not offered). */
+  private picked: ProfileName | null = null;
   private suggestTimer: number | undefined;
 
   constructor() {
@@ -153,6 +194,7 @@ export class SignScreen implements Screen {
           h("span", { class: "hint" }, m("sign.visibleOnlyPdf")),
         ),
       ),
+      this.profileBox,
       this.pin.el,
       this.what,
       h("div", { class: "actions" }, this.submit),
@@ -160,11 +202,98 @@ export class SignScreen implements Screen {
     );
     this.el = section("sign", m("sign.title"), h("p", { class: "intro" }, m("sign.intro")), form, this.result);
     onBusyChange(() => this.updateButtons());
+    this.renderProfiles();
     this.renderWhat();
   }
 
   show(): void {
     if (!store.usesPhone) void this.pin.loadStatus();
+    void this.loadSetup();
+  }
+
+  // --- Profiles ------------------------------------------------------------------------------
+
+  /** Reads afresh what the trust folder allows (a `tsa.toml` written meanwhile counts). */
+  private async loadSetup(): Promise<void> {
+    try {
+      this.setup = await api.signingSetup();
+    } catch (e) {
+      this.setup = null;
+      showError(e);
+    }
+    this.renderProfiles();
+    this.renderWhat();
+  }
+
+  /** The profiles offered for this file; only the baseline until `signing_setup` answered. */
+  private offered(): ProfileChoice[] {
+    if (this.pdf === null) return [];
+    const all = this.setup?.profiles.filter((p) => p.pdf === this.pdf);
+    if (all && all.length > 0) return all;
+    return [{ name: baseline(this.pdf), pdf: this.pdf, needs_timestamp: false, available: true }];
+  }
+
+  /** The profile that will be used: the one picked if it is offered and available. */
+  private chosen(): ProfileChoice | null {
+    const offered = this.offered();
+    return (
+      offered.find((p) => p.name === this.picked && p.available) ??
+      offered.find((p) => this.pdf !== null && p.name === baseline(this.pdf)) ??
+      null
+    );
+  }
+
+  private renderProfiles(): void {
+    const offered = this.offered();
+    const chosen = this.chosen();
+    if (offered.length === 0) {
+      replace(this.profileOptions, h("p", { class: "hint", id: "sign-profile-unknown" }, m("sign.profileUnknown")));
+      return;
+    }
+    const setup = this.setup;
+    replace(
+      this.profileOptions,
+      ...offered.map((choice) => {
+        const id = `sign-profile-${choice.name}`;
+        const why = setup ? missingText(choice, setup) : null;
+        const radio = h("input", {
+          id,
+          type: "radio",
+          name: "sign-profile",
+          value: choice.name,
+          disabled: !choice.available,
+          "aria-describedby": `${id}-about${why ? ` ${id}-why` : ""}`,
+          on: {
+            change: () => {
+              this.picked = choice.name;
+              this.hideOverwrite();
+              this.renderWhat();
+            },
+          },
+        });
+        radio.checked = chosen?.name === choice.name;
+        return h(
+          "div",
+          {
+            class: "reader-option profile-option",
+            "data-profile": choice.name,
+            "data-available": String(choice.available),
+          },
+          h(
+            "label",
+            { class: "reader-label", for: id },
+            radio,
+            h(
+              "span",
+              { class: "reader-text" },
+              h("span", { class: "reader-name" }, profileTitle(choice.name)),
+              h("span", { class: "hint", id: `${id}-about` }, profileAbout(choice.name)),
+              why ? h("span", { class: "hint profile-missing", id: `${id}-why` }, why) : null,
+            ),
+          ),
+        );
+      }),
+    );
   }
 
   // --- Paths ---------------------------------------------------------------------------------
@@ -205,7 +334,9 @@ export class SignScreen implements Screen {
   }
 
   private setPdf(pdf: boolean | null): void {
+    const changed = this.pdf !== pdf;
     this.pdf = pdf;
+    if (changed) this.renderProfiles();
     this.visible.disabled = pdf !== true;
     if (pdf !== true) this.visible.checked = false;
     if (pdf === null) {
@@ -249,9 +380,11 @@ export class SignScreen implements Screen {
   private renderWhat(): void {
     const output = this.output.value.trim();
     const result: MsgKey = this.pdf === true ? "sign.whatPdf" : this.pdf === false ? "sign.whatP7s" : "sign.whatUnknown";
+    const what = m("sign.what", { result: m(result), output: output ? literal(output) : m("sign.whatNoOutput") });
+    const tsa = this.setup?.tsa_url;
     replace(
       this.what,
-      m("sign.what", { result: m(result), output: output ? literal(output) : m("sign.whatNoOutput") }),
+      this.chosen()?.needs_timestamp && tsa ? join(what, m("sign.whatTimestamp", { tsa: literal(tsa) })) : what,
     );
   }
 
@@ -296,9 +429,11 @@ export class SignScreen implements Screen {
     }
     const pin = this.pin.value;
     const visible = this.pdf === true && this.visible.checked;
+    // Unknown file kind: the baseline for whatever it turns out to be.
+    const profile = this.chosen()?.name ?? null;
     this.hideOverwrite();
     try {
-      const result = await cardTask(() => api.signDocument({ input, output, pin, visible, overwrite }), {
+      const result = await cardTask(() => api.signDocument({ input, output, pin, visible, overwrite, profile }), {
         reading: "step.readingFile",
       });
       this.pin.clear();
@@ -348,6 +483,14 @@ export class SignScreen implements Screen {
         h("dd", { class: "sign-output-path" }, result.output),
         h("dt", null, m("sign.format")),
         h("dd", { class: "sign-format", "data-format": result.format }, m(result.format === "pades" ? "sign.formatPades" : "sign.formatCades")),
+        h("dt", null, m("sign.profileUsed")),
+        h(
+          "dd",
+          { class: "sign-profile", "data-profile": result.profile },
+          join(profileTitle(result.profile), literal(`(${result.profile})`)),
+        ),
+        result.level ? h("dt", null, m("sign.level")) : null,
+        result.level ? h("dd", { class: "sign-level", "data-level": result.level }, `PAdES ${result.level}`) : null,
         h("dt", null, m("sign.signer")),
         h("dd", { class: "sign-signer" }, result.signer),
         h("dt", null, m("sign.time")),
