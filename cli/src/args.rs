@@ -215,6 +215,11 @@ pub struct LoginArgs {
     /// authentication certificate serial (hex) to log in as.
     #[arg(long, requires = "device", value_name = "SERIAL")]
     pub account: Option<String>,
+    /// Also prove, with the signing PIN, that this card's holder is the person the service's
+    /// account was opened for: a renewed certificate or a reissued card keeps the account (the
+    /// service learns a keyed hash of the name and birth date, not them).
+    #[arg(long, conflicts_with = "device")]
+    pub link: bool,
     #[command(flatten)]
     pub pin: PinInput,
 }

@@ -200,7 +200,7 @@ async fn card_finish(
     bytes: Result<Bytes, BytesRejection>,
     attempt: &mut Attempt,
 ) -> Result<Value, ApiError> {
-    let (nonce, decoded, _) = s.finish_request(headers, bytes)?;
+    let (nonce, decoded, _, link) = s.finish_request(headers, bytes)?;
     let challenge = s
         .store
         .peek_challenge(&nonce)
@@ -210,6 +210,15 @@ async fn card_finish(
     let login = match policy.check_card(&challenge, &nonce, &decoded, now()) {
         Ok(login) => login,
         Err(refusal) => return Err(s.refused(&nonce, refusal).await),
+    };
+    // A link proof is checked before the challenge is taken: a bad one refuses the login and
+    // leaves the challenge for a corrected attempt.
+    let holder = match &link {
+        Some(proof) => {
+            let certificate = decoded.certificate.as_deref().unwrap_or_default();
+            Some(s.oidc.verify_link(&challenge, proof, certificate, now())?)
+        }
+        None => None,
     };
     // Taken only now, once the card's signature verified: of two good finishes, one wins.
     s.store
@@ -232,7 +241,7 @@ async fn card_finish(
     };
     s.update_status(&nonce, status, Some(&token)).await?;
     // A login started by an OpenID Connect authorization request: done, for its account.
-    crate::oidc::authorize::card_logged_in(s, &nonce, &login).await?;
+    crate::oidc::authorize::card_logged_in(s, &nonce, &login, holder.as_ref()).await?;
     Ok(json!({
         "token": token,
         "expires_at": expires_at,
@@ -302,7 +311,10 @@ async fn device_finish_inner(
     bytes: Result<Bytes, BytesRejection>,
     attempt: &mut Attempt,
 ) -> Result<Value, ApiError> {
-    let (nonce, decoded, data) = s.finish_request(headers, bytes)?;
+    let (nonce, decoded, data, link) = s.finish_request(headers, bytes)?;
+    if link.is_some() {
+        return Err(LoginError::Malformed("a device login carries no link proof").into());
+    }
     let spki = data
         .device_key_der()
         .ok_or(LoginError::Malformed("a device login names its device key"))?;

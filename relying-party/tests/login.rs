@@ -167,6 +167,7 @@ fn signing_certificate_assertion(
         signed_at: now(),
         cert_sha256: Some(URL_SAFE_NO_PAD.encode(Sha256::digest(&certificate))),
         device_key: None,
+        links: None,
     };
     let bytes = data.to_bytes();
     let signature = rsa::pkcs1v15::SigningKey::<Sha256>::new(key).sign(&bytes);

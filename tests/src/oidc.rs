@@ -132,7 +132,8 @@ pub fn demo_dir() -> PathBuf {
 }
 
 impl OidcBench {
-    /// Starts everything; `extra` goes into both instances' configuration (top level), and
+    /// Starts everything; `extra` goes into both instances' configuration (top level; `{trust}`
+    /// stands for the directory of the exported CA certificates and CRLs), and
     /// `before` runs on the card before the trust material is exported (to revoke, say).
     pub fn start(extra: &str, before: impl FnOnce(&TestCard)) -> OidcBench {
         let card = TestCard::new();
@@ -162,9 +163,10 @@ impl OidcBench {
         let base = format!(
             "public_url = \"{issuer}\"\nrp_id = \"127.0.0.1\"\norigin = \"{issuer}\"\n\
              trust_anchors = [{:?}]\ncrls = [{:?}]\nsession_key = \"session-key.pem\"\n\
-             redis_url = \"redis://127.0.0.1:{redis_port}/\"\n{extra}\n",
+             redis_url = \"redis://127.0.0.1:{redis_port}/\"\n{}\n",
             trust.join("auth-ca.pem"),
             trust.join("auth-crl.pem").display().to_string(),
+            extra.replace("{trust}", &trust.display().to_string()),
         );
         let config = dir.join("kazasu-rp.toml");
         std::fs::write(&config, &base).expect("write the configuration");
@@ -310,14 +312,19 @@ impl OidcBench {
 
     /// `kazasu login URL` with the simulated card and `pin` (the phone).
     pub fn phone(&self, url: &str, pin: &str) -> Output {
-        let reader = format!("sim:{}", self.card.path().display());
+        self.phone_with(self.card.path(), url, &[], &format!("{pin}\n"))
+    }
+
+    /// `kazasu login URL ARGS` with the simulated card at `card`, `stdin` fed in.
+    pub fn phone_with(&self, card: &Path, url: &str, args: &[&str], stdin: &str) -> Output {
+        let reader = format!("sim:{}", card.display());
         let home = self.path("phone");
         std::fs::create_dir_all(&home).expect("phone home");
         run_kazasu(
             &bin("kazasu"),
             &home,
-            &["--reader", &reader, "login", url, "--pin-stdin"],
-            &format!("{pin}\n"),
+            &[&["--reader", &reader, "login", url, "--pin-stdin"], args].concat(),
+            stdin,
         )
     }
 }

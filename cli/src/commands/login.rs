@@ -148,7 +148,13 @@ pub fn run(
             })
             .transpose()
             .map_err(|e| anyhow!("making a device key: {e}"))?;
-        let session = request.complete(&pin, now(), spki.as_deref());
+        let session = if args.link {
+            // Asked only for --link: without it no personal data leaves the card.
+            let sign_pin = source.read(PinKind::Sign, &format!("{}", PinKind::Sign))?;
+            request.complete_linked(&pin, &sign_pin, now(), spki.as_deref())
+        } else {
+            request.complete(&pin, now(), spki.as_deref())
+        };
         if trace {
             super::report_trace(&link);
         }

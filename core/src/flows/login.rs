@@ -6,7 +6,7 @@
 use crate::card::{JpkiApp, PinStatus};
 use crate::error::CardError;
 use crate::login::service::{ServiceError, Session};
-use crate::login::{Challenge, card_assertion_with, service::Service};
+use crate::login::{Challenge, card_assertion_with, link_proof_with, service::Service};
 use crate::pin::{Pin, PinKind};
 use crate::transport::Transport;
 
@@ -101,4 +101,56 @@ impl<T: Transport> LoginRequest<T> {
             .service
             .finish_card(&self.challenge.nonce, &assertion)?)
     }
+
+    /// [`LoginRequest::complete`] with a link proof: after the authentication PIN's signature,
+    /// verifies the signing PIN and signs the same challenge and the authentication
+    /// certificate's hash with the signing key, so that the service links this certificate to
+    /// the account of the holder its signing certificate names (a renewed certificate or a
+    /// reissued card keeps the person's account).
+    pub fn complete_linked(
+        mut self,
+        pin: &Pin,
+        sign_pin: &Pin,
+        now: i64,
+        device_key: Option<&[u8]>,
+    ) -> Result<Session, LoginError> {
+        let assertion = card_assertion_with(
+            &mut self.app,
+            pin,
+            &self.challenge,
+            self.service.origin(),
+            now,
+            device_key,
+        )?;
+        let auth_certificate = assertion_certificate(&assertion)?;
+        let link = link_proof_with(
+            &mut self.app,
+            sign_pin,
+            &self.challenge,
+            self.service.origin(),
+            now,
+            &auth_certificate,
+        )?;
+        drop(self.app);
+        Ok(self
+            .service
+            .finish_card_linked(&self.challenge.nonce, &assertion, &link)?)
+    }
+}
+
+/// The authentication certificate a card assertion carries (the core put it there).
+fn assertion_certificate(assertion: &crate::login::Assertion) -> Result<Vec<u8>, CardError> {
+    use base64::Engine;
+    assertion
+        .certificate
+        .as_deref()
+        .and_then(|c| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(c)
+                .ok()
+        })
+        .ok_or_else(|| CardError::Malformed {
+            what: "authentication certificate",
+            reason: "not in the login assertion".to_owned(),
+        })
 }

@@ -145,6 +145,7 @@ pub fn card_assertion_with<T: Transport>(
         signed_at,
         cert_sha256: Some(URL_SAFE_NO_PAD.encode(Sha256::digest(certificate.der()))),
         device_key: device_key.map(|k| URL_SAFE_NO_PAD.encode(k)),
+        links: None,
     };
     let bytes = data.to_bytes();
     let hash: [u8; 32] = Sha256::digest(&bytes).into();
@@ -192,6 +193,7 @@ pub fn device_assertion(
         signed_at,
         cert_sha256: None,
         device_key: Some(URL_SAFE_NO_PAD.encode(spki.as_bytes())),
+        links: None,
     };
     let bytes = data.to_bytes();
     let signature: p256::ecdsa::Signature = key.sign(&bytes);

@@ -22,6 +22,10 @@ pub enum LoginKind {
     /// Signed by a device key bound at an earlier card login.
     #[serde(rename = "kazasu.login.device")]
     Device,
+    /// Signed by the card's signing key: the holder's proof that links a new authentication
+    /// certificate to their account (see [`crate::login::link`]).
+    #[serde(rename = "kazasu.link.sign")]
+    Link,
 }
 
 /// The signed statement of a login.
@@ -50,6 +54,9 @@ pub struct ClientData {
     /// that signed (device logins).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_key: Option<String>,
+    /// SHA-256 (base64url) of the authentication certificate a link proof links (link proofs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<String>,
 }
 
 impl ClientData {
@@ -75,7 +82,10 @@ impl ClientData {
                 "the client data is not in canonical form",
             ));
         }
-        for field in [&data.cert_sha256, &data.device_key].into_iter().flatten() {
+        for field in [&data.cert_sha256, &data.device_key, &data.links]
+            .into_iter()
+            .flatten()
+        {
             if URL_SAFE_NO_PAD.decode(field).is_err() {
                 return Err(LoginError::Malformed(
                     "a client data field is not base64url",
@@ -108,6 +118,7 @@ mod tests {
             signed_at: 2,
             cert_sha256: Some("AAAA".into()),
             device_key: None,
+            links: None,
         }
     }
 

@@ -7,6 +7,7 @@
 pub mod assertion;
 pub mod challenge;
 pub mod client_data;
+pub mod link;
 #[cfg(feature = "service")]
 pub mod service;
 pub mod verify;
@@ -16,6 +17,7 @@ pub use assertion::{
 };
 pub use challenge::Challenge;
 pub use client_data::{ClientData, LoginKind};
+pub use link::{LinkedHolder, link_proof_with, verify_link};
 pub use verify::{
     CardLogin, CertificateCache, MemoryNonceStore, NonceStore, Policy, Refusal, device_key_id,
     verify_es256_low_s,

@@ -162,6 +162,23 @@ impl Service {
         self.finish("/v1/login/finish", nonce, assertion)
     }
 
+    /// Posts a card login's assertion with a link proof made with the signing key (see
+    /// [`crate::login::link`]): the service links this authentication certificate to the
+    /// account of the holder the signing certificate names.
+    pub fn finish_card_linked(
+        &self,
+        nonce: &str,
+        assertion: &Assertion,
+        link: &Assertion,
+    ) -> Result<Session, ServiceError> {
+        self.agent
+            .post(self.url("/v1/login/finish").as_str())
+            .send_json(serde_json::json!({ "nonce": nonce, "assertion": assertion, "link": link }))
+            .map_err(|e| http_error(e, "the login"))?
+            .into_json::<Session>()
+            .map_err(|_| ServiceError::Malformed { what: "session" })
+    }
+
     /// Posts a device login's assertion; the session on success.
     pub fn finish_device(
         &self,

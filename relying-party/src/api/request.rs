@@ -89,4 +89,7 @@ pub(super) struct ChallengeRequest {
 pub(super) struct FinishRequest {
     pub(super) nonce: String,
     pub(super) assertion: Assertion,
+    /// A link proof made with the signing key (card logins; see `oidc::accounts`).
+    #[serde(default)]
+    pub(super) link: Option<Assertion>,
 }

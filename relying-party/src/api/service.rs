@@ -90,7 +90,15 @@ impl AppState {
         &self,
         headers: &HeaderMap,
         bytes: Result<Bytes, BytesRejection>,
-    ) -> Result<(String, DecodedAssertion, ClientData), ApiError> {
+    ) -> Result<
+        (
+            String,
+            DecodedAssertion,
+            ClientData,
+            Option<DecodedAssertion>,
+        ),
+        ApiError,
+    > {
         let bytes = body(bytes)?;
         let request: FinishRequest = parse_json(headers, &bytes, false)?;
         if !Challenge::is_nonce(&request.nonce) {
@@ -101,7 +109,8 @@ impl AppState {
         if data.nonce != request.nonce {
             return Err(LoginError::NonceMismatch.into());
         }
-        Ok((request.nonce, decoded, data))
+        let link = request.link.as_ref().map(|l| l.decode()).transpose()?;
+        Ok((request.nonce, decoded, data, link))
     }
 
     /// A session token for the card `subject` (see [`subject_id`]).

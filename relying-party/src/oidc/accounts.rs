@@ -62,18 +62,27 @@ impl PairwiseKey {
         PairwiseKey(bytes)
     }
 
-    /// The `sub` of `account` for clients of `sector`.
-    pub fn subject(&self, sector: &str, account: &str) -> String {
-        // HMAC takes keys of any length: 32 bytes cannot fail.
+    /// The keyed hash an account keeps of its holder (name and birth date from a verified link
+    /// proof): the store holds no personal data, and only this server can compute it.
+    pub fn holder_key(&self, holder: &kazasu_core::login::LinkedHolder) -> String {
+        let birth = holder.birth_date.to_string();
+        self.mac(&["kazasu-oidc-holder", &holder.name, &birth])
+    }
+
+    fn mac(&self, parts: &[&str]) -> String {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)
             .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
-        // Length-prefixed: no sector and account pair can be made to read as another.
-        mac.update(b"kazasu-oidc-sub");
-        for part in [sector, account] {
+        for part in parts {
             mac.update(&(part.len() as u64).to_be_bytes());
             mac.update(part.as_bytes());
         }
         URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+
+    /// The `sub` of `account` for clients of `sector`. Length-prefixed parts: no sector and
+    /// account pair can be made to read as another.
+    pub fn subject(&self, sector: &str, account: &str) -> String {
+        self.mac(&["kazasu-oidc-sub", sector, account])
     }
 }
 
@@ -86,12 +95,18 @@ pub struct Account {
     pub created: i64,
     /// The certificates (`issuer#serial`) that log in to it.
     pub certificates: Vec<String>,
+    /// The keyed hash of its holder's name and birth date ([`PairwiseKey::holder_key`]), once
+    /// a link proof recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holder: Option<String>,
 }
 
 /// The store kind for certificate → account id.
 const CERT_KIND: &str = "account-of";
 /// The store kind for account id → [`Account`].
 const ACCOUNT_KIND: &str = "account";
+/// The store kind for holder key → account id.
+const HOLDER_KIND: &str = "account-holder";
 
 fn new_id() -> String {
     let mut bytes = [0u8; SECRET_BYTES];
@@ -109,15 +124,40 @@ pub async fn find(store: &dyn Store, certificate: &str) -> Result<Option<String>
     store.get(CERT_KIND, certificate).await
 }
 
-/// The account a certificate logs in to, opening one at its first login. Atomic: two
-/// concurrent first logins of one certificate end in one account.
+/// The account a certificate (`issuer#serial`) logs in to.
+///
+/// A certificate already linked keeps its account (and records `holder`, the keyed hash of a
+/// verified link proof's name and birth date, if the account had none). A certificate never
+/// seen joins the account whose recorded holder is `holder` — a renewed certificate or a
+/// reissued card proving, with the signing key, that it is the same person — or else opens a
+/// new account. Each step is one atomic `SET NX`: two concurrent first logins end in one
+/// account.
 pub async fn account_for(
     store: &dyn Store,
     certificate: &str,
+    holder: Option<&str>,
     now: i64,
 ) -> Result<String, StoreError> {
     if let Some(id) = find(store, certificate).await? {
+        if let Some(holder) = holder {
+            record_holder(store, &id, holder).await?;
+        }
         return Ok(id);
+    }
+    if let Some(holder) = holder
+        && let Some(id) = store.get(HOLDER_KIND, holder).await?
+    {
+        if store.put_new(CERT_KIND, certificate, &id, None).await? {
+            if let Some(mut account) = get(store, &id).await? {
+                account.certificates.push(certificate.to_owned());
+                save(store, &account).await?;
+            }
+            tracing::info!(target: crate::api::AUDIT, event = "account_linked", certificate);
+            return Ok(id);
+        }
+        return find(store, certificate)
+            .await?
+            .ok_or_else(|| StoreError::Unavailable("an account vanished".into()));
     }
     let id = new_id();
     if store.put_new(CERT_KIND, certificate, &id, None).await? {
@@ -125,14 +165,37 @@ pub async fn account_for(
             id: id.clone(),
             created: now,
             certificates: vec![certificate.to_owned()],
+            holder: None,
         };
-        let json = serde_json::to_string(&account).map_err(|_| corrupt())?;
-        store.put(ACCOUNT_KIND, &id, &json, None).await?;
+        save(store, &account).await?;
+        if let Some(holder) = holder {
+            record_holder(store, &id, holder).await?;
+        }
         return Ok(id);
     }
     find(store, certificate)
         .await?
         .ok_or_else(|| StoreError::Unavailable("an account vanished".into()))
+}
+
+async fn save(store: &dyn Store, account: &Account) -> Result<(), StoreError> {
+    let json = serde_json::to_string(account).map_err(|_| corrupt())?;
+    store.put(ACCOUNT_KIND, &account.id, &json, None).await
+}
+
+/// Records the holder of an account that has none, if no other account has claimed it.
+async fn record_holder(store: &dyn Store, id: &str, holder: &str) -> Result<(), StoreError> {
+    let Some(mut account) = get(store, id).await? else {
+        return Ok(());
+    };
+    if account.holder.is_some() {
+        return Ok(());
+    }
+    if store.put_new(HOLDER_KIND, holder, id, None).await? {
+        account.holder = Some(holder.to_owned());
+        save(store, &account).await?;
+    }
+    Ok(())
 }
 
 /// An account by its id.
@@ -164,11 +227,44 @@ mod tests {
     #[tokio::test]
     async fn a_certificate_opens_one_account_and_keeps_it() {
         let store = MemoryStore::new();
-        let first = account_for(&store, "CA#01", 1).await.unwrap();
-        assert_eq!(account_for(&store, "CA#01", 2).await.unwrap(), first);
-        assert_ne!(account_for(&store, "CA#02", 3).await.unwrap(), first);
+        let first = account_for(&store, "CA#01", None, 1).await.unwrap();
+        assert_eq!(account_for(&store, "CA#01", None, 2).await.unwrap(), first);
+        assert_ne!(account_for(&store, "CA#02", None, 3).await.unwrap(), first);
         let account = get(&store, &first).await.unwrap().unwrap();
         assert_eq!(account.certificates, vec!["CA#01".to_owned()]);
+    }
+
+    #[tokio::test]
+    async fn a_new_certificate_joins_the_account_of_its_proven_holder() {
+        let store = MemoryStore::new();
+        let first = account_for(&store, "CA#01", Some("h1"), 1).await.unwrap();
+        // Renewed: a new certificate, proven to be the same holder.
+        assert_eq!(
+            account_for(&store, "CA#02", Some("h1"), 2).await.unwrap(),
+            first
+        );
+        // Without the proof a new certificate is a new account; another holder too.
+        assert_ne!(account_for(&store, "CA#03", None, 3).await.unwrap(), first);
+        assert_ne!(
+            account_for(&store, "CA#04", Some("h2"), 4).await.unwrap(),
+            first
+        );
+        let account = get(&store, &first).await.unwrap().unwrap();
+        assert_eq!(
+            account.certificates,
+            vec!["CA#01".to_owned(), "CA#02".to_owned()]
+        );
+        assert_eq!(account.holder.as_deref(), Some("h1"));
+        // An account opened without a proof records its holder at a later proven login.
+        let later = account_for(&store, "CA#05", None, 5).await.unwrap();
+        assert_eq!(
+            account_for(&store, "CA#05", Some("h5"), 6).await.unwrap(),
+            later
+        );
+        assert_eq!(
+            account_for(&store, "CA#06", Some("h5"), 7).await.unwrap(),
+            later
+        );
     }
 
     #[test]

@@ -364,13 +364,15 @@ pub async fn card_logged_in(
     s: &AppState,
     nonce: &str,
     login: &CardLogin,
+    holder: Option<&kazasu_core::login::LinkedHolder>,
 ) -> Result<(), StoreError> {
     let store = s.store.as_ref();
     if codes::get_request(store, nonce).await?.is_none() {
         return Ok(());
     }
     let certificate = crate::session::subject_id(&login.issuer, &login.serial);
-    let account = accounts::account_for(store, &certificate, now()).await?;
+    let holder = holder.map(|h| s.oidc.pairwise_key.holder_key(h));
+    let account = accounts::account_for(store, &certificate, holder.as_deref(), now()).await?;
     let done = Progress::Done {
         account,
         auth_time: now(),

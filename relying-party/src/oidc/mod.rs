@@ -26,6 +26,8 @@ pub mod token;
 pub mod userinfo;
 
 use std::collections::HashMap;
+
+use anyhow::Context;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -68,6 +70,13 @@ pub struct OidcConfig {
     /// How long an authorization code is valid, 1 to [`MAX_CODE_TTL`] seconds.
     #[serde(default = "default_code_ttl")]
     pub code_ttl_seconds: i64,
+    /// The signing CAs (PEM or DER) whose certificates may link a new authentication
+    /// certificate to an account (see [`accounts`]); empty: no linking.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sign_trust_anchors: Vec<PathBuf>,
+    /// The signing CAs' CRLs (files), read again at every link.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sign_crls: Vec<PathBuf>,
     /// The registered clients.
     #[serde(default)]
     pub clients: Vec<ClientConfig>,
@@ -78,6 +87,8 @@ impl Default for OidcConfig {
         OidcConfig {
             pairwise_key: default_pairwise_key(),
             code_ttl_seconds: DEFAULT_CODE_TTL,
+            sign_trust_anchors: Vec::new(),
+            sign_crls: Vec::new(),
             clients: Vec::new(),
         }
     }
@@ -111,6 +122,8 @@ pub struct Provider {
     pub pairwise_key: accounts::PairwiseKey,
     /// How long a code is valid (seconds).
     pub code_ttl: i64,
+    /// The signing CAs that may link certificates, and where their CRLs are.
+    pub sign_trust: Option<(Vec<u8>, Vec<PathBuf>)>,
 }
 
 impl std::fmt::Debug for Provider {
@@ -133,12 +146,54 @@ impl Provider {
         }
         let pairwise_key =
             accounts::PairwiseKey::load_or_create(&config.resolve(&oidc.pairwise_key))?;
+        let mut anchors = Vec::new();
+        for path in &oidc.sign_trust_anchors {
+            let path = config.resolve(path);
+            let bytes =
+                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            // Checked now: an unusable anchor is a configuration error, not a refused link.
+            kazasu_core::cms::TrustStore::new()
+                .add_anchors(&bytes)
+                .with_context(|| format!("{} holds no usable CA certificate", path.display()))?;
+            anchors.push(bytes);
+        }
+        let sign_trust = (!anchors.is_empty()).then(|| {
+            let crls = oidc.sign_crls.iter().map(|p| config.resolve(p)).collect();
+            (anchors.concat(), crls)
+        });
         Ok(Provider {
             issuer: issuer.to_owned(),
             clients,
             pairwise_key,
             code_ttl: oidc.code_ttl_seconds,
+            sign_trust,
         })
+    }
+
+    /// Checks a link proof (see [`kazasu_core::login::link`]) against the signing CAs and their
+    /// CRLs as the files hold them now.
+    pub fn verify_link(
+        &self,
+        challenge: &kazasu_core::login::Challenge,
+        proof: &kazasu_core::login::DecodedAssertion,
+        auth_certificate: &[u8],
+        now: i64,
+    ) -> Result<kazasu_core::login::LinkedHolder, kazasu_core::login::LoginError> {
+        use kazasu_core::login::LoginError;
+        let (anchors, crls) = self.sign_trust.as_ref().ok_or(LoginError::Malformed(
+            "this server does not link certificates (no signing CA configured)",
+        ))?;
+        let mut trust = kazasu_core::cms::TrustStore::new();
+        trust
+            .add_anchors(anchors)
+            .map_err(|_| LoginError::Store("the signing CAs are unusable".into()))?;
+        for path in crls {
+            // An unreadable CRL leaves revocation unknown, which refuses the link.
+            if let Ok(bytes) = std::fs::read(path) {
+                let _ = trust.add_crls(&bytes);
+            }
+        }
+        kazasu_core::login::verify_link(&trust, challenge, proof, auth_certificate, now)
     }
 
     /// The URL of one of the provider's endpoints (`path` after [`PREFIX`]).
