@@ -1,5 +1,5 @@
 //! The server's configuration: one TOML file naming the relying party, the CAs it trusts,
-//! where its CRLs come from, its session key and (optionally) a shared Redis store.
+//! where its CRLs (and OCSP answers) come from, its session key and (optionally) a shared Redis store.
 
 use std::path::{Path, PathBuf};
 
@@ -52,6 +52,9 @@ pub struct Config {
     /// How often the CRLs are re-read.
     #[serde(default = "default_crl_refresh")]
     pub crl_refresh_seconds: u64,
+    /// Revocation evidence besides the CRLs (`[revocation]`): an OCSP responder.
+    #[serde(default, skip_serializing_if = "RevocationConfig::is_empty")]
+    pub revocation: RevocationConfig,
     /// The session signing key (P-256, PKCS#8 PEM); made (mode 0600) if missing.
     #[serde(default = "default_session_key")]
     pub session_key: PathBuf,
@@ -73,6 +76,37 @@ pub struct Config {
     /// The directory relative paths are resolved against (the config file's).
     #[serde(skip)]
     pub base_dir: PathBuf,
+}
+
+/// `[revocation]`: where a login's revocation answer may come from besides `crls`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevocationConfig {
+    /// An OCSP responder asked at each card login, its answers cached until their nextUpdate:
+    /// an `http://` or `https://` URL, or `"aia"` for the responder each certificate names.
+    /// A login is good when the CRLs or this responder say "not revoked" and neither says
+    /// revoked; an unreachable responder leaves the CRLs to decide.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocsp: Option<String>,
+}
+
+/// The `[revocation] ocsp` value that means "the responder the certificate names".
+pub const OCSP_FROM_CERTIFICATE: &str = "aia";
+
+impl RevocationConfig {
+    fn is_empty(&self) -> bool {
+        self.ocsp.is_none()
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        match self.ocsp.as_deref() {
+            None | Some(OCSP_FROM_CERTIFICATE) => Ok(()),
+            Some(url) if url.starts_with("http://") || url.starts_with("https://") => Ok(()),
+            Some(other) => bail!(
+                "[revocation] ocsp = {other:?}: give an http:// or https:// URL, or \"{OCSP_FROM_CERTIFICATE}\""
+            ),
+        }
+    }
 }
 
 impl Config {
@@ -112,6 +146,7 @@ impl Config {
         if self.crl_refresh_seconds == 0 {
             bail!("crl_refresh_seconds must be positive");
         }
+        self.revocation.check()?;
         if let (Some(origin), false) = (&self.origin, self.allowed_origins.is_empty())
             && !self.allowed_origins.contains(origin)
         {
@@ -161,6 +196,7 @@ impl Config {
             trust_anchors: vec![absolute(auth_ca)?],
             crls: vec![absolute(crl)?.display().to_string()],
             crl_refresh_seconds: default_crl_refresh(),
+            revocation: RevocationConfig::default(),
             session_key: default_session_key(),
             session_ttl_seconds: default_session_ttl(),
             challenge_ttl_seconds: default_challenge_ttl(),
@@ -192,6 +228,24 @@ mod tests {
                 "rp_id = \"x\"\ntrust_anchors = [\"a\"]\norigin = \"https://a\"\nallowed_origins = [\"https://b\"]\n"
             )
             .is_err()
+        );
+    }
+
+    #[test]
+    fn an_ocsp_responder_is_a_url_or_the_certificates_own() {
+        let base = "rp_id = \"x\"\ntrust_anchors = [\"a\"]\n";
+        let c = Config::parse(&format!(
+            "{base}[revocation]\nocsp = \"http://ocsp.example/\"\n"
+        ))
+        .unwrap();
+        assert_eq!(c.revocation.ocsp.as_deref(), Some("http://ocsp.example/"));
+        let c = Config::parse(&format!("{base}[revocation]\nocsp = \"aia\"\n")).unwrap();
+        assert_eq!(c.revocation.ocsp.as_deref(), Some(OCSP_FROM_CERTIFICATE));
+        assert!(Config::parse(&format!("{base}[revocation]\nocsp = \"ocsp.example\"\n")).is_err());
+        assert!(Config::parse(&format!("{base}[revocation]\ncrl = \"x\"\n")).is_err());
+        assert_eq!(
+            Config::parse(base).unwrap().revocation,
+            RevocationConfig::default()
         );
     }
 

@@ -3,21 +3,136 @@
 //! that is not signed by a trusted CA, or that is older than a CRL already seen from the same CA
 //! keeps its previous CRL (with a warning): a refresh never goes back to an older CRL, which
 //! could hide a revocation. With no current CRL, the core refuses logins.
+//!
+//! With `[revocation] ocsp`, each card login also asks that OCSP responder (or the one the
+//! certificate names) through the core's trust store ([`OcspCache`]): answers are cached until
+//! their nextUpdate, a failure for [`OCSP_RETRY_AFTER`], in at most [`MAX_OCSP_CACHE`] entries.
+//! A responder that cannot be reached never makes a login good: the CRLs decide alone then.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use arc_swap::ArcSwap;
+use kazasu_core::cert::CardCertificate;
 use kazasu_core::cms::TrustStore;
-use kazasu_core::cms::trust::CrlVersion;
+use kazasu_core::cms::trust::{CrlVersion, OcspSource};
 use kazasu_core::login::Policy;
+use kazasu_core::ocsp;
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
 use tokio::sync::Mutex;
 
-use crate::config::Config;
+use crate::config::{Config, OCSP_FROM_CERTIFICATE};
 
 /// The largest CRL accepted from a URL.
 const MAX_CRL: usize = 32 * 1024 * 1024;
+
+/// Certificates whose OCSP answer (or failure) is cached at once; when full, expired entries
+/// go, and if none has expired, all of them (the next logins ask again).
+pub const MAX_OCSP_CACHE: usize = 10_000;
+/// How long a certificate's responder is not asked again after it failed (unreachable, or an
+/// answer that does not count): logins in the meantime are decided by the CRLs.
+pub const OCSP_RETRY_AFTER: time::Duration = time::Duration::seconds(30);
+
+/// One certificate's cached OCSP outcome.
+#[derive(Debug, Clone)]
+enum Cached {
+    /// A checked response, used until `until` (its nextUpdate).
+    Answer { der: Vec<u8>, until: OffsetDateTime },
+    /// The responder failed; not asked again before `until`.
+    Failed { until: OffsetDateTime },
+}
+
+/// The OCSP responder of `[revocation] ocsp`, asked at each card login through the core's
+/// trust store, with a cache bounded by [`MAX_OCSP_CACHE`].
+#[derive(Debug)]
+pub struct OcspCache {
+    /// A fixed URL, or `None` for the one each certificate names.
+    url: Option<String>,
+    entries: std::sync::Mutex<HashMap<[u8; 32], Cached>>,
+}
+
+impl OcspCache {
+    /// A cache asking `ocsp` (a URL, or [`OCSP_FROM_CERTIFICATE`]).
+    pub fn new(ocsp: &str) -> OcspCache {
+        OcspCache {
+            url: (ocsp != OCSP_FROM_CERTIFICATE).then(|| ocsp.to_owned()),
+            entries: std::sync::Mutex::default(),
+        }
+    }
+
+    fn store(&self, key: [u8; 32], entry: Cached, now: OffsetDateTime) {
+        let Ok(mut entries) = self.entries.lock() else {
+            return;
+        };
+        if entries.len() >= MAX_OCSP_CACHE {
+            entries.retain(|_, e| match e {
+                Cached::Answer { until, .. } | Cached::Failed { until } => *until > now,
+            });
+            if entries.len() >= MAX_OCSP_CACHE {
+                entries.clear();
+            }
+        }
+        entries.insert(key, entry);
+    }
+}
+
+impl OcspSource for OcspCache {
+    fn response_for(
+        &self,
+        certificate: &CardCertificate,
+        issuer: &CardCertificate,
+        at: OffsetDateTime,
+    ) -> Option<Vec<u8>> {
+        let key: [u8; 32] = Sha256::digest(certificate.der()).into();
+        let now = OffsetDateTime::now_utc();
+        let cached = self.entries.lock().ok()?.get(&key).cloned();
+        match cached {
+            Some(Cached::Answer { der, until }) if now <= until => return Some(der),
+            Some(Cached::Failed { until }) if now < until => return None,
+            _ => {}
+        }
+        let Some(url) = self.url.clone().or_else(|| certificate.ocsp_url()) else {
+            tracing::debug!("the certificate names no OCSP responder");
+            return None;
+        };
+        match blocking(|| ocsp::ask(&url, certificate, issuer, at)) {
+            Ok((der, answer)) => {
+                let until = answer
+                    .next_update
+                    .unwrap_or(answer.this_update + ocsp::MAX_AGE_WITHOUT_NEXT_UPDATE);
+                self.store(
+                    key,
+                    Cached::Answer {
+                        der: der.clone(),
+                        until,
+                    },
+                    now,
+                );
+                Some(der)
+            }
+            Err(e) => {
+                tracing::warn!(responder = %url, error = %e, "no usable OCSP answer; the CRLs decide");
+                let until = now + OCSP_RETRY_AFTER;
+                self.store(key, Cached::Failed { until }, now);
+                None
+            }
+        }
+    }
+}
+
+/// Runs the blocking HTTP exchange `f` without stalling the server: on a multi-threaded
+/// runtime the worker hands its other tasks away first.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
+    }
+}
 
 /// Where one CRL comes from.
 #[derive(Debug, Clone)]
@@ -91,6 +206,9 @@ impl Trust {
     /// is a warning: logins needing it are refused until it can be read).
     pub async fn load(config: &Config) -> anyhow::Result<Trust> {
         let mut store = TrustStore::new();
+        if let Some(ocsp) = &config.revocation.ocsp {
+            store.set_ocsp_source(Arc::new(OcspCache::new(ocsp)));
+        }
         for path in &config.trust_anchors {
             let path = config.resolve(path);
             let bytes =
@@ -188,7 +306,9 @@ impl Trust {
                 count += n;
             }
         }
-        if count == 0 {
+        if count == 0 && self.base.trust.has_ocsp_source() {
+            tracing::warn!("no CRL available: card logins rest on the OCSP responder alone");
+        } else if count == 0 {
             tracing::warn!("no CRL available: card logins are refused until one can be read");
         } else {
             tracing::debug!(crls = count, "CRLs refreshed");

@@ -16,7 +16,8 @@ use kazasu_sim::{CaKind, CardState, CertKind, Jlis};
 use kazasu_tests::bins::{bin, run_kazasu, run_sim, text};
 use kazasu_tests::child::free_port;
 use kazasu_tests::ocsp::{NEXT_UPDATE_MINUTES, OcspResponder, Signer};
-use kazasu_tests::{SIGN_PIN, TestCard};
+use kazasu_tests::rp::RelyingParty;
+use kazasu_tests::{AUTH_PIN, SIGN_PIN, TestCard};
 use time::{Duration, OffsetDateTime};
 
 /// A card's certificate of `ca` and that CA's certificate.
@@ -304,4 +305,73 @@ fn kazasu_verify_asks_the_responder_given() {
     assert!(!out.status.success(), "{report}");
     assert!(!report.contains("VALID"), "{report}");
     assert!(report.contains("could not be asked"), "{report}");
+}
+
+/// `kazasu login` with the card against a kazasu-rp that has no CRL and asks `ocsp`.
+fn login_with_ocsp_only(card: &TestCard, ocsp: &str) -> Output {
+    // Only the CA: the configured CRL file does not exist, so OCSP alone can say "not revoked".
+    let trust = card.dir().join("ca-only");
+    std::fs::create_dir_all(&trust).unwrap();
+    std::fs::copy(
+        card.dir().join("trust/auth-ca.pem"),
+        trust.join("auth-ca.pem"),
+    )
+    .unwrap();
+    let rp = RelyingParty::start(
+        card.dir(),
+        &trust,
+        &format!("[revocation]\nocsp = {ocsp:?}\n"),
+    );
+    let reader = format!("sim:{}", card.path().display());
+    run_kazasu(
+        &bin("kazasu"),
+        card.dir(),
+        &["--reader", &reader, "login", rp.url(), "--pin-stdin"],
+        &format!("{AUTH_PIN}\n"),
+    )
+}
+
+#[test]
+fn kazasu_rp_asks_its_responder_at_each_login() {
+    let card = TestCard::new();
+    run_sim(card.path(), &["office", "export-trust", "trust"]);
+    let mut responder = OcspResponder::start(card.path(), CaKind::Auth);
+    let url = responder.url();
+
+    let out = login_with_ocsp_only(&card, &url);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Logged in"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // The certificate names a responder that never resolves: nothing says "not revoked".
+    let out = login_with_ocsp_only(&card, "aia");
+    assert!(!out.status.success(), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("revocation"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    run_sim(card.path(), &["office", "revoke", "--auth"]);
+    responder.refresh();
+    let out = login_with_ocsp_only(&card, &url);
+    assert!(!out.status.success(), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("revoked"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // No responder listening and no CRL: refused, never let in.
+    drop(responder);
+    let out = login_with_ocsp_only(&card, &url);
+    assert!(!out.status.success(), "{}", text(&out.stdout));
+    assert!(
+        !text(&out.stdout).contains("Logged in"),
+        "{}",
+        text(&out.stdout)
+    );
 }

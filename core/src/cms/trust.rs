@@ -28,6 +28,7 @@ pub struct TrustStore {
     anchors: Vec<CardCertificate>,
     crls: Vec<Crl>,
     ocsp_responses: Vec<Arc<Vec<u8>>>,
+    ocsp_source: Option<Arc<dyn OcspSource>>,
     crl_grace: time::Duration,
     issuers: Arc<Mutex<HashMap<[u8; 32], usize>>>,
 }
@@ -197,6 +198,22 @@ pub enum RevocationAnswer {
 /// The former name of [`RevocationAnswer`], from when only CRLs were consulted.
 pub type CrlAnswer = RevocationAnswer;
 
+/// Where a store gets an OCSP response about a certificate when it is asked about one: a
+/// relying party's responder client with its cache. [`TrustStore::revocation`] checks what it
+/// gives like any response ([`ocsp::check`]); a source that has none (responder unreachable)
+/// says `None`, and revocation is then decided by the other evidence alone.
+pub trait OcspSource: Send + Sync + std::fmt::Debug {
+    /// A DER OCSPResponse about `certificate`, issued by the trusted `issuer`, current at `at`
+    /// as far as the source knows (a nonce, if it sent one, already checked); `None` if it has
+    /// none.
+    fn response_for(
+        &self,
+        certificate: &CardCertificate,
+        issuer: &CardCertificate,
+        at: OffsetDateTime,
+    ) -> Option<Vec<u8>>;
+}
+
 /// Which kind of evidence decided that a certificate is not revoked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RevocationSource {
@@ -296,6 +313,7 @@ impl Default for TrustStore {
             anchors: Vec::new(),
             crls: Vec::new(),
             ocsp_responses: Vec::new(),
+            ocsp_source: None,
             crl_grace: DEFAULT_CRL_GRACE,
             issuers: Arc::default(),
         }
@@ -340,6 +358,17 @@ impl TrustStore {
         ocsp::validate(der)?;
         self.ocsp_responses.push(Arc::new(der.to_vec()));
         Ok(())
+    }
+
+    /// Asks `source` for an OCSP response each time revocation is decided, beside the CRLs and
+    /// responses given (a relying party's per-login responder, with its own cache).
+    pub fn set_ocsp_source(&mut self, source: Arc<dyn OcspSource>) {
+        self.ocsp_source = Some(source);
+    }
+
+    /// True when an [`OcspSource`] is consulted ([`TrustStore::set_ocsp_source`]).
+    pub fn has_ocsp_source(&self) -> bool {
+        self.ocsp_source.is_some()
     }
 
     /// How long after its nextUpdate a CRL is still used ([`DEFAULT_CRL_GRACE`] unless set).
@@ -438,9 +467,15 @@ impl TrustStore {
         at: OffsetDateTime,
     ) -> (RevocationAnswer, Vec<Evidence>) {
         let (crl_answer, crl) = self.crl_revocation(certificate, issuer, at);
+        let asked = self
+            .ocsp_source
+            .as_ref()
+            .and_then(|source| source.response_for(certificate, issuer, at))
+            .map(Arc::new);
         let answers: Vec<_> = self
             .ocsp_responses
             .iter()
+            .chain(asked.iter())
             .filter(|der| ocsp::is_about(der, certificate, issuer))
             .map(|der| (der, ocsp::check(der, certificate, issuer, None, at)))
             .collect();
