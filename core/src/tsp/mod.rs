@@ -6,6 +6,7 @@
 mod ess;
 #[cfg(feature = "online")]
 mod online;
+mod raw;
 mod repeated;
 mod request;
 mod response;

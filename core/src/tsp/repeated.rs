@@ -3,58 +3,14 @@
 //! SET OF forbids it, so the `der` crate refuses the whole token. The certificates are not
 //! signed: reading the token with the copies dropped changes nothing the signature covers.
 
+use super::raw::{elements, signed_data_fields, split};
 use super::request::tlv;
-
-/// One TLV of `input` (definite lengths up to 4 bytes, low tag numbers): its tag, its
-/// contents and what follows it; `None` if it is not that.
-fn split(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-    let (&tag, rest) = input.split_first()?;
-    let (&first, rest) = rest.split_first()?;
-    let (len, rest) = match first {
-        0..=0x7F => (usize::from(first), rest),
-        0x81..=0x84 => {
-            let n = usize::from(first & 0x7F);
-            let (digits, rest) = (rest.get(..n)?, rest.get(n..)?);
-            (
-                digits
-                    .iter()
-                    .fold(0usize, |a, &b| (a << 8) | usize::from(b)),
-                rest,
-            )
-        }
-        _ => return None,
-    };
-    Some((tag, rest.get(..len)?, rest.get(len..)?))
-}
-
-/// Every TLV in `input`, whole; `None` if they do not fill it exactly.
-fn elements(mut input: &[u8]) -> Option<Vec<&[u8]>> {
-    let mut out = Vec::new();
-    while !input.is_empty() {
-        let (_, _, rest) = split(input)?;
-        out.push(&input[..input.len() - rest.len()]);
-        input = rest;
-    }
-    Some(out)
-}
 
 /// `der` (a ContentInfo holding SignedData) with each certificate in its certificates field
 /// kept once; `None` when none repeats or the structure is not that (the decoder then says
 /// what is wrong). Input bounded by the caller ([`super::MAX_TOKEN_SIZE`]).
 pub(super) fn without_repeated_certificates(der: &[u8]) -> Option<Vec<u8>> {
-    let (0x30, info, []) = split(der)? else {
-        return None;
-    };
-    let [oid, explicit] = elements(info)?[..] else {
-        return None;
-    };
-    let (0xA0, signed_data, []) = split(explicit)? else {
-        return None;
-    };
-    let (0x30, fields, []) = split(signed_data)? else {
-        return None;
-    };
-    let mut fields = elements(fields)?;
+    let (oid, mut fields) = signed_data_fields(der)?;
     let at = fields.iter().position(|f| f.first() == Some(&0xA0))?;
     let (_, certificates, _) = split(fields[at])?;
     let all = elements(certificates)?;

@@ -55,6 +55,8 @@ pub struct TimestampToken {
     pub(super) signer_info: SignerInfo,
     /// The eContent: the DER TSTInfo the signature covers.
     pub(super) tst_der: Vec<u8>,
+    /// The signed attributes as the TSA sent them (SET-tagged), which its signature covers.
+    pub(super) signed_attributes: Option<Vec<u8>>,
     pub(super) tst: TstInfo,
     gen_time: OffsetDateTime,
     algorithm: DigestAlgorithm,
@@ -209,6 +211,7 @@ impl TimestampToken {
             signed_data,
             signer_info,
             tst_der,
+            signed_attributes: super::raw::signed_attributes_as_sent(der),
             tst,
             gen_time,
             algorithm,

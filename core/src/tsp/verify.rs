@@ -184,8 +184,13 @@ impl TimestampToken {
                     let alg_ok = *sig_alg == rfc5912::RSA_ENCRYPTION
                         || crate::cms::DigestAlgorithm::from_rsa_signature_oid(sig_alg)
                             == Some(algorithm);
+                    // The bytes as sent; re-encoding would sort them, as the decoder did.
+                    let sent = match &self.signed_attributes {
+                        Some(sent) => Ok(sent.clone()),
+                        None => set.to_der(),
+                    };
                     let ok = alg_ok
-                        && set.to_der().is_ok_and(|der| {
+                        && sent.is_ok_and(|der| {
                             certificate.verify_signature(
                                 &algorithm.digest_info(&algorithm.digest(&der)),
                                 self.signer_info.signature.as_bytes(),
@@ -472,6 +477,27 @@ mod tests {
         let verdict = token.verify(&imprint(), &trust, early);
         let failed: Vec<CheckKind> = verdict.failures().map(|c| c.check).collect();
         assert_eq!(failed, [CheckKind::Validity], "{verdict:#?}");
+    }
+
+    #[test]
+    fn the_signature_covers_the_signed_attributes_in_the_order_sent() {
+        // The same attributes in another order: the decoder sorts them back, but the TSA
+        // signed the order it sent (and OpenSSL checks that order), so this is not its token.
+        let sent = super::super::raw::signed_attributes_as_sent(TOKEN).unwrap();
+        let (_, content, _) = super::super::raw::split(&sent).unwrap();
+        let mut attributes = super::super::raw::elements(content).unwrap();
+        attributes.swap(0, 1);
+        let reordered = attributes.concat();
+        let at = TOKEN
+            .windows(content.len())
+            .position(|w| w == content)
+            .unwrap();
+        let mut bytes = TOKEN.to_vec();
+        bytes[at..at + content.len()].copy_from_slice(&reordered);
+        let token = TimestampToken::parse(&bytes).unwrap();
+        let verdict = token.verify(&imprint(), &trust(&token), after(&token));
+        let failed: Vec<CheckKind> = verdict.failures().map(|c| c.check).collect();
+        assert_eq!(failed, [CheckKind::Signature], "{verdict:#?}");
     }
 
     #[test]
