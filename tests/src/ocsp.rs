@@ -2,8 +2,10 @@
 //! simulated J-LIS, from an `index.txt` the J-LIS writes ([`kazasu_sim::Jlis::openssl_index`])
 //! out of the card's certificates and the office's revocations.
 //!
-//! OpenSSL 3 re-reads `-index` when the file's modification time changes, but only to the
-//! second; [`OcspResponder::refresh`] therefore rewrites the index and restarts the responder,
+//! OpenSSL 3.0 (the version installed here) reads `-index` once, at start: a rewritten index
+//! is not seen (checked by hand: an entry changed from V to R still answered "good"), and
+//! newer versions re-read it only when its modification time changes, to the second.
+//! [`OcspResponder::refresh`] therefore rewrites the index and restarts the responder,
 //! so that a revocation made a moment ago is always answered. No `-ignore_err`: with it OpenSSL
 //! 3.0 spins on a request it cannot parse (without it, it exits), so tests send none.
 

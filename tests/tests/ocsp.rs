@@ -375,3 +375,40 @@ fn kazasu_rp_asks_its_responder_at_each_login() {
         text(&out.stdout)
     );
 }
+
+#[test]
+fn kazasu_sim_exports_a_responder_and_an_index_for_openssl() {
+    let card = TestCard::new();
+    run_sim(card.path(), &["office", "export-ocsp", "ocsp"]);
+    let dir = card.dir().join("ocsp");
+    let (auth, auth_ca) = pair(&card, CaKind::Auth);
+    let read_pem = |name: &str| {
+        let text = std::fs::read_to_string(dir.join(name)).unwrap();
+        let (_, der) = der::pem::decode_vec(text.as_bytes()).unwrap();
+        CardCertificate::from_der(&der).unwrap()
+    };
+    let responder = read_pem("auth-ocsp.pem");
+    assert!(responder.is_signed_by(&auth_ca));
+    assert!(
+        responder
+            .extended_key_usage()
+            .contains(&ocsp::id_kp_ocsp_signing())
+    );
+    assert_eq!(read_pem("auth-ca.pem").der(), auth_ca.der());
+    let index = std::fs::read_to_string(dir.join("auth-index.txt")).unwrap();
+    let line = |index: &str| {
+        index
+            .lines()
+            .find(|l| l.split('\t').nth(3) == Some(auth.serial_hex().as_str()))
+            .map(str::to_owned)
+    };
+    assert!(line(&index).unwrap().starts_with("V\t"), "{index}");
+    // The same responder key after an office act; the index now says revoked.
+    run_sim(card.path(), &["office", "revoke", "--auth"]);
+    run_sim(card.path(), &["office", "export-ocsp", "ocsp"]);
+    assert_eq!(read_pem("auth-ocsp.pem").der(), responder.der());
+    let index = std::fs::read_to_string(dir.join("auth-index.txt")).unwrap();
+    let revoked = line(&index).unwrap();
+    assert!(revoked.starts_with("R\t"), "{index}");
+    assert!(revoked.contains(",cessationOfOperation\t"), "{revoked}");
+}

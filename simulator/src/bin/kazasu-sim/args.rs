@@ -146,6 +146,14 @@ pub(crate) enum OfficeCmd {
         /// The directory (created if missing).
         dir: PathBuf,
     },
+    /// Write what `openssl ocsp` needs to answer for both CAs into a directory: each CA's
+    /// certificate, its delegated responder's certificate and key, and an index.txt of this
+    /// card's certificates and every revocation (auth-ocsp.pem, auth-ocsp-key.pem,
+    /// auth-index.txt, and the same for sign). Write it again after an office act.
+    ExportOcsp {
+        /// The directory (created if missing).
+        dir: PathBuf,
+    },
     /// Write a CA's current CRL (DER).
     Crl {
         #[command(flatten)]

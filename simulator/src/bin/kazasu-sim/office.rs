@@ -4,7 +4,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use kazasu_core::pin::PinKind;
-use kazasu_sim::{CaKind, Office};
+use kazasu_sim::{CaKind, CertKind, Office};
 
 use crate::args::OfficeCmd;
 use crate::{der_to_pem, write_file};
@@ -70,6 +70,35 @@ pub(crate) fn office(path: &Path, cmd: OfficeCmd) -> Result<()> {
         OfficeCmd::Crl { which, output } => {
             let crl = office.crl(which.kind())?;
             write_file(&output, &crl)?;
+        }
+        OfficeCmd::ExportOcsp { dir } => {
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            let mut jlis = kazasu_sim::Jlis::for_card(path)?;
+            let card = office.card();
+            let certificates = [
+                card.certificate_der(CertKind::Auth),
+                card.certificate_der(CertKind::Sign),
+            ];
+            for (kind, name) in [(CaKind::Auth, "auth"), (CaKind::Sign, "sign")] {
+                let ca = der_to_pem("CERTIFICATE", jlis.ca_cert_der(kind))?;
+                write_file(&dir.join(format!("{name}-ca.pem")), ca.as_bytes())?;
+                let (cert, key) = jlis.ocsp_responder(kind)?;
+                write_file(&dir.join(format!("{name}-ocsp.pem")), cert.as_bytes())?;
+                write_file(&dir.join(format!("{name}-ocsp-key.pem")), key.as_bytes())?;
+                let index = jlis.openssl_index(kind, &certificates)?;
+                write_file(&dir.join(format!("{name}-index.txt")), index.as_bytes())?;
+                // Several certificates may share a subject (a renewed card).
+                write_file(
+                    &dir.join(format!("{name}-index.txt.attr")),
+                    b"unique_subject = no\n",
+                )?;
+            }
+            println!(
+                "wrote the OCSP responder files to {}; for the signing CA, from there:\n  \
+                 openssl ocsp -index sign-index.txt -port 8888 -rsigner sign-ocsp.pem \
+                 -rkey sign-ocsp-key.pem -CA sign-ca.pem -nmin 5",
+                dir.display()
+            );
         }
         OfficeCmd::ExportTrust { dir } => {
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
