@@ -447,6 +447,7 @@ export const catalogue = {
   "check.validity": { en: "Validity", ja: "有効期間" },
   "check.key_usage": { en: "Key usage", ja: "鍵用途" },
   "check.revocation": { en: "Revocation", ja: "失効" },
+  "check.timestamp": { en: "Timestamp", ja: "タイムスタンプ" },
 
   // Card face screen
   "surface.title": { en: "Card face", ja: "券面の確認" },

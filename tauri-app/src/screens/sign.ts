@@ -42,6 +42,7 @@ const CHECK_KEYS: Record<string, MsgKey> = {
   validity: "check.validity",
   key_usage: "check.key_usage",
   revocation: "check.revocation",
+  timestamp: "check.timestamp",
 };
 
 function checkItem(check: Check): HTMLElement {

@@ -1,0 +1,286 @@
+//! The app's sign screen and the long-term profiles, in the real window: the debug build of
+//! `kazasu-app` under Xvfb, driven through tauri-driver and Debian's WebKitWebDriver by
+//! `tests/browser/app-window-long-term.mjs` (selenium-webdriver from npm), against the simulated
+//! card served over TCP and a real time-stamping authority (OpenSSL's, `tests/src/tsa.rs`).
+//!
+//! A card holder opens the sign screen with no timestamp service set: "Keeps its proof for
+//! years" is disabled and says to fill `tsa.toml`. The TSA's URL goes into `tsa.toml` and its CA
+//! into `tsa/` of the trust folder; shown again, the screen offers the option, the holder signs
+//! with it, and the signed PDF is B-LT for `kazasu verify` and valid for pyHanko's AdES
+//! validation. Screenshots go to `target/kazasu-screenshots/app-long-term/`.
+//!
+//! Needs what `tests/tests/app_window.rs` needs: `xvfb-run`, `WebKitWebDriver`, `tauri-driver`,
+//! node and `npm ci --prefix tests/browser` (scripts/install-deps does it), and the front end
+//! built into `kazasu-app` (`npm run --prefix tauri-app build`, then `cargo build --bins`).
+
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
+use std::fs::File;
+use std::io::Write;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use kazasu_core::pin::PinKind;
+use kazasu_tests::bins::{bin, run_kazasu, run_sim, text};
+use kazasu_tests::child::{Killed, free_ports, line_with, lines_of, log, target_dir};
+use kazasu_tests::pdf_fixture::sample_pdf;
+use kazasu_tests::served::Served;
+use kazasu_tests::tsa::{Tsa, openssl};
+use kazasu_tests::{SIGN_PIN, TestCard};
+
+/// How long Xvfb and tauri-driver may take to listen.
+const DRIVER_READY: Duration = Duration::from_secs(30);
+/// How long one scripted step may take.
+const STEP: Duration = Duration::from_secs(120);
+
+/// tauri-driver: on `PATH`, or where `cargo install` puts it.
+fn tauri_driver() -> PathBuf {
+    let on_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>());
+    let cargo_bin = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
+        .map(|home| home.join("bin"));
+    on_path
+        .chain(cargo_bin)
+        .map(|dir| dir.join("tauri-driver"))
+        .find(|path| path.is_file())
+        .expect("tauri-driver is missing: `cargo install --locked tauri-driver` (scripts/install-deps does it)")
+}
+
+fn wait_for_port(port: u16, patience: Duration, log_path: &Path) {
+    let deadline = Instant::now() + patience;
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "tauri-driver did not listen on {port} within {patience:?}; its log:\n{}",
+            log(log_path)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A CRL of the TSA's CA (revoking nothing) at `out`, made by `openssl ca -gencrl`.
+fn tsa_crl(tsa: &Tsa, out: &Path) {
+    let dir = tsa.dir();
+    std::fs::write(dir.join("index.txt"), "").unwrap();
+    std::fs::write(dir.join("crlnumber"), "01\n").unwrap();
+    std::fs::write(
+        dir.join("ca.cnf"),
+        format!(
+            "[ca]\ndefault_ca = tsa_ca\n[tsa_ca]\ndatabase = {d}/index.txt\ncrlnumber = {d}/crlnumber\ndefault_md = sha256\ndefault_crl_days = 30\n",
+            d = dir.display()
+        ),
+    )
+    .unwrap();
+    openssl(
+        dir,
+        &[
+            "ca",
+            "-gencrl",
+            "-config",
+            "ca.cnf",
+            "-cert",
+            "ca.pem",
+            "-keyfile",
+            "ca.key",
+            "-out",
+            out.to_str().unwrap(),
+        ],
+    );
+}
+
+/// pyHanko's AdES validation report of `pdf`, trusting only the signing CA and the TSA's CA.
+fn pyhanko_ades(dir: &Path, pdf: &Path) -> String {
+    let out = Command::new("python3")
+        .args(["-m", "pyhanko", "sign", "adesverify", "--pretty-print"])
+        .args([
+            "--trust",
+            "trust/sign-ca.pem",
+            "--trust",
+            "trust/tsa/ca.pem",
+        ])
+        .arg("--trust-replace")
+        .arg(pdf)
+        .current_dir(dir)
+        .output()
+        .expect("run pyHanko (scripts/install-deps installs it)");
+    format!("{}{}", text(&out.stdout), text(&out.stderr))
+}
+
+/// True when pyHanko judged every signature and timestamp VALID.
+fn ades_passed(report: &str) -> bool {
+    let verdicts: Vec<&str> = report
+        .lines()
+        .filter(|l| l.contains(" is judged "))
+        .collect();
+    !verdicts.is_empty()
+        && verdicts
+            .iter()
+            .all(|l| l.trim_end().ends_with("judged VALID."))
+}
+
+#[test]
+fn a_card_holder_signs_a_pdf_that_keeps_its_proof_for_years_in_the_app_window() {
+    let started = Instant::now();
+    let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
+    assert!(
+        browser_dir.join("node_modules/selenium-webdriver").is_dir(),
+        "selenium-webdriver is not installed: run `npm ci --prefix tests/browser` (scripts/install-deps does it)"
+    );
+    let app = bin("kazasu-app");
+
+    // The card on a TCP "reader", its office's CAs and CRLs in the app's trust folder, and a
+    // running TSA the app is not told about yet.
+    let card = TestCard::new();
+    let out = run_sim(card.path(), &["office", "export-trust", "trust"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let trust = card.dir().join("trust");
+    let tsa = Tsa::start(&card.dir().join("tsa-server"));
+    let served = Served::start(card.path(), &["--tcp", "127.0.0.1:0"]);
+    let input = card.dir().join("contract.pdf");
+    std::fs::write(&input, sample_pdf(2)).expect("write the PDF");
+    let output = card.dir().join("contract-signed.pdf");
+
+    let shots = target_dir().join("kazasu-screenshots/app-long-term");
+    let _ = std::fs::remove_dir_all(&shots);
+    std::fs::create_dir_all(&shots).expect("screenshot directory");
+
+    let [port, native_port] = free_ports::<2>();
+    let driver_log = shots.join("tauri-driver.log");
+    let _driver = Killed::group(
+        Command::new("xvfb-run")
+            .args(["-a", "-s", "-screen 0 1280x1024x24", "--"])
+            .arg(tauri_driver())
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("KAZASU_TRUST_DIR", &trust)
+            .env("XDG_DATA_HOME", card.dir().join("data"))
+            .env("XDG_CONFIG_HOME", card.dir().join("config"))
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .env("LANG", "C.UTF-8")
+            .env("LANGUAGE", "en")
+            .stdout(File::create(&driver_log).expect("driver log"))
+            .stderr(Stdio::from(
+                File::options().append(true).open(&driver_log).unwrap(),
+            ))
+            .process_group(0)
+            .spawn()
+            .expect("run xvfb-run tauri-driver"),
+    );
+    wait_for_port(port, DRIVER_READY, &driver_log);
+
+    let script_log = shots.join("app-window-long-term.log");
+    let mut node = Killed::new(
+        Command::new("node")
+            .arg("app-window-long-term.mjs")
+            .current_dir(&browser_dir)
+            .env("KAZASU_APP", &app)
+            .env("TAURI_DRIVER_URL", format!("http://127.0.0.1:{port}/"))
+            .env("SIM_ADDRESS", served.tcp_address())
+            .env("INPUT_PDF", &input)
+            .env("OUTPUT_PDF", &output)
+            .env("SHOTS_DIR", &shots)
+            .env("SIGN_PIN", SIGN_PIN)
+            .env("TSA_URL", tsa.url())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(File::create(&script_log).expect("script log"))
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run node: {e}")),
+    );
+    let lines = lines_of(node.child());
+    let step = |prefix: &str| {
+        line_with(&lines, prefix, STEP).unwrap_or_else(|e| {
+            panic!(
+                "the window never got to {prefix:?}: {e}\nscript log:\n{}\ntauri-driver log:\n{}\nTSA log:\n{}",
+                log(&script_log),
+                log(&driver_log),
+                log(&tsa.dir().join("tsa.log"))
+            )
+        })
+    };
+    let mut stdin = node.child().stdin.take().expect("script stdin");
+
+    // No TSA set: the option is disabled and nothing was asked of the TSA.
+    let no_tsa = step("NO_TSA ");
+    assert!(
+        !log(&tsa.dir().join("tsa.log")).contains("POST"),
+        "the app contacted a TSA nobody configured: {no_tsa}"
+    );
+    // The person configures it: the URL in tsa.toml, the TSA's CA and its CRL in tsa/.
+    std::fs::write(trust.join("tsa.toml"), format!("url = \"{}\"\n", tsa.url())).unwrap();
+    std::fs::create_dir(trust.join("tsa")).unwrap();
+    std::fs::copy(tsa.ca_pem(), trust.join("tsa/ca.pem")).unwrap();
+    tsa_crl(&tsa, &trust.join("tsa/crl.pem"));
+    writeln!(stdin, "tsa configured").expect("tell the script");
+
+    let signed = step("SIGNED ");
+    step("DONE");
+    let exit = node
+        .wait_for(Duration::from_secs(30))
+        .expect("the script ends");
+    assert!(
+        exit.success(),
+        "app-window-long-term.mjs: {exit}; log:\n{}",
+        log(&script_log)
+    );
+    assert_eq!(card.state().tries_left(PinKind::Sign), 5);
+    assert!(
+        log(&tsa.dir().join("tsa.log")).contains("POST"),
+        "the signature was made without asking the configured TSA"
+    );
+
+    // Kazasu's own check, trusting the signing CA and the TSA's CA.
+    let out = run_kazasu(
+        &bin("kazasu"),
+        card.dir(),
+        &[
+            "verify",
+            "--trust",
+            "trust/sign-ca.pem",
+            "--tsa-trust",
+            "trust/tsa/ca.pem",
+            "--crl",
+            "trust/sign-crl.pem",
+            output.to_str().unwrap(),
+        ],
+        "",
+    );
+    let report = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "kazasu verify: {report}");
+    assert!(report.contains("PAdES level: B-LT"), "{report}");
+
+    // And a third party's: pyHanko's AdES validation on the embedded data alone.
+    let ades = pyhanko_ades(card.dir(), &output);
+    assert!(ades_passed(&ades), "pyHanko: {ades}");
+    assert_eq!(
+        std::fs::read(&input).unwrap(),
+        sample_pdf(2),
+        "the original is untouched"
+    );
+
+    for shot in [
+        "sign-profiles-no-tsa.png",
+        "sign-profiles.png",
+        "signed-long-term.png",
+        "sign-profiles-ja.png",
+    ] {
+        let size = std::fs::metadata(shots.join(shot))
+            .map(|m| m.len())
+            .unwrap_or(0);
+        assert!(size > 10_000, "{shot} is missing or blank ({size} bytes)");
+    }
+    println!(
+        "no TSA: {no_tsa}\nsigned: {signed}\nscreenshots in {} ({:.1} s)",
+        shots.display(),
+        started.elapsed().as_secs_f64()
+    );
+}
