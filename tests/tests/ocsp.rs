@@ -96,6 +96,21 @@ fn a_good_certificate_is_good_and_a_move_makes_the_signing_one_revoked() {
     let evidence = trust.evidence_for(&cert, &ca, now());
     assert!(evidence.contains(&Evidence::Ocsp(revoked)), "{evidence:?}");
     assert!(evidence.contains(&Evidence::Crl(crl)), "{evidence:?}");
+
+    // And the other way round: the CRL made after the move wins over the responder's earlier
+    // (still current) "good".
+    let mut trust = TrustStore::new();
+    trust.add_anchors(ca.der()).unwrap();
+    trust.add_ocsp_response(&response).unwrap();
+    let new_crl = Jlis::for_card(card.path())
+        .unwrap()
+        .crl_der(CaKind::Sign)
+        .unwrap();
+    trust.add_crls(&new_crl).unwrap();
+    assert!(matches!(
+        trust.revocation(&cert, &ca, now()),
+        RevocationAnswer::Revoked(_)
+    ));
 }
 
 #[test]
