@@ -299,6 +299,15 @@ fn kazasu_verify_asks_the_responder_given() {
     assert!(out.status.success(), "{report}");
     assert!(report.contains("not revoked (OCSP answer of"), "{report}");
 
+    // Judged as of a time past the answer's nextUpdate: stale, an error, not "not revoked".
+    let later = (now() + Duration::minutes(NEXT_UPDATE_MINUTES + 1))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let (out, report) = verify(&card, &["--ocsp", &url, "--at", &later]);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(report.contains("stale"), "{report}");
+    assert!(!report.contains("VALID"), "{report}");
+
     // The signing certificate names no responder: none is guessed.
     let (out, report) = verify(&card, &["--ocsp-from-certificate"]);
     assert!(!out.status.success(), "{report}");
