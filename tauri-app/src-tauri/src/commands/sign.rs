@@ -422,3 +422,50 @@ fn verification(verdict: Option<Verdict>, trust: &TrustStore) -> Verification {
         checks,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_profile_name_is_taken_and_nothing_else() {
+        for profile in Profile::ALL {
+            assert_eq!(parse_profile(Some(profile.name())).unwrap(), Some(profile));
+        }
+        assert_eq!(parse_profile(None).unwrap(), None);
+        assert_eq!(parse_profile(Some("  ")).unwrap(), None);
+        assert_eq!(
+            parse_profile(Some(" pades-b-lt ")).unwrap(),
+            Some(Profile::PadesBLt)
+        );
+        for bad in ["PADES-B", "pades-b-ltaa", "b-lt", "long"] {
+            let e = parse_profile(Some(bad)).unwrap_err();
+            assert_eq!(e.code, "invalid_input");
+            assert!(
+                e.message.contains(bad) && e.message.contains("government"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn with_no_trust_folder_only_what_needs_no_timestamp_is_offered() {
+        let setup = setup(&TrustDir(None));
+        let offered: Vec<(&str, Option<&str>)> =
+            setup.profiles.iter().map(|p| (p.name, p.missing)).collect();
+        assert_eq!(
+            offered,
+            [
+                ("pades-b", None),
+                ("pades-b-lt", Some("tsa")),
+                ("pades-b-lta", Some("tsa")),
+                ("government", None),
+                ("cades-b", None),
+                ("cades-lt", Some("tsa")),
+            ]
+        );
+        assert!(sources_for(&TrustDir(None), Some(Profile::Government)).is_ok());
+        let e = sources_for(&TrustDir(None), Some(Profile::CadesLt)).unwrap_err();
+        assert!(e.message.contains("tsa.toml"), "{e}");
+    }
+}
