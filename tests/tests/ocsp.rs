@@ -436,3 +436,80 @@ fn kazasu_sim_exports_a_responder_and_an_index_for_openssl() {
     assert!(revoked.starts_with("R\t"), "{index}");
     assert!(revoked.contains(",cessationOfOperation\t"), "{revoked}");
 }
+
+#[test]
+fn a_certificate_the_responder_does_not_know_is_unknown_never_good() {
+    let card = TestCard::new();
+    let mut responder = OcspResponder::start(card.path(), CaKind::Sign);
+    let (old, ca) = pair(&card, CaKind::Sign);
+    // A new signing certificate the running responder's index does not list yet.
+    run_sim(card.path(), &["office", "reissue-sign"]);
+    let (new, _) = pair(&card, CaKind::Sign);
+    assert_ne!(old.serial_hex(), new.serial_hex());
+    let (response, answer) = ocsp::ask(&responder.url(), &new, &ca, now()).unwrap();
+    assert_eq!(answer.status, OcspStatus::Unknown);
+    let mut trust = TrustStore::new();
+    trust.add_ocsp_response(&response).unwrap();
+    assert_eq!(
+        trust.revocation(&new, &ca, now()),
+        RevocationAnswer::Unknown(Unusable::OcspUnknown)
+    );
+    assert!(trust.evidence_for(&new, &ca, now()).is_empty());
+    // Once the index is rewritten: the new one is good, the superseded one (on no card any
+    // more) revoked.
+    responder.refresh();
+    let (_, answer) = ocsp::ask(&responder.url(), &new, &ca, now()).unwrap();
+    assert_eq!(answer.status, OcspStatus::Good);
+    let (_, answer) = ocsp::ask(&responder.url(), &old, &ca, now()).unwrap();
+    let OcspStatus::Revoked { reason, .. } = answer.status else {
+        panic!("not revoked: {answer:?}");
+    };
+    assert_eq!(format!("{reason:?}"), "Some(Superseded)");
+}
+
+#[test]
+fn kazasu_verify_asks_about_each_signature_of_a_pdf() {
+    let card = TestCard::new();
+    run_sim(card.path(), &["office", "export-trust", "trust"]);
+    std::fs::write(
+        card.dir().join("contract.pdf"),
+        kazasu_tests::pdf_fixture::sample_pdf(1),
+    )
+    .unwrap();
+    let reader = format!("sim:{}", card.path().display());
+    let out = run_kazasu(
+        &bin("kazasu"),
+        card.dir(),
+        &["--reader", &reader, "sign", "--pin-stdin", "contract.pdf"],
+        &format!("{SIGN_PIN}\n"),
+    );
+    assert!(out.status.success(), "kazasu sign: {}", text(&out.stderr));
+    let mut responder = OcspResponder::start(card.path(), CaKind::Sign);
+    let args = [
+        "verify",
+        "contract-signed.pdf",
+        "--trust",
+        "trust/sign-ca.pem",
+        "--ocsp",
+    ];
+    let run = |url: &str| {
+        let mut all = args.to_vec();
+        all.push(url);
+        let out = run_kazasu(&bin("kazasu"), card.dir(), &all, "");
+        (
+            out.status.code(),
+            format!("{}{}", text(&out.stdout), text(&out.stderr)),
+        )
+    };
+    let (code, report) = run(&responder.url());
+    assert_eq!(code, Some(0), "{report}");
+    assert!(report.contains("not revoked (OCSP answer of"), "{report}");
+    run_sim(
+        card.path(),
+        &["office", "move", "--address", "東京都千代田区千代田1-1"],
+    );
+    responder.refresh();
+    let (code, report) = run(&responder.url());
+    assert_eq!(code, Some(6), "{report}");
+    assert!(report.contains("revoked on"), "{report}");
+}
