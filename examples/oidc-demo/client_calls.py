@@ -2,7 +2,7 @@
 each prints one JSON line. The library is used as a service would use it (OAuth2Session from
 authlib.integrations.requests_client, ID tokens checked with authlib.jose and authlib.oidc).
 
-    client_calls.py start --issuer URL --client-id ID --redirect-uri URI
+    client_calls.py start --issuer URL --client-id ID --redirect-uri URI [--scope "openid name …"]
         -> {"url", "state", "nonce", "code_verifier"}
     client_calls.py token --issuer URL --client-id ID --redirect-uri URI --code CODE
         [--code-verifier V] [--secret S | --key PEM [--jti J]] [--token-endpoint URL] [--nonce N]
@@ -35,7 +35,7 @@ def metadata(issuer):
 def start(args):
     meta = metadata(args.issuer)
     session = OAuth2Session(
-        args.client_id, redirect_uri=args.redirect_uri, scope="openid", code_challenge_method="S256"
+        args.client_id, redirect_uri=args.redirect_uri, scope=args.scope, code_challenge_method="S256"
     )
     verifier = generate_token(48)
     nonce = generate_token(20)
@@ -103,6 +103,7 @@ def main():
     parser.add_argument("--jti")
     parser.add_argument("--nonce")
     parser.add_argument("--token-endpoint")
+    parser.add_argument("--scope", default="openid")
     args = parser.parse_args()
     result = start(args) if args.command == "start" else token(args)
     print(json.dumps(result), flush=True)

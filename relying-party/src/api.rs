@@ -211,8 +211,15 @@ async fn card_finish(
         Ok(login) => login,
         Err(refusal) => return Err(s.refused(&nonce, refusal).await),
     };
-    // A link proof is checked before the challenge is taken: a bad one refuses the login and
-    // leaves the challenge for a corrected attempt.
+    // A holder who consented to release personal data must send the signing-certificate
+    // proof they come from; checked, like the proof, before the challenge is taken: a refused
+    // attempt leaves the challenge for a corrected one.
+    if link.is_none() && crate::oidc::authorize::proof_needed(s, &nonce).await? {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "this service asks for personal data the holder agreed to release: log in with the signing PIN too (kazasu login --link)",
+        ));
+    }
     let holder = match &link {
         Some(proof) => {
             let certificate = decoded.certificate.as_deref().unwrap_or_default();

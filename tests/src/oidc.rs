@@ -419,6 +419,64 @@ pub fn open(url: &str) -> Opened {
     }
 }
 
+/// Opens an authorization URL that asks for personal data: the consent screen (it must list
+/// exactly `expected`), answered `allow` or not, then the QR page.
+pub fn open_with_consent(url: &str, expected: &[&str], allow: bool) -> Opened {
+    let first = match agent().get(url).call() {
+        Ok(r) => r,
+        Err(e) => panic!("the authorization page: {e}"),
+    };
+    let cookie = first
+        .header("set-cookie")
+        .expect("the page sets the browser's cookie")
+        .split(';')
+        .next()
+        .expect("a cookie")
+        .to_owned();
+    let body = first.into_string().expect("the consent page");
+    let listed: Vec<&str> = body
+        .split("<li>")
+        .skip(1)
+        .filter_map(|item| item.split("</li>").next())
+        .collect();
+    assert_eq!(
+        listed, expected,
+        "the consent screen lists exactly what is released"
+    );
+    let marker = "action=\"/oidc/continue/";
+    let start = body.find(marker).expect("the consent form") + marker.len();
+    let nonce = body[start..start + 43].to_owned();
+    let base = url.split("/oidc/").next().expect("the provider's address");
+    let answer = agent()
+        .post(&format!("{base}/oidc/continue/{nonce}/consent"))
+        .set("Cookie", &cookie)
+        .set("Content-Type", "application/x-www-form-urlencoded")
+        .send_string(if allow {
+            "decision=allow"
+        } else {
+            "decision=deny"
+        });
+    let answer = answer.unwrap_or_else(|e| panic!("the consent answer: {e}"));
+    assert_eq!(answer.status(), 303);
+    let page = get(
+        &format!("{base}/oidc/continue/{nonce}/login"),
+        Some(&cookie),
+    );
+    assert_eq!(page.status, 200, "{}", page.body);
+    let marker = "<span id=\"challenge-url\">";
+    let start = page
+        .body
+        .find(marker)
+        .expect("the challenge URL on the page")
+        + marker.len();
+    let end = start + page.body[start..].find('<').expect("end of the URL");
+    Opened {
+        nonce,
+        cookie,
+        challenge_url: page.body[start..end].replace("&amp;", "&"),
+    }
+}
+
 /// Polls `base`'s status until it is not pending: its last answer.
 pub fn wait_done(base: &str, nonce: &str) -> serde_json::Value {
     let deadline = Instant::now() + DONE;

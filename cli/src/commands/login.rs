@@ -123,6 +123,18 @@ pub fn run(
         let assertion = login::device_assertion(&key, &challenge, service.origin(), now());
         service.finish_device(&challenge.nonce, &assertion)?
     } else {
+        // An OpenID Connect authorization behind the QR code may ask for personal data the holder
+        // agreed to release in the browser: shown here, and only then is the signing PIN asked.
+        let info = service.request_info()?;
+        let personal = info.as_ref().filter(|i| !i.claims.is_empty());
+        if let Some(info) = personal {
+            eprintln!(
+                "{} asks for: {} (read from your signing certificate with your signing PIN).",
+                info.client,
+                info.claims.join(", ")
+            );
+        }
+        let with_proof = args.link || personal.is_some();
         // The card first: a locked PIN or a missing card is found before the service is contacted.
         let mut link = session::open(reader, wait)?;
         let attempt = LoginAttempt::open(&mut link, service.clone())?;
@@ -148,7 +160,7 @@ pub fn run(
             })
             .transpose()
             .map_err(|e| anyhow!("making a device key: {e}"))?;
-        let session = if args.link {
+        let session = if with_proof {
             // Asked only for --link: without it no personal data leaves the card.
             let sign_pin = source.read(PinKind::Sign, &format!("{}", PinKind::Sign))?;
             request.complete_linked(&pin, &sign_pin, now(), spki.as_deref())

@@ -36,6 +36,10 @@ pub struct LinkedHolder {
     pub name: String,
     /// Birth date.
     pub birth_date: Date,
+    /// Address, when the certificate states one (released only with the holder's consent).
+    pub address: Option<String>,
+    /// Sex, when the certificate states one (released only with the holder's consent).
+    pub sex: Option<crate::vocabulary::Sex>,
 }
 
 /// Makes a link proof on the card: verifies the signing PIN, reads the signing certificate, and
@@ -142,7 +146,12 @@ pub fn verify_link(
         "the signing certificate names no holder",
     ))?;
     match (holder.name, holder.birth_date) {
-        (Some(name), Some(birth_date)) => Ok(LinkedHolder { name, birth_date }),
+        (Some(name), Some(birth_date)) => Ok(LinkedHolder {
+            name,
+            birth_date,
+            address: holder.address,
+            sex: holder.sex,
+        }),
         _ => Err(LoginError::Malformed(
             "the signing certificate lacks the name or birth date",
         )),

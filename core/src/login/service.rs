@@ -86,6 +86,17 @@ pub struct Service {
     agent: ureq::Agent,
 }
 
+/// What an OpenID Connect authorization behind a challenge asks of the card: the service's name
+/// and the personal claims its holder agreed, in the browser, to release (read from the signing
+/// certificate with the signing PIN). No claims: the authentication PIN only.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct RequestInfo {
+    /// The service, as registered with the provider.
+    pub client: String,
+    /// The claims to release (`name`, `address`, `birthdate`, `gender`).
+    pub claims: Vec<String>,
+}
+
 #[derive(Deserialize)]
 struct NewChallenge {
     challenge: Challenge,
@@ -150,6 +161,31 @@ impl Service {
             None => self.new_challenge("/v1/login/challenge")?,
         };
         checked(challenge)
+    }
+
+    /// For a challenge URL from an OpenID Connect authorization page: who asks and which personal
+    /// claims the holder agreed to release; `None` for a plain login (no authorization behind it).
+    pub fn request_info(&self) -> Result<Option<RequestInfo>, ServiceError> {
+        let Some(nonce) = self.existing.as_ref().and_then(|u| {
+            u.path()
+                .strip_prefix("/v1/login/challenge/")
+                .map(str::to_owned)
+        }) else {
+            return Ok(None);
+        };
+        let url = self.url(&format!("/oidc/request/{nonce}"));
+        match self.agent.get(url.as_str()).call() {
+            Ok(response) => {
+                response
+                    .into_json::<RequestInfo>()
+                    .map(Some)
+                    .map_err(|_| ServiceError::Malformed {
+                        what: "authorization request",
+                    })
+            }
+            Err(ureq::Error::Status(404, _)) => Ok(None),
+            Err(e) => Err(http_error(e, "the authorization request")),
+        }
     }
 
     /// A new challenge for a bound device's login (no card).

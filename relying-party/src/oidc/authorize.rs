@@ -166,6 +166,8 @@ fn checked_request(
         nonce: nonce.to_owned(),
         code_challenge: code_challenge.to_owned(),
         browser: String::new(),
+        personal: super::claims::personal_scopes(scope),
+        consent: None,
         progress: Progress::Pending,
     })
 }
@@ -186,16 +188,6 @@ async fn start(
         let _ = s.store.take_challenge(&challenge.nonce).await;
         return Err(e.into());
     }
-    let challenge_url = s.challenge_url(&challenge.nonce);
-    let qr = qrcode::QrCode::new(challenge_url.as_bytes())
-        .map(|code| {
-            code.render::<qrcode::render::svg::Color<'_>>()
-                .min_dimensions(240, 240)
-                .quiet_zone(true)
-                .build()
-        })
-        .unwrap_or_default();
-    let app_link = with_query("kazasu://login", &[("url", challenge_url.as_str())]);
     let secure = if s.public_url.starts_with("https://") {
         "; Secure"
     } else {
@@ -208,19 +200,199 @@ async fn start(
     );
     let cookie = HeaderValue::from_str(&cookie)
         .map_err(|_| AuthorizeError::page(StatusCode::INTERNAL_SERVER_ERROR, "cookie"))?;
-    let name = client
+    if !request.personal.is_empty() {
+        let items: Vec<&str> = request
+            .personal
+            .iter()
+            .map(|p| super::claims::describe(p))
+            .collect();
+        return Ok(page::consent(
+            client_name(client),
+            &challenge.nonce,
+            &items,
+            cookie,
+        ));
+    }
+    Ok(login(s, client, &challenge.nonce, &request, Some(cookie)))
+}
+
+fn client_name(client: &RegisteredClient) -> &str {
+    client
         .config
         .name
         .as_deref()
-        .unwrap_or(&client.config.client_id);
-    Ok(page::authorize(AuthorizePage {
-        client: name,
-        nonce: &challenge.nonce,
+        .unwrap_or(&client.config.client_id)
+}
+
+/// The consented personal scopes' descriptions.
+fn released(request: &AuthRequest) -> Vec<&'static str> {
+    if request.consent == Some(true) {
+        request
+            .personal
+            .iter()
+            .map(|p| super::claims::describe(p))
+            .collect()
+    } else {
+        Vec::new()
+    }
+}
+
+/// The page with the QR code, the `kazasu://` link and the status poll.
+fn login(
+    s: &AppState,
+    client: &RegisteredClient,
+    nonce: &str,
+    request: &AuthRequest,
+    cookie: Option<HeaderValue>,
+) -> Response {
+    let challenge_url = s.challenge_url(nonce);
+    let qr = qrcode::QrCode::new(challenge_url.as_bytes())
+        .map(|code| {
+            code.render::<qrcode::render::svg::Color<'_>>()
+                .min_dimensions(240, 240)
+                .quiet_zone(true)
+                .build()
+        })
+        .unwrap_or_default();
+    let app_link = with_query("kazasu://login", &[("url", challenge_url.as_str())]);
+    let released = released(request);
+    page::authorize(AuthorizePage {
+        client: client_name(client),
+        nonce,
         challenge_url: &challenge_url,
         qr_svg: &qr,
         app_link: &app_link,
         cookie,
-    }))
+        released: &released,
+    })
+}
+
+/// The authorization request of `nonce` if the request comes from the browser that opened it.
+async fn owned(
+    s: &AppState,
+    headers: &HeaderMap,
+    nonce: &str,
+) -> Result<AuthRequest, AuthorizeError> {
+    let request = codes::get_request(s.store.as_ref(), nonce)
+        .await?
+        .ok_or_else(unknown)?;
+    let owner =
+        cookie_value(headers).is_some_and(|c| crate::api::secret_hash(&c) == request.browser);
+    if !owner {
+        tracing::info!(target: crate::api::AUDIT, event = "oidc_continue_refused", client_id = %request.client_id, "not the browser that started");
+        return Err(AuthorizeError::page(
+            StatusCode::FORBIDDEN,
+            "this login was started in another browser: only that browser can continue it",
+        ));
+    }
+    Ok(request)
+}
+
+/// `POST /oidc/continue/{nonce}/consent`: the holder's answer (`decision=allow` or `deny`),
+/// from the browser that opened the page; then the QR page.
+pub async fn consent(
+    State(s): Shared,
+    headers: HeaderMap,
+    nonce: Result<Path<String>, PathRejection>,
+    body: axum::body::Bytes,
+) -> Result<Response, AuthorizeError> {
+    let nonce = nonce_of(nonce).ok_or_else(unknown)?;
+    let mut request = owned(&s, &headers, &nonce).await?;
+    let decision = url::form_urlencoded::parse(&body)
+        .find(|(k, _)| k == "decision")
+        .map(|(_, v)| v.into_owned());
+    let allow = match decision.as_deref() {
+        Some("allow") => true,
+        Some("deny") => false,
+        _ => {
+            return Err(AuthorizeError::page(
+                StatusCode::BAD_REQUEST,
+                "the consent form was not answered",
+            ));
+        }
+    };
+    if request.personal.is_empty()
+        || request.consent.is_some()
+        || request.progress != Progress::Pending
+    {
+        return Err(AuthorizeError::page(
+            StatusCode::CONFLICT,
+            "this login has no question to answer",
+        ));
+    }
+    request.consent = Some(allow);
+    codes::put_request_again(s.store.as_ref(), &nonce, &request, progress_ttl(&s)).await?;
+    tracing::info!(target: crate::api::AUDIT, event = "oidc_consent", client_id = %request.client_id, allow, scopes = %request.personal.join(" "));
+    Ok(Redirect::to(&format!("/oidc/continue/{nonce}/login")).into_response())
+}
+
+/// `GET /oidc/continue/{nonce}/login`: the QR page again, for the browser that opened it, once
+/// the consent question (if any) is answered.
+pub async fn login_page(
+    State(s): Shared,
+    headers: HeaderMap,
+    nonce: Result<Path<String>, PathRejection>,
+) -> Result<Response, AuthorizeError> {
+    let nonce = nonce_of(nonce).ok_or_else(unknown)?;
+    let request = owned(&s, &headers, &nonce).await?;
+    if !request.personal.is_empty() && request.consent.is_none() {
+        return Err(AuthorizeError::page(
+            StatusCode::CONFLICT,
+            "answer the consent question first",
+        ));
+    }
+    let client = s.oidc.clients.get(&request.client_id).ok_or_else(unknown)?;
+    Ok(login(&s, client, &nonce, &request, None))
+}
+
+/// `GET /oidc/request/{nonce}`: for the phone, who asks and what will be released (the
+/// consented scopes), so that it shows them and asks the signing PIN only then; 409 while the
+/// browser has not answered the consent question.
+pub async fn request_info(
+    State(s): Shared,
+    nonce: Result<Path<String>, PathRejection>,
+) -> Result<Response, crate::error::ApiError> {
+    let unknown = || crate::error::ApiError::new(StatusCode::NOT_FOUND, "unknown login");
+    let nonce = nonce_of(nonce).ok_or_else(unknown)?;
+    let request = codes::get_request(s.store.as_ref(), &nonce)
+        .await?
+        .ok_or_else(unknown)?;
+    if !request.personal.is_empty() && request.consent.is_none() {
+        return Err(crate::error::ApiError::new(
+            StatusCode::CONFLICT,
+            "the consent question in the browser is not answered yet",
+        ));
+    }
+    let client = s.oidc.clients.get(&request.client_id).ok_or_else(unknown)?;
+    let scopes: Vec<&String> = if request.consent == Some(true) {
+        request.personal.iter().collect()
+    } else {
+        Vec::new()
+    };
+    Ok((
+        [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+        Json(json!({ "client": client_name(client), "claims": scopes })),
+    )
+        .into_response())
+}
+
+/// Before a card login of `nonce` is accepted: whether it must carry a signing-certificate
+/// proof (the holder consented to release personal data), or cannot be accepted yet (the
+/// consent question is not answered).
+pub async fn proof_needed(s: &AppState, nonce: &str) -> Result<bool, crate::error::ApiError> {
+    let Some(request) = codes::get_request(s.store.as_ref(), nonce).await? else {
+        return Ok(false);
+    };
+    if request.personal.is_empty() {
+        return Ok(false);
+    }
+    match request.consent {
+        None => Err(crate::error::ApiError::new(
+            StatusCode::CONFLICT,
+            "the consent question in the browser is not answered yet",
+        )),
+        Some(allow) => Ok(allow),
+    }
 }
 
 fn unknown() -> AuthorizeError {
@@ -314,7 +486,11 @@ pub async fn resume(
     let provider = &s.oidc;
     let iss = provider.issuer.as_str();
     let location = match request.progress {
-        Progress::Done { account, auth_time } => {
+        Progress::Done {
+            account,
+            auth_time,
+            claims,
+        } => {
             let grant = CodeGrant {
                 client_id: request.client_id.clone(),
                 redirect_uri: request.redirect_uri.clone(),
@@ -324,6 +500,7 @@ pub async fn resume(
                 account,
                 auth_time,
                 expires_at: now() + provider.code_ttl,
+                claims,
             };
             let ttl = Duration::from_secs(u64::try_from(provider.code_ttl).unwrap_or(1));
             let code = codes::issue_code(store, &grant, ttl).await?;
@@ -367,15 +544,21 @@ pub async fn card_logged_in(
     holder: Option<&kazasu_core::login::LinkedHolder>,
 ) -> Result<(), StoreError> {
     let store = s.store.as_ref();
-    if codes::get_request(store, nonce).await?.is_none() {
+    let Some(request) = codes::get_request(store, nonce).await? else {
         return Ok(());
-    }
+    };
     let certificate = crate::session::subject_id(&login.issuer, &login.serial);
-    let holder = holder.map(|h| s.oidc.pairwise_key.holder_key(h));
-    let account = accounts::account_for(store, &certificate, holder.as_deref(), now()).await?;
+    let holder_key = holder.map(|h| s.oidc.pairwise_key.holder_key(h));
+    let account = accounts::account_for(store, &certificate, holder_key.as_deref(), now()).await?;
+    // Personal claims only for what the holder consented to, from the verified proof.
+    let claims = match (&request.consent, holder) {
+        (Some(true), Some(holder)) => Some(super::claims::claims(holder, &request.personal)),
+        _ => None,
+    };
     let done = Progress::Done {
         account,
         auth_time: now(),
+        claims,
     };
     codes::set_progress(store, nonce, done, progress_ttl(s)).await
 }

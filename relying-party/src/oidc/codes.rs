@@ -37,6 +37,10 @@ pub enum Progress {
         account: String,
         /// When (Unix seconds).
         auth_time: i64,
+        /// The personal claims released with the holder's consent (from the signing
+        /// certificate), if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        claims: Option<serde_json::Map<String, serde_json::Value>>,
     },
     /// The card login was refused.
     Failed {
@@ -62,6 +66,13 @@ pub struct AuthRequest {
     pub code_challenge: String,
     /// SHA-256 (base64url) of the secret in the cookie of the browser that opened the page.
     pub browser: String,
+    /// The personal-data scopes asked for (`name`, `address`, `birthdate`, `gender`), in
+    /// [`super::claims::PERSONAL_SCOPES`] order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub personal: Vec<String>,
+    /// The holder's answer on the consent screen: `None` until asked and answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<bool>,
     /// Where it stands.
     pub progress: Progress,
 }
@@ -85,6 +96,9 @@ pub struct CodeGrant {
     pub auth_time: i64,
     /// When the code stops being accepted (Unix seconds).
     pub expires_at: i64,
+    /// The personal claims released with consent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claims: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 fn corrupt() -> StoreError {
@@ -117,6 +131,17 @@ pub async fn get_request(
     nonce: &str,
 ) -> Result<Option<AuthRequest>, StoreError> {
     decode(store.get(REQUEST_KIND, nonce).await?)
+}
+
+/// Replaces the authorization request of a nonce (the consent answer).
+pub async fn put_request_again(
+    store: &dyn Store,
+    nonce: &str,
+    request: &AuthRequest,
+    ttl: Duration,
+) -> Result<(), StoreError> {
+    let json = serde_json::to_string(request).map_err(|_| corrupt())?;
+    store.put(REQUEST_KIND, nonce, &json, Some(ttl)).await
 }
 
 /// Takes the authorization request of a nonce (once).
@@ -219,6 +244,7 @@ mod tests {
             account: "a".into(),
             auth_time: 1,
             expires_at: 2,
+            claims: None,
         };
         let code = issue_code(&store, &grant, Duration::from_secs(60))
             .await

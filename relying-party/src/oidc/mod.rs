@@ -15,6 +15,7 @@
 
 pub mod accounts;
 pub mod authorize;
+pub mod claims;
 pub mod clients;
 pub mod codes;
 pub mod discovery;
@@ -213,6 +214,12 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/oidc/authorize", get(authorize::authorize))
         .route("/oidc/status/{nonce}", get(authorize::status))
         .route("/oidc/continue/{nonce}", get(authorize::resume))
+        .route(
+            "/oidc/continue/{nonce}/consent",
+            axum::routing::post(authorize::consent),
+        )
+        .route("/oidc/continue/{nonce}/login", get(authorize::login_page))
+        .route("/oidc/request/{nonce}", get(authorize::request_info))
         .route("/oidc/token", axum::routing::post(token::token))
         .route(
             "/oidc/userinfo",

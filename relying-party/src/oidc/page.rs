@@ -58,6 +58,38 @@ pub fn message(status: StatusCode, title: &str, text: &str) -> Response {
     )
 }
 
+/// The consent screen: exactly what the service asks to be released, from the signing
+/// certificate, with the signing PIN; "Allow" or "Refuse" (refused, the login goes on with the
+/// authentication PIN only and nothing personal is released).
+pub fn consent(client: &str, nonce: &str, items: &[&str], cookie: HeaderValue) -> Response {
+    let list: String = items
+        .iter()
+        .map(|i| format!("<li>{}</li>", escape(i)))
+        .collect();
+    let body = format!(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{c} asks for personal data</title><style>{STYLE}button{{font-size:1rem;padding:.5rem 1rem;margin-right:1rem}}</style></head>
+<body><h1>{c} asks for personal data</h1>
+<p>If you allow it, these will be read from your card's signing certificate (you will type your <strong>signing PIN</strong>) and given to {c}:</p>
+<ul id="released">{list}</ul>
+<p>Nothing else is released. If you refuse, you log in with your authentication PIN only and {c} learns none of these.</p>
+<form method="post" action="/oidc/continue/{n}/consent">
+<button type="submit" name="decision" value="allow" id="allow">Allow</button>
+<button type="submit" name="decision" value="deny" id="deny">Refuse</button>
+</form></body></html>"#,
+        c = escape(client),
+        n = escape(nonce),
+    );
+    let mut response = html(StatusCode::OK, body);
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        ),
+    );
+    response.headers_mut().insert(header::SET_COOKIE, cookie);
+    response
+}
+
 /// What the authorization page shows.
 pub struct AuthorizePage<'a> {
     /// The client's name.
@@ -70,8 +102,10 @@ pub struct AuthorizePage<'a> {
     pub qr_svg: &'a str,
     /// The `kazasu://` link for a reader on this computer.
     pub app_link: &'a str,
-    /// The `Set-Cookie` value binding the login to this browser.
-    pub cookie: HeaderValue,
+    /// The `Set-Cookie` value binding the login to this browser (none when it is set already).
+    pub cookie: Option<HeaderValue>,
+    /// What the holder agreed to release (empty: nothing personal).
+    pub released: &'a [&'a str],
 }
 
 /// The authorization page.
@@ -83,7 +117,7 @@ pub fn authorize(page: AuthorizePage<'_>) -> Response {
 <title>Log in to {client} with your My Number Card</title><style>{STYLE}</style></head>
 <body>
 <h1>Log in to {client}</h1>
-<p>{client} asks who you are. Only your card's authentication certificate is used: no name, address or other personal data is released.</p>
+{about}
 <p>Scan this code with the Kazasu app on the phone that will read your card:</p>
 <div id="qr" aria-label="QR code of the login">{qr}</div>
 <p>Or open: <span id="challenge-url">{url}</span></p>
@@ -114,15 +148,27 @@ poll();
 </html>
 "#,
         client = escape(page.client),
+        about = if page.released.is_empty() {
+            format!(
+                "<p id=\"released\">{} asks who you are. Only your card's authentication certificate is used: no name, address or other personal data is released.</p>",
+                escape(page.client)
+            )
+        } else {
+            format!(
+                "<p id=\"released\">You allowed {} to receive: {}. The phone will ask for your signing PIN too.</p>",
+                escape(page.client),
+                escape(&page.released.join(", "))
+            )
+        },
         qr = page.qr_svg,
         url = escape(page.challenge_url),
         app = escape(page.app_link),
         nonce_js = serde_json::to_string(page.nonce).unwrap_or_default(),
     );
     let mut response = html(StatusCode::OK, body);
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, page.cookie);
+    if let Some(cookie) = page.cookie {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
     response
 }
 

@@ -55,6 +55,9 @@ pub struct IdToken {
     pub azp: String,
     /// Left half of SHA-256 of the access token (OIDC Core §3.1.3.6).
     pub at_hash: String,
+    /// The personal claims released with consent (`name`, `address`, `birthdate`, `gender`).
+    #[serde(flatten)]
+    pub personal: serde_json::Map<String, serde_json::Value>,
 }
 
 /// What an access token says (RFC 9068 shape).
@@ -78,6 +81,9 @@ pub struct AccessToken {
     pub auth_time: i64,
     /// A unique id.
     pub jti: String,
+    /// The personal claims released with consent, for the userinfo endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 fn invalid_request(description: &str) -> OAuthError {
@@ -201,6 +207,7 @@ async fn exchange(
         iat: now,
         auth_time: grant.auth_time,
         jti: new_jti(),
+        personal: grant.claims.clone(),
     };
     let access_token = s
         .key
@@ -219,6 +226,7 @@ async fn exchange(
         acr: ACR_CARD.to_owned(),
         azp: client.config.client_id.clone(),
         at_hash: URL_SAFE_NO_PAD.encode(&digest[..16]),
+        personal: grant.claims.unwrap_or_default(),
     };
     let id_token = s
         .key

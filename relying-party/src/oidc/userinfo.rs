@@ -42,7 +42,11 @@ pub async fn userinfo(State(s): State<Arc<AppState>>, headers: HeaderMap) -> Res
     match result {
         Ok(claims) => (
             [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
-            Json(json!({ "sub": claims.sub })),
+            Json({
+                let mut body = claims.personal.unwrap_or_default();
+                body.insert("sub".into(), json!(claims.sub));
+                serde_json::Value::Object(body)
+            }),
         )
             .into_response(),
         Err(e) => e.into_response(),
