@@ -514,7 +514,9 @@ fn document(error: &DocumentError) -> Option<Problem> {
         DocumentError::Timestamp(_) | DocumentError::TimestampNotTrusted { .. } => {
             Problem::of(K::TimestampUnavailable).with_detail(error.to_string())
         }
-        DocumentError::Ocsp(_) | DocumentError::NoRevocationData { .. } => {
+        DocumentError::Ocsp(_)
+        | DocumentError::NoRevocationData { .. }
+        | DocumentError::NeedsCrl { .. } => {
             Problem::of(K::RevocationUnavailable).with_detail(error.to_string())
         }
         DocumentError::SignerRevoked { .. } => {

@@ -683,3 +683,61 @@ fn a_crl_given_as_a_url_is_downloaded_and_used_to_sign_b_lt_and_to_verify() {
         text(&out.stderr)
     );
 }
+
+/// `kazasu sign contract.pdf --profile pades-b-lt` with the TSA, its CRL and `extra`.
+fn sign_lt(desk: &Desk, output: &str, extra: &[&str]) -> Output {
+    let tsa_url = desk.tsa.url().to_owned();
+    let mut args = vec![
+        "sign",
+        "--pin-stdin",
+        "contract.pdf",
+        "-o",
+        output,
+        "--profile",
+        "pades-b-lt",
+        "--tsa",
+        &tsa_url,
+        "--tsa-trust",
+        "tsa/ca.pem",
+        "--crl",
+        "tsa/crl.pem",
+    ];
+    args.extend_from_slice(extra);
+    desk.kazasu(&args, &format!("{SIGN_PIN}\n"))
+}
+
+#[test]
+fn an_ocsp_answer_from_a_real_responder_joins_the_dss_but_a_signing_certificate_still_needs_its_crl()
+ {
+    use kazasu_sim::CaKind;
+    use kazasu_tests::ocsp::OcspResponder;
+    let desk = Desk::new();
+    let responder = OcspResponder::start(desk.card.path(), CaKind::Sign);
+    let ocsp_url = responder.url();
+
+    // The signing certificate names no OCSP responder (as on real cards): validators look only
+    // for its CRL, so an OCSP answer alone would make a B-LT file nobody can check. Refused,
+    // nothing written.
+    let out = sign_lt(&desk, "ocsp-only.pdf", &["--ocsp", &ocsp_url]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("give that CRL (--crl)"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!desk.path("ocsp-only.pdf").exists());
+
+    // With its CRL as well, the DSS holds both; Kazasu and pyHanko accept it.
+    let out = sign_lt(
+        &desk,
+        "lt.pdf",
+        &["--ocsp", &ocsp_url, "--crl", "trust/sign-crl.pem"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let (valid, report) = desk.verify(&["lt.pdf"]);
+    assert!(valid, "{report}");
+    assert!(report.contains("1 OCSP response(s)"), "{report}");
+    assert!(report.contains("PAdES level: B-LT"), "{report}");
+    let ades = desk.pyhanko_ades("lt.pdf", None);
+    assert!(ades_passed(&ades), "pyHanko: {ades}");
+}

@@ -243,7 +243,8 @@ pub(crate) fn validation_data(
     // The signer: the CRLs given (those its CA signed), then OCSP if a responder is known.
     let mut signer_trust = TrustStore::new();
     signer_trust.add_anchors(ca.der())?;
-    let mut covered = false;
+    let mut covered_by_crl = false;
+    let mut covered_by_ocsp = false;
     for crl in &sources.crls {
         let mut one = signer_trust.clone();
         if one.add_crls(crl).is_err() {
@@ -251,7 +252,7 @@ pub(crate) fn validation_data(
         }
         match one.revocation(signer, ca, now) {
             cms::trust::CrlAnswer::Good { .. } => {
-                covered = true;
+                covered_by_crl = true;
                 data.crls.extend(crl_ders(crl));
             }
             cms::trust::CrlAnswer::Revoked(r) => {
@@ -267,7 +268,7 @@ pub(crate) fn validation_data(
         let answer = ocsp::check(&response, signer, ca, request.nonce(), now)?;
         match answer.status {
             ocsp::OcspStatus::Good => {
-                covered = true;
+                covered_by_ocsp = true;
                 data.ocsp_responses.push(response);
             }
             ocsp::OcspStatus::Revoked { on, .. } => {
@@ -276,9 +277,18 @@ pub(crate) fn validation_data(
             ocsp::OcspStatus::Unknown => {}
         }
     }
-    if !covered {
-        return Err(DocumentError::NoRevocationData {
-            certificate: signer.subject(),
+    // Validators consult OCSP only for a certificate that names a responder (pyHanko, like
+    // RFC 5280 practice): for a JPKI signing certificate, which names none, only a CRL counts.
+    let ocsp_counts = covered_by_ocsp && signer.ocsp_url().is_some();
+    if !covered_by_crl && !ocsp_counts {
+        return Err(if covered_by_ocsp {
+            DocumentError::NeedsCrl {
+                certificate: signer.subject(),
+            }
+        } else {
+            DocumentError::NoRevocationData {
+                certificate: signer.subject(),
+            }
         });
     }
 

@@ -132,6 +132,15 @@ pub enum DocumentError {
         /// The certificate's subject.
         certificate: String,
     },
+    /// Only an OCSP answer covers a certificate that names no OCSP responder: validators would
+    /// not use it, so the signature would not be long-term.
+    #[error(
+        "{certificate} names no OCSP responder, so validators look only for its CA's CRL: give that CRL (--crl); an OCSP answer alone would not be used"
+    )]
+    NeedsCrl {
+        /// The certificate's subject.
+        certificate: String,
+    },
     /// `extend` on a file with no document timestamp.
     #[error(
         "the PDF has no document timestamp to renew: sign it with the pades-b-lta profile first"
