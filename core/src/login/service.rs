@@ -127,6 +127,13 @@ impl Service {
         if url.host().is_none() {
             return Err(invalid("it names no host"));
         }
+        if url.path().starts_with("/oidc/") {
+            // Opening it here would start another login, for this program, not the browser's.
+            return Err(invalid(
+                "this is the service's authorization page: open it in the browser, then give the \
+                 URL under its QR code (or its \"Open Kazasu\" link)",
+            ));
+        }
         let origin = url.origin().ascii_serialization();
         let base = url::Url::parse(&origin).map_err(|e| invalid(&e.to_string()))?;
         let existing = url
@@ -307,6 +314,7 @@ mod tests {
             "kazasu://login",
             "kazasu://login?url=ftp%3A%2F%2Fx",
             "kazasu://login?url=kazasu%3A%2F%2Fx",
+            "http://127.0.0.1:9/oidc/authorize?client_id=x",
         ] {
             assert!(Service::parse(bad).is_err(), "{bad}");
         }
