@@ -2,9 +2,10 @@
 //!
 //! Layers, bottom up: bytes → [`apdu`] → [`transport`] → application clients in [`card`]
 //! → use cases in [`flows`]. The card is reached only through a [`transport::Transport`]; the
-//! core keeps no global state. Two use cases do other I/O on the caller's behalf:
-//! [`documents`] reads and writes the files being signed or verified, and `login::service`
-//! asks a relying party for a challenge over HTTP.
+//! core keeps no global state. Some use cases do other I/O on the caller's behalf:
+//! [`documents`] reads and writes the files being signed or verified, `login::service`
+//! asks a relying party for a challenge over HTTP, and with the `online` feature `ocsp::fetch`
+//! (and `tsp`'s client) ask an OCSP responder (a TSA) over HTTP.
 
 pub mod apdu;
 pub mod card;
