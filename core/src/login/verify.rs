@@ -352,7 +352,7 @@ impl Policy {
         Ok((presented, issuer))
     }
 
-    /// The certificate checks of a card login once its trusted issuer is known: validity at `now`, revocation (a current CRL is required), key usage,
+    /// The certificate checks of a card login once its trusted issuer is known: validity at `now`, revocation (a current CRL or OCSP answer saying "not revoked" is required), key usage,
     /// and not a signing certificate.
     fn check_certificate(
         &self,
