@@ -87,6 +87,9 @@ fn a_good_certificate_is_good_and_a_move_makes_the_signing_one_revoked() {
     };
     assert_eq!(format!("{reason:?}"), "Some(AffiliationChanged)");
     assert!(on <= now());
+    // A revocation stands whenever it was said (as in a CRL), even judged as of before it.
+    let before = ocsp::check(&revoked, &cert, &ca, None, now() - Duration::days(1)).unwrap();
+    assert!(matches!(before.status, OcspStatus::Revoked { .. }));
     // Revoked by the responder wins over the older CRL's "good", and both are the evidence.
     trust.add_ocsp_response(&revoked).unwrap();
     assert!(matches!(

@@ -192,7 +192,7 @@ pub fn is_about(response_der: &[u8], cert: &CardCertificate, issuer: &CardCertif
 /// other key); have a single response whose CertID is `cert`'s; carry `expected_nonce` when one
 /// was sent; and be current at `at`: thisUpdate no later than `at` plus [`CLOCK_SKEW`], and
 /// nextUpdate (or thisUpdate plus [`MAX_AGE_WITHOUT_NEXT_UPDATE`] without one) not passed. A
-/// revocation stands even in an answer no longer current, as in a CRL.
+/// revocation stands even in an answer not current at `at` (as in a CRL): its date says when.
 pub fn check(
     response_der: &[u8],
     cert: &CardCertificate,
@@ -230,11 +230,13 @@ pub fn check(
             ResponderId::ByKey(hash) => format!("key {}", hex::encode(hash.as_bytes())),
         },
     };
-    if this_update > at + CLOCK_SKEW {
-        return Err(OcspError::NotYetIssued { this_update });
-    }
+    // A revocation stands whenever it was said, as in a CRL: the caller compares its date with
+    // the time that matters.
     if matches!(answer.status, OcspStatus::Revoked { .. }) {
         return Ok(answer);
+    }
+    if this_update > at + CLOCK_SKEW {
+        return Err(OcspError::NotYetIssued { this_update });
     }
     let until = next_update.unwrap_or(this_update + MAX_AGE_WITHOUT_NEXT_UPDATE);
     if at > until {
