@@ -51,11 +51,13 @@ impl Desk {
         assert!(out.status.success(), "{}", text(&out.stderr));
     }
 
-    /// A CRL of the TSA's CA (revoking nothing) in `tsa/crl.pem`, made by `openssl ca`.
+    /// A new CRL of the TSA's CA (revoking nothing) in `tsa/crl.pem`, made by `openssl ca`.
     fn tsa_crl(&self) {
         let dir = self.tsa.dir();
-        std::fs::write(dir.join("index.txt"), "").unwrap();
-        std::fs::write(dir.join("crlnumber"), "01\n").unwrap();
+        if !dir.join("crlnumber").exists() {
+            std::fs::write(dir.join("index.txt"), "").unwrap();
+            std::fs::write(dir.join("crlnumber"), "01\n").unwrap();
+        }
         std::fs::write(
             dir.join("ca.cnf"),
             format!(
@@ -444,6 +446,10 @@ fn a_revision_appended_after_the_archive_timestamp_and_an_untrusted_tsa_are_refu
 fn extend_adds_a_new_archive_timestamp_that_kazasu_and_pyhanko_accept() {
     let desk = Desk::new();
     desk.signed("contract.pdf", "pades-b-lta", "lta.pdf");
+    // The TSA's CA publishes its next CRL after the archive timestamp was made: the renewal
+    // embeds that one, which must prove the first TSA good at its time.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    desk.tsa_crl();
     let url = desk.tsa.url().to_owned();
     let out = desk.kazasu(
         &[

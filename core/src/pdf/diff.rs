@@ -547,31 +547,35 @@ impl Diff<'_> {
     /// Marks objects under the allowed subtrees: new ones under `new_subtrees`, and those of the
     /// signed revision's DSS and metadata.
     fn subtrees(&mut self) {
+        // The signed revision's DSS and metadata objects first: they may change.
+        let mut old_subtree = HashSet::new();
+        let mut todo = Vec::new();
+        for v in &self.old_subtrees {
+            refs_in(v, &mut todo);
+        }
+        while let Some(id) = todo.pop() {
+            if !old_subtree.insert(id) {
+                continue;
+            }
+            self.explained.insert(id);
+            if let Some(o) = self.old_obj(id) {
+                refs_in(o, &mut todo);
+            }
+        }
+        // Then what the new versions reach: new objects, through new objects or through those
+        // old DSS/metadata objects (a DSS updated in place gains new streams); never another
+        // object of the signed revision.
         let mut seen = HashSet::new();
         let mut todo = Vec::new();
         for v in &self.new_subtrees {
             refs_in(v, &mut todo);
         }
         while let Some(id) = todo.pop() {
-            if !seen.insert(id) || !self.is_new(id) {
+            if !seen.insert(id) || !(self.is_new(id) || old_subtree.contains(&id)) {
                 continue;
             }
             self.explained.insert(id);
             if let Some(o) = self.new_obj(id) {
-                refs_in(o, &mut todo);
-            }
-        }
-        let mut seen = HashSet::new();
-        let mut todo = Vec::new();
-        for v in &self.old_subtrees {
-            refs_in(v, &mut todo);
-        }
-        while let Some(id) = todo.pop() {
-            if !seen.insert(id) {
-                continue;
-            }
-            self.explained.insert(id);
-            if let Some(o) = self.old_obj(id) {
                 refs_in(o, &mut todo);
             }
         }

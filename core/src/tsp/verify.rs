@@ -379,6 +379,20 @@ impl TimestampToken {
                 "revocation of the TSA's certificate not checked: no CRL or OCSP answer from its issuer was given"
                     .into(),
             ),
+            // Judged at a past time (genTime): a CRL or answer issued since, naming no
+            // revocation, shows the certificate was good then (validation data is gathered
+            // after the timestamp is made).
+            Some(RevocationAnswer::Unknown(crate::cms::trust::Unusable::NotYetIssued {
+                this_update,
+            })) if this_update >= gen_time => check(
+                CheckKind::Revocation,
+                Outcome::Passed,
+                format!(
+                    "the TSA's certificate was not revoked at {}: revocation data issued later ({}) lists no revocation",
+                    rfc3339(gen_time),
+                    rfc3339(this_update)
+                ),
+            ),
             Some(RevocationAnswer::Unknown(why)) => check(
                 CheckKind::Revocation,
                 Outcome::Failed,
