@@ -516,3 +516,21 @@ fn kazasu_verify_asks_about_each_signature_of_a_pdf() {
     assert_eq!(code, Some(6), "{report}");
     assert!(report.contains("revoked on"), "{report}");
 }
+
+#[test]
+fn a_suspension_is_revoked_on_hold_until_it_is_lifted() {
+    let card = TestCard::new();
+    let mut responder = OcspResponder::start(card.path(), CaKind::Auth);
+    let (cert, ca) = pair(&card, CaKind::Auth);
+    run_sim(card.path(), &["office", "suspend"]);
+    responder.refresh();
+    let (_, answer) = ocsp::ask(&responder.url(), &cert, &ca, now()).unwrap();
+    let OcspStatus::Revoked { reason, .. } = answer.status else {
+        panic!("not revoked: {answer:?}");
+    };
+    assert_eq!(format!("{reason:?}"), "Some(CertificateHold)");
+    run_sim(card.path(), &["office", "resume"]);
+    responder.refresh();
+    let (_, answer) = ocsp::ask(&responder.url(), &cert, &ca, now()).unwrap();
+    assert_eq!(answer.status, OcspStatus::Good);
+}
