@@ -358,3 +358,53 @@ async fn tokio_read(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
         .await
         .map_err(std::io::Error::other)?
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ocsp_cache_stays_within_its_bound() {
+        let cache = OcspCache::new("http://127.0.0.1:1/");
+        let now = OffsetDateTime::now_utc();
+        let key = |i: usize| -> [u8; 32] { Sha256::digest(i.to_be_bytes()).into() };
+        // Full of expired entries: they go, the new one stays.
+        for i in 0..MAX_OCSP_CACHE {
+            let until = now - time::Duration::seconds(1);
+            cache.store(key(i), Cached::Failed { until }, now);
+        }
+        let fresh = Cached::Failed {
+            until: now + OCSP_RETRY_AFTER,
+        };
+        cache.store(key(MAX_OCSP_CACHE), fresh.clone(), now);
+        assert_eq!(cache.entries.lock().unwrap().len(), 1);
+        // Full of current entries: all go.
+        for i in 0..MAX_OCSP_CACHE + 5 {
+            cache.store(key(i), fresh.clone(), now);
+            assert!(cache.entries.lock().unwrap().len() <= MAX_OCSP_CACHE);
+        }
+    }
+
+    #[test]
+    fn a_failed_responder_is_not_asked_again_at_once_and_never_answers_good() {
+        // Nothing listens on port 1: the first login fails over to the CRLs, and the next one
+        // within OCSP_RETRY_AFTER does not wait on the network again.
+        let cache = OcspCache::new("http://127.0.0.1:1/");
+        let cert = CardCertificate::from_der(include_bytes!(
+            "../../core/tests/fixtures/real-card/jpki-auth-cert.der"
+        ))
+        .unwrap();
+        let ca = CardCertificate::from_der(include_bytes!(
+            "../../core/tests/fixtures/real-card/jpki-auth-ca-cert.der"
+        ))
+        .unwrap();
+        let now = OffsetDateTime::now_utc();
+        assert!(cache.response_for(&cert, &ca, now).is_none());
+        let key: [u8; 32] = Sha256::digest(cert.der()).into();
+        assert!(matches!(
+            cache.entries.lock().unwrap().get(&key),
+            Some(Cached::Failed { .. })
+        ));
+        assert!(cache.response_for(&cert, &ca, now).is_none());
+    }
+}
