@@ -75,6 +75,50 @@ impl Desk {
         );
     }
 
+    /// A CRL of the TSA's CA dated `last`..`next` (as OpenSSL's `YYYYMMDDHHMMSSZ`) at `out`:
+    /// what the CA publishes on that day.
+    fn tsa_crl_dated(&self, last: &str, next: &str, out: &str) {
+        openssl(
+            self.tsa.dir(),
+            &[
+                "ca",
+                "-gencrl",
+                "-config",
+                "ca.cnf",
+                "-cert",
+                "ca.pem",
+                "-keyfile",
+                "ca.key",
+                "-crl_lastupdate",
+                last,
+                "-crl_nextupdate",
+                next,
+                "-out",
+                self.path(out).to_str().unwrap(),
+            ],
+        );
+    }
+
+    /// pyHanko's AdES validation through its library (`tests/tools/pyhanko_ades_at.py`) at
+    /// `at`, with `crls` known to the verifier: its report, ending "BOTTOM LINE: VALID|INVALID".
+    fn pyhanko_ades_at(&self, pdf: &str, at: &str, crls: &[&str]) -> String {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tools/pyhanko_ades_at.py");
+        let mut args = vec![
+            script,
+            pdf,
+            at,
+            "--trust",
+            "trust/sign-ca.pem",
+            "--trust",
+            "tsa/ca.pem",
+        ];
+        for crl in crls {
+            args.extend(["--crl", crl]);
+        }
+        let out = self.run("python3", &args);
+        format!("{}{}", text(&out.stdout), text(&out.stderr))
+    }
+
     fn kazasu(&self, args: &[&str], stdin: &str) -> Output {
         let reader = format!("sim:{}", self.card.path().display());
         let mut all = vec!["--reader", reader.as_str()];
@@ -247,6 +291,19 @@ fn a_pades_b_lta_signature_outlives_a_move_and_the_certificate_in_kazasu_and_pyh
     let (valid, report) = desk.verify(&["--at", AFTER_EXPIRY, "lta.pdf"]);
     assert!(valid, "{report}");
     assert!(report.contains("expired on"), "{report}");
+    // pyHanko's AdES validation then, by a recipient holding the TSA's CRL of that day (the
+    // archive timestamp itself is judged at the validation time, as ETSI EN 319 102-1 says).
+    desk.tsa_crl_dated("20320531000000Z", "20320630000000Z", "tsa/crl-2032.pem");
+    let ades = desk.pyhanko_ades_at("lta.pdf", AFTER_EXPIRY, &["tsa/crl-2032.pem"]);
+    assert!(
+        ades.contains("BOTTOM LINE: VALID"),
+        "pyHanko, past expiry: {ades}"
+    );
+    let ades = desk.pyhanko_ades_at("bb.pdf", AFTER_EXPIRY, &["tsa/crl-2032.pem"]);
+    assert!(
+        ades.contains("BOTTOM LINE: INVALID"),
+        "pyHanko, B-B past expiry: {ades}"
+    );
     let (valid, report) = desk.verify(&["--at", AFTER_EXPIRY, "bb.pdf"]);
     assert!(!valid, "{report}");
     let ades = desk.pyhanko_ades("bb.pdf", Some(AFTER_EXPIRY));
