@@ -416,6 +416,30 @@ fn cades_t_and_lt_are_accepted_by_openssl_cms_and_verified_at_their_timestamp() 
             text(&out.stderr)
         );
     }
+    // pyHanko sees and checks the signature timestamp of the detached CAdES-T signature.
+    let out = desk.run(
+        "python3",
+        &[
+            "-m",
+            "pyhanko",
+            "sign",
+            "validate",
+            "--pretty-print",
+            "--no-revocation-check",
+            "--trust",
+            "trust/sign-ca.pem",
+            "--trust",
+            "tsa/ca.pem",
+            "--trust-replace",
+            "--detached",
+            "ledger.t.p7s",
+            "ledger.csv",
+        ],
+    );
+    let report = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(ades_passed(&report), "pyHanko on CAdES-T: {report}");
+    assert!(report.contains("backed by a time stamping authority"), "{report}");
+
     // The LT signature carries its own CRLs: no --crl needed, even after a move and expiry.
     desk.move_house();
     let (valid, report) = desk.verify(&[
