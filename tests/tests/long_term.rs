@@ -126,18 +126,29 @@ impl Desk {
         run_kazasu(&bin("kazasu"), self.dir(), &all, stdin)
     }
 
+    /// `kazasu sign FILE -o OUTPUT --profile PROFILE SOURCES…` with the signing PIN typed.
+    fn sign_with(&self, file: &str, output: &str, profile: &str, sources: &[&str]) -> Output {
+        let mut args = vec![
+            "sign",
+            "--pin-stdin",
+            file,
+            "-o",
+            output,
+            "--profile",
+            profile,
+        ];
+        args.extend_from_slice(sources);
+        self.kazasu(&args, &format!("{SIGN_PIN}\n"))
+    }
+
     /// `kazasu sign FILE --profile PROFILE` with the TSA and both CRLs, to `output`.
     fn sign(&self, file: &str, profile: &str, output: &str) -> Output {
         let url = self.tsa.url().to_owned();
-        self.kazasu(
+        self.sign_with(
+            file,
+            output,
+            profile,
             &[
-                "sign",
-                "--pin-stdin",
-                file,
-                "-o",
-                output,
-                "--profile",
-                profile,
                 "--tsa",
                 &url,
                 "--tsa-trust",
@@ -147,7 +158,6 @@ impl Desk {
                 "--crl",
                 "tsa/crl.pem",
             ],
-            &format!("{SIGN_PIN}\n"),
         )
     }
 
@@ -208,25 +218,24 @@ impl Desk {
         format!("{}{}", text(&out.stdout), text(&out.stderr))
     }
 
-    /// pyHanko's plain validation with revocation off (for B-T, which embeds none).
-    fn pyhanko_timestamped(&self, pdf: &str) -> String {
-        let out = self.run(
-            "python3",
-            &[
-                "-m",
-                "pyhanko",
-                "sign",
-                "validate",
-                "--pretty-print",
-                "--no-revocation-check",
-                "--trust",
-                "trust/sign-ca.pem",
-                "--trust",
-                "tsa/ca.pem",
-                "--trust-replace",
-                pdf,
-            ],
-        );
+    /// pyHanko's plain validation with revocation off (for B-T, which embeds none) of `file`
+    /// (a PDF, or with `--detached SIG` the signed file).
+    fn pyhanko_timestamped(&self, file: &[&str]) -> String {
+        let mut args = vec![
+            "-m",
+            "pyhanko",
+            "sign",
+            "validate",
+            "--pretty-print",
+            "--no-revocation-check",
+            "--trust",
+            "trust/sign-ca.pem",
+            "--trust",
+            "tsa/ca.pem",
+            "--trust-replace",
+        ];
+        args.extend_from_slice(file);
+        let out = self.run("python3", &args);
         format!("{}{}", text(&out.stdout), text(&out.stderr))
     }
 
@@ -332,7 +341,7 @@ fn each_pades_profile_reaches_its_level_and_the_timestamp_satisfies_openssl_and_
         // B-T embeds no revocation data: pyHanko checks its timestamp with revocation off;
         // B-LT and B-LTA pass pyHanko's AdES validation on their embedded data alone.
         let report = if profile == "pades-b-t" {
-            desk.pyhanko_timestamped(&output)
+            desk.pyhanko_timestamped(&[&output])
         } else {
             desk.pyhanko_ades(&output, None)
         };
@@ -417,28 +426,12 @@ fn cades_t_and_lt_are_accepted_by_openssl_cms_and_verified_at_their_timestamp() 
         );
     }
     // pyHanko sees and checks the signature timestamp of the detached CAdES-T signature.
-    let out = desk.run(
-        "python3",
-        &[
-            "-m",
-            "pyhanko",
-            "sign",
-            "validate",
-            "--pretty-print",
-            "--no-revocation-check",
-            "--trust",
-            "trust/sign-ca.pem",
-            "--trust",
-            "tsa/ca.pem",
-            "--trust-replace",
-            "--detached",
-            "ledger.t.p7s",
-            "ledger.csv",
-        ],
-    );
-    let report = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    let report = desk.pyhanko_timestamped(&["--detached", "ledger.t.p7s", "ledger.csv"]);
     assert!(ades_passed(&report), "pyHanko on CAdES-T: {report}");
-    assert!(report.contains("backed by a time stamping authority"), "{report}");
+    assert!(
+        report.contains("backed by a time stamping authority"),
+        "{report}"
+    );
 
     // The LT signature carries its own CRLs: no --crl needed, even after a move and expiry.
     desk.move_house();
@@ -484,21 +477,11 @@ fn a_revision_appended_after_the_archive_timestamp_and_an_untrusted_tsa_are_refu
 
     // A TSA whose CA is not trusted: nothing is written, the error says so.
     let url = desk.tsa.url().to_owned();
-    let out = desk.kazasu(
-        &[
-            "sign",
-            "--pin-stdin",
-            "contract.pdf",
-            "-o",
-            "untrusted.pdf",
-            "--profile",
-            "pades-b-t",
-            "--tsa",
-            &url,
-            "--tsa-trust",
-            "tsa/untrusted_ca.pem",
-        ],
-        &format!("{SIGN_PIN}\n"),
+    let out = desk.sign_with(
+        "contract.pdf",
+        "untrusted.pdf",
+        "pades-b-t",
+        &["--tsa", &url, "--tsa-trust", "tsa/untrusted_ca.pem"],
     );
     assert!(!out.status.success());
     assert!(
@@ -619,7 +602,7 @@ fn a_timestamp_over_other_bytes_and_a_dss_without_revocation_data_are_refused() 
         report.contains("signature timestamp is not valid"),
         "{report}"
     );
-    let pyhanko = desk.pyhanko_timestamped("forged.pdf");
+    let pyhanko = desk.pyhanko_timestamped(&["forged.pdf"]);
     assert!(
         !ades_passed(&pyhanko),
         "pyHanko accepted a timestamp over other bytes: {pyhanko}"
@@ -655,18 +638,7 @@ fn a_timestamp_over_other_bytes_and_a_dss_without_revocation_data_are_refused() 
 fn the_government_profile_is_adbe_pkcs7_detached_without_a_timestamp() {
     let desk = Desk::new();
     // No TSA is needed, nor asked.
-    let out = desk.kazasu(
-        &[
-            "sign",
-            "--pin-stdin",
-            "contract.pdf",
-            "-o",
-            "filing.pdf",
-            "--profile",
-            "government",
-        ],
-        &format!("{SIGN_PIN}\n"),
-    );
+    let out = desk.sign_with("contract.pdf", "filing.pdf", "government", &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let bytes = std::fs::read(desk.path("filing.pdf")).unwrap();
     let sig = pdf::signatures(&bytes).unwrap().pop().unwrap();
@@ -679,7 +651,7 @@ fn the_government_profile_is_adbe_pkcs7_detached_without_a_timestamp() {
     let (valid, report) = desk.verify(&["--crl", "trust/sign-crl.pem", "filing.pdf"]);
     assert!(valid, "{report}");
     assert!(report.contains("PAdES level: B-B"), "{report}");
-    let pyhanko = desk.pyhanko_timestamped("filing.pdf");
+    let pyhanko = desk.pyhanko_timestamped(&["filing.pdf"]);
     assert!(ades_passed(&pyhanko), "{pyhanko}");
     let pdfsig = text(&desk.run("pdfsig", &["filing.pdf"]).stdout);
     assert!(pdfsig.contains("adbe.pkcs7.detached"), "{pdfsig}");
@@ -728,15 +700,11 @@ fn a_crl_given_as_a_url_is_downloaded_and_used_to_sign_b_lt_and_to_verify() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     let url = desk.tsa.url().to_owned();
-    let out = desk.kazasu(
+    let out = desk.sign_with(
+        "contract.pdf",
+        "lt.pdf",
+        "pades-b-lt",
         &[
-            "sign",
-            "--pin-stdin",
-            "contract.pdf",
-            "-o",
-            "lt.pdf",
-            "--profile",
-            "pades-b-lt",
             "--tsa",
             &url,
             "--tsa-trust",
@@ -744,7 +712,6 @@ fn a_crl_given_as_a_url_is_downloaded_and_used_to_sign_b_lt_and_to_verify() {
             "--crl",
             &crl_url,
         ],
-        &format!("{SIGN_PIN}\n"),
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let (valid, report) = desk.verify(&["--crl", &crl_url, "lt.pdf"]);
@@ -774,14 +741,7 @@ fn a_crl_given_as_a_url_is_downloaded_and_used_to_sign_b_lt_and_to_verify() {
 /// `kazasu sign contract.pdf --profile pades-b-lt` with the TSA, its CRL and `extra`.
 fn sign_lt(desk: &Desk, output: &str, extra: &[&str]) -> Output {
     let tsa_url = desk.tsa.url().to_owned();
-    let mut args = vec![
-        "sign",
-        "--pin-stdin",
-        "contract.pdf",
-        "-o",
-        output,
-        "--profile",
-        "pades-b-lt",
+    let mut sources = vec![
         "--tsa",
         &tsa_url,
         "--tsa-trust",
@@ -789,8 +749,8 @@ fn sign_lt(desk: &Desk, output: &str, extra: &[&str]) -> Output {
         "--crl",
         "tsa/crl.pem",
     ];
-    args.extend_from_slice(extra);
-    desk.kazasu(&args, &format!("{SIGN_PIN}\n"))
+    sources.extend_from_slice(extra);
+    desk.sign_with("contract.pdf", output, "pades-b-lt", &sources)
 }
 
 #[test]

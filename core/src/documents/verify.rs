@@ -109,13 +109,7 @@ fn check_signature(
     let proof = stamps
         .iter()
         .filter(|v| v.valid)
-        .map(|v| ProvenTime {
-            at: v.gen_time,
-            by: format!(
-                "the signature timestamp by {}",
-                v.tsa.as_deref().unwrap_or("a trusted TSA")
-            ),
-        })
+        .map(|v| proof(v, "signature"))
         .chain(later.iter().cloned())
         .min_by_key(|p| p.at);
     let mut verdict = signature.verify_at(
@@ -159,6 +153,17 @@ fn check_signature(
     let valid = verdict.failures().next().is_none();
     verdict.valid = valid;
     verdict
+}
+
+/// What a valid `kind` ("signature", "document") timestamp proves.
+fn proof(stamp: &TimestampVerdict, kind: &str) -> ProvenTime {
+    ProvenTime {
+        at: stamp.gen_time,
+        by: format!(
+            "the {kind} timestamp by {}",
+            stamp.tsa.as_deref().unwrap_or("a trusted TSA")
+        ),
+    }
 }
 
 /// The time a timestamp's TSA certificate is judged at: its own genTime (what it proves is
@@ -344,13 +349,7 @@ pub fn verify_pdf_with(
             .skip(i + 1)
             .flatten()
             .filter(|v| v.valid)
-            .map(|v| ProvenTime {
-                at: v.gen_time,
-                by: format!(
-                    "the document timestamp by {}",
-                    v.tsa.as_deref().unwrap_or("a trusted TSA")
-                ),
-            })
+            .map(|v| proof(v, "document"))
             .collect();
         let document_timestamp = doc_stamps[i].clone();
         let is_doc_stamp = sig.sub_filter.as_deref() == Some("ETSI.RFC3161");
