@@ -386,6 +386,47 @@ fn each_pades_profile_reaches_its_level_and_the_timestamp_satisfies_openssl_and_
         text(&out.stderr)
     );
 
+    // The long-term parts cost the card nothing: B-LTA sends the card exactly the APDUs B-B does.
+    let apdus = |profile: &str| {
+        let url = desk.tsa.url().to_owned();
+        let out = desk.kazasu(
+            &[
+                "--trace",
+                "sign",
+                "--pin-stdin",
+                "contract.pdf",
+                "-o",
+                &format!("trace-{profile}.pdf"),
+                "--profile",
+                profile,
+                "--tsa",
+                &url,
+                "--tsa-trust",
+                "tsa/ca.pem",
+                "--crl",
+                "trust/sign-crl.pem",
+                "--crl",
+                "tsa/crl.pem",
+            ],
+            &format!("{SIGN_PIN}\n"),
+        );
+        let stderr = text(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        let line = stderr
+            .lines()
+            .find(|l| l.starts_with("trace: "))
+            .unwrap()
+            .to_owned();
+        line.split_whitespace()
+            .nth(1)
+            .unwrap()
+            .parse::<u32>()
+            .unwrap()
+    };
+    let (bb, lta) = (apdus("pades-b"), apdus("pades-b-lta"));
+    assert_eq!(bb, lta, "APDUs: B-B {bb}, B-LTA {lta}");
+    eprintln!("APDUs to sign: B-B {bb}, B-LTA {lta}");
+
     let pdfsig = text(&desk.run("pdfsig", &["pades-b-lta.pdf"]).stdout);
     assert!(
         pdfsig.contains("Signature #2"),
