@@ -289,14 +289,24 @@ impl OidcBench {
             .collect()
     }
 
-    /// An Authlib call (`examples/oidc-demo/client_calls.py`): its JSON answer.
+    /// An Authlib call (`examples/oidc-demo/client_calls.py`): its JSON answer. `args` are
+    /// option and value pairs, passed as `--option=value`: a random code or secret may begin
+    /// with `-`, which argparse would take for an option.
     pub fn authlib(&self, command: &str, client_id: &str, args: &[&str]) -> serde_json::Value {
+        assert!(
+            args.len().is_multiple_of(2),
+            "option and value pairs: {args:?}"
+        );
         let out = Command::new("python3")
             .arg("client_calls.py")
             .arg(command)
-            .args(["--issuer", &self.issuer, "--client-id", client_id])
-            .args(["--redirect-uri", &self.redirect_uri])
-            .args(args)
+            .arg(format!("--issuer={}", self.issuer))
+            .arg(format!("--client-id={client_id}"))
+            .arg(format!("--redirect-uri={}", self.redirect_uri))
+            .args(
+                args.chunks(2)
+                    .map(|pair| format!("{}={}", pair[0], pair[1])),
+            )
             .current_dir(demo_dir())
             .output()
             .expect("run python3");

@@ -106,15 +106,13 @@ fn authlib_logs_in_and_every_wrong_token_request_is_refused() {
     let v = start["code_verifier"].as_str().unwrap().to_owned();
     let answer = std::process::Command::new("python3")
         .arg("client_calls.py")
-        .args([
-            "token",
-            "--issuer",
-            &bench.issuer,
-            "--client-id",
-            DEMO_CLIENT,
-        ])
-        .args(["--redirect-uri", &format!("{}/elsewhere", bench.demo)])
-        .args(["--code", &code, "--secret", &secret, "--code-verifier", &v])
+        .arg("token")
+        .arg(format!("--issuer={}", bench.issuer))
+        .arg(format!("--client-id={DEMO_CLIENT}"))
+        .arg(format!("--redirect-uri={}/elsewhere", bench.demo))
+        .arg(format!("--code={code}"))
+        .arg(format!("--secret={secret}"))
+        .arg(format!("--code-verifier={v}"))
         .current_dir(kazasu_tests::oidc::demo_dir())
         .output()
         .unwrap();
