@@ -429,6 +429,25 @@ pub(crate) mod fixtures {
 
 #[cfg(test)]
 mod tests {
+
+    /// A real test card's certificates: the authentication one names J-LIS's OCSP responder,
+    /// the signing one none (why a long-term signature must carry the signing CA's CRL).
+    #[test]
+    fn the_real_authentication_certificate_names_an_ocsp_responder_and_the_signing_one_none() {
+        let auth = CardCertificate::from_der(include_bytes!(
+            "../../tests/fixtures/real-card/jpki-auth-cert.der"
+        ))
+        .unwrap();
+        let sign = CardCertificate::from_der(include_bytes!(
+            "../../tests/fixtures/real-card/jpki-sign-cert.der"
+        ))
+        .unwrap();
+        assert_eq!(
+            auth.ocsp_url().as_deref(),
+            Some("http://test-ocspauthnorm.jpki.go.jp")
+        );
+        assert_eq!(sign.ocsp_url(), None);
+    }
     use super::fixtures::*;
     use super::*;
     use crate::vocabulary::Sex;
