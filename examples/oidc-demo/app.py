@@ -69,13 +69,22 @@ def index():
         body = (
             '<p id="status">Not logged in</p>'
             f'<p><a class="button" id="login" href="{url_for("login")}">Log in with My Number Card</a></p>'
+            f'<p><a class="button" id="login-personal" href="{url_for("login", personal=1)}">'
+            "Log in and share my name and date of birth</a></p>"
         )
     return PAGE.format(body=body)
 
 
+# Asked only by the second button: the provider shows a consent screen listing exactly these.
+PERSONAL_SCOPE = "openid name birthdate"
+
+
 @app.route("/login")
 def login():
-    return oauth.kazasu.authorize_redirect(url_for("callback", _external=True))
+    from flask import request
+
+    extra = {"scope": PERSONAL_SCOPE} if request.args.get("personal") else {}
+    return oauth.kazasu.authorize_redirect(url_for("callback", _external=True), **extra)
 
 
 @app.route("/callback")
@@ -84,7 +93,8 @@ def callback():
     # token: signature against the JWKS, iss, aud, exp, iat and the nonce this session sent.
     token = oauth.kazasu.authorize_access_token()
     claims = token["userinfo"]
-    session["user"] = {k: claims[k] for k in ("sub", "amr", "acr", "auth_time", "nonce") if k in claims}
+    keys = ("sub", "amr", "acr", "auth_time", "nonce", "name", "birthdate", "address", "gender")
+    session["user"] = {k: claims[k] for k in keys if k in claims}
     session["id_token"] = token["id_token"]
     return redirect(url_for("index"))
 

@@ -3,7 +3,10 @@
 // that sends the browser to kazasu-rp's authorization page (QR code and kazasu:// link), the
 // card login elsewhere, and the browser continuing by itself back to the demo, logged in.
 //
-//   node oidc-login.mjs DEMO_URL SCREENSHOT_DIR
+//   node oidc-login.mjs DEMO_URL SCREENSHOT_DIR [personal]
+//
+// With `personal`, the demo's second button asks for the name and date of birth: the consent
+// screen is shot and allowed before the QR page.
 //
 // Protocol on stdout (one line each, for tests/tests/oidc_browser.rs):
 //   CHALLENGE_URL <url>   the authorization page shows its QR code: log in with the card now
@@ -14,7 +17,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-const [demoUrl, shotDir] = process.argv.slice(2);
+const [demoUrl, shotDir, mode] = process.argv.slice(2);
+const personal = mode === 'personal';
+const prefix = personal ? 'personal-' : '';
 if (!demoUrl || !shotDir) {
   console.error('usage: node oidc-login.mjs DEMO_URL SCREENSHOT_DIR');
   process.exit(2);
@@ -62,8 +67,19 @@ try {
 
   await page.goto(demoUrl, { timeout: START_MS, waitUntil: 'load' });
   await page.locator('#login').waitFor({ state: 'visible', timeout: START_MS });
-  await page.screenshot({ path: join(shotDir, '1-service.png'), fullPage: true });
-  await page.locator('#login').click();
+  await page.screenshot({ path: join(shotDir, `${prefix}1-service.png`), fullPage: true });
+  if (personal) {
+    await page.locator('#login-personal').click();
+    await page.locator('#allow').waitFor({ state: 'visible', timeout: START_MS });
+    const listed = (await page.locator('#released li').allTextContents()).join(', ');
+    if (listed !== 'your name, your date of birth') {
+      throw new Error(`the consent screen lists ${listed}`);
+    }
+    await page.screenshot({ path: join(shotDir, `${prefix}2-consent.png`), fullPage: true });
+    await page.locator('#allow').click();
+  } else {
+    await page.locator('#login').click();
+  }
 
   // kazasu-rp's authorization page.
   await page.locator('#qr svg').waitFor({ state: 'visible', timeout: START_MS });
@@ -79,7 +95,7 @@ try {
   if (challengeUrl.includes(cookies[0].value)) {
     throw new Error('the browser secret is in the QR code');
   }
-  await page.screenshot({ path: join(shotDir, '2-authorize.png'), fullPage: true });
+  await page.screenshot({ path: join(shotDir, `${prefix}${personal ? 3 : 2}-authorize.png`), fullPage: true });
   await say(`CHALLENGE_URL ${challengeUrl}`);
 
   // The card logs in elsewhere; the page continues to the demo by itself.
@@ -87,7 +103,7 @@ try {
   await page.locator('#status').waitFor({ state: 'visible', timeout: START_MS });
   const status = ((await page.locator('#status').textContent()) ?? '').trim();
   const table = ((await page.locator('body').textContent()) ?? '').replace(/\s+/g, ' ');
-  await page.screenshot({ path: join(shotDir, '3-logged-in.png'), fullPage: true });
+  await page.screenshot({ path: join(shotDir, `${prefix}${personal ? 4 : 3}-logged-in.png`), fullPage: true });
   if (!status.includes('Logged in')) {
     throw new Error(`the demo did not log in: ${status} ${table}`);
   }

@@ -16,29 +16,67 @@ use std::time::Duration;
 use kazasu_tests::bins::text;
 use kazasu_tests::child::{Killed, line_with, lines_of, log, target_dir};
 use kazasu_tests::oidc::{OidcBench, PIN};
+use kazasu_tests::{AUTH_PIN, SIGN_PIN};
 
-/// The screenshots, in order.
+/// The screenshots of a plain login, in order.
 const SHOTS: [&str; 3] = ["1-service.png", "2-authorize.png", "3-logged-in.png"];
+/// The screenshots of a login that shares the name and date of birth, in order.
+const PERSONAL_SHOTS: [&str; 4] = [
+    "personal-1-service.png",
+    "personal-2-consent.png",
+    "personal-3-authorize.png",
+    "personal-4-logged-in.png",
+];
 
 #[test]
 fn a_person_logs_in_to_an_authlib_service_with_the_card() {
+    let status = browser_login(&[], &SHOTS, &format!("{PIN}\n"));
+    assert!(!status.contains("birthdate"), "{status}");
+}
+
+#[test]
+fn a_person_consents_to_share_their_name_and_date_of_birth() {
+    let status = browser_login(
+        &["personal"],
+        &PERSONAL_SHOTS,
+        &format!("{AUTH_PIN}\n{SIGN_PIN}\n"),
+    );
+    let holder = kazasu_sim::HolderProfile::sample();
+    // The page text has its white space folded (U+3000 included).
+    assert!(
+        status.contains(&holder.name.replace('\u{3000}', " ")),
+        "{status}"
+    );
+    assert!(status.contains(&holder.birth_date.to_string()), "{status}");
+    assert!(
+        !status.contains("address"),
+        "not asked, not released: {status}"
+    );
+}
+
+/// The demo in Chromium, the phone answering with `stdin`: the demo's final text.
+fn browser_login(mode: &[&str], shots_expected: &[&str], stdin: &str) -> String {
     let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
     assert!(
         browser_dir.join("node_modules/playwright-core").is_dir(),
         "playwright-core is not installed: run `npm ci --prefix tests/browser` (scripts/install-deps)"
     );
-    let bench = OidcBench::start("", |_| {});
+    let bench = OidcBench::start(
+        "[oidc]\nsign_trust_anchors = [\"{trust}/sign-ca.pem\"]\nsign_crls = [\"{trust}/sign-crl.pem\"]\n",
+        |_| {},
+    );
     let shots = target_dir().join("kazasu-screenshots").join("oidc");
     std::fs::create_dir_all(&shots).unwrap();
-    for old in SHOTS.iter().chain(&["failure.png"]) {
+    for old in shots_expected {
         let _ = std::fs::remove_file(shots.join(old));
     }
-    let node_log = shots.join("oidc-login.log");
+    let node_log = shots.join(format!("oidc-login{}.log", mode.join("-")));
     let mut node = Killed::new(
         Command::new("node")
             .arg("oidc-login.mjs")
             .arg(format!("{}/", bench.demo))
             .arg(&shots)
+            .args(mode)
             .current_dir(&browser_dir)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -53,7 +91,7 @@ fn a_person_logs_in_to_an_authlib_service_with_the_card() {
         challenge_url.starts_with(&format!("{}/v1/login/challenge/", bench.issuer)),
         "{challenge_url}"
     );
-    let out = bench.phone(&challenge_url, PIN);
+    let out = bench.phone_with(bench.card.path(), &challenge_url, &[], stdin);
     assert!(
         out.status.success(),
         "kazasu login: {}{}",
@@ -76,7 +114,7 @@ fn a_person_logs_in_to_an_authlib_service_with_the_card() {
     assert!(exit.success(), "{}", log(&node_log));
     let bless = std::env::var_os("KAZASU_BLESS").is_some();
     let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/oidc");
-    for shot in SHOTS {
+    for shot in shots_expected {
         let path = shots.join(shot);
         assert!(
             std::fs::metadata(&path).unwrap().len() > 0,
@@ -88,4 +126,5 @@ fn a_person_logs_in_to_an_authlib_service_with_the_card() {
             std::fs::copy(&path, docs.join(shot)).unwrap();
         }
     }
+    status
 }
