@@ -28,6 +28,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::card::pin_status,
         commands::card::change_pin,
         commands::surface::card_surface,
+        commands::login::login_request,
         commands::login::login,
         commands::sign::suggest_output,
         commands::sign::sign_document,
