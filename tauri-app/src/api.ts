@@ -97,6 +97,15 @@ export interface LoginResult {
   expires_at: number;
 }
 
+/** Who asks for a login and what it asks for (`login_request`): shown before any PIN. */
+export interface LoginRequestInfo {
+  origin: string;
+  /** The OpenID Connect client, or null for a plain login. */
+  client: string | null;
+  /** Consented personal-data claims; empty means authentication only (no signing PIN). */
+  claims: string[];
+}
+
 export interface OutputSuggestion {
   output: string;
   pdf: boolean;
@@ -231,7 +240,9 @@ export const api = {
   chooseReader: (reader: Reader) => call<void>("choose_reader", { reader }),
   cardOverview: () => call<Overview>("card_overview"),
   pinStatus: (kind: PinKind) => call<PinStatus>("pin_status", { kind }),
-  login: (url: string, pin: string) => call<LoginResult>("login", { url, pin }),
+  loginRequest: (url: string) => call<LoginRequestInfo>("login_request", { url }),
+  login: (url: string, pin: string, signPin: string | null = null) =>
+    call<LoginResult>("login", { url, pin, sign_pin: signPin }),
   suggestOutput: (input: string) => call<OutputSuggestion>("suggest_output", { input }),
   signDocument: (args: {
     input: string;

@@ -1,23 +1,50 @@
 // Screen 3: log in to a `kazasu-rp` service with the user-authentication certificate.
 
-import { api, type LoginResult } from "../api";
+import { api, type LoginRequestInfo, type LoginResult } from "../api";
 import { h, replace, show } from "../dom";
 import { clearError, showError } from "../errors";
-import { literal, m, time, type Msg } from "../i18n";
+import { lang, literal, m, t, time, type Msg, type MsgKey } from "../i18n";
 import { PinField } from "../pin-field";
 import { cardTask, isBusy, onBusyChange } from "../progress";
 import { store } from "../state";
 import { afterPinError, cardButton, fieldProblem, section, type Screen } from "./screen";
 
-/** The origin of an http(s) URL, or null when the text is not one. */
+/** The origin of an http(s) URL, or of the one a `kazasu://login?url=…` link carries (the
+ * same-device link of an OpenID Connect authorization page); null when the text is neither. */
 export function originOf(text: string): string | null {
   try {
-    const url = new URL(text.trim());
+    let url = new URL(text.trim());
+    if (url.protocol === "kazasu:") {
+      const inner = url.searchParams.get("url");
+      if (!inner) return null;
+      url = new URL(inner);
+    }
     return url.protocol === "https:" || url.protocol === "http:" ? url.origin : null;
   } catch {
     return null;
   }
 }
+
+/** How long typing pauses before the service is asked who wants the login (ms). */
+const LOOKUP_DELAY_MS = 400;
+
+/** The claims, worded in the current language ("name, date of birth"). */
+function claimsText(claims: string[]): Msg {
+  return () =>
+    claims
+      .map((c) => {
+        const key = `login.claim.${c}` as MsgKey;
+        return key in CLAIM_KEYS ? t(key) : c;
+      })
+      .join(lang() === "ja" ? "、" : ", ");
+}
+
+const CLAIM_KEYS: Record<string, true> = {
+  "login.claim.name": true,
+  "login.claim.address": true,
+  "login.claim.birthdate": true,
+  "login.claim.gender": true,
+};
 
 /** `expires_at` as a Date (Unix seconds; milliseconds are accepted too). */
 function expiryDate(expiresAt: number): Date {
@@ -30,6 +57,14 @@ export class LoginScreen implements Screen {
   private readonly url: HTMLInputElement;
   private readonly urlProblem = fieldProblem("login-url-problem");
   private readonly pin: PinField;
+  /** Asked only when the service asks for personal data the holder agreed to release. */
+  private readonly signPin: PinField;
+  private readonly signPinBox: HTMLDivElement;
+  /** Who asks and for what, once the service said so. */
+  private readonly asks = h("p", { id: "login-asks", class: "login-asks", "aria-live": "polite", hidden: true });
+  /** The answer of `login_request` for `asked.url`. */
+  private asked: { url: string; info: Promise<LoginRequestInfo | null> } | null = null;
+  private lookupTimer: number | undefined;
   private readonly what = h("p", { id: "login-what", class: "what-will-happen" });
   private readonly submit = cardButton("login-submit", m("login.submit"));
   private readonly result = h("div", { id: "login-result", class: "result success", "aria-live": "polite", hidden: true });
@@ -48,6 +83,12 @@ export class LoginScreen implements Screen {
     });
     this.pin = new PinField({ id: "login-pin", kind: "auth", label: m("login.pin"), showRule: true });
     this.pin.onChange(() => this.updateButton());
+    this.signPin = new PinField({ id: "login-sign-pin", kind: "sign", label: m("login.signPin"), showRule: true });
+    this.signPin.onChange(() => this.updateButton());
+    this.signPinBox = h("div", { id: "login-sign-pin-box", class: "stack", hidden: true },
+      h("p", { class: "hint" }, m("login.signPinWhy")),
+      this.signPin.el,
+    );
 
     const form = h(
       "form",
@@ -60,7 +101,9 @@ export class LoginScreen implements Screen {
         this.url,
         this.urlProblem,
       ),
+      this.asks,
       this.pin.el,
+      this.signPinBox,
       this.what,
       h("div", { class: "actions" }, this.submit),
     );
@@ -74,9 +117,49 @@ export class LoginScreen implements Screen {
     if (!store.usesPhone) void this.pin.loadStatus();
   }
 
+  /** Fills the address (a `kazasu://` link the system handed to the app) and asks who wants it. */
+  setUrl(url: string): void {
+    this.url.value = url;
+    this.onUrlInput();
+    void this.lookUp();
+  }
+
   private onUrlInput(): void {
     this.showUrlProblem(null);
     this.renderWhat();
+    window.clearTimeout(this.lookupTimer);
+    this.lookupTimer = window.setTimeout(() => void this.lookUp(), LOOKUP_DELAY_MS);
+  }
+
+  /** Asks the service who wants this login and for what (no card, no PIN), and shows it: the
+   * signing PIN's field appears only when personal data was consented. */
+  private async lookUp(): Promise<LoginRequestInfo | null> {
+    const url = this.url.value.trim();
+    if (this.asked?.url !== url) {
+      const info = originOf(url) ? api.loginRequest(url).catch(() => null) : Promise.resolve(null);
+      this.asked = { url, info };
+      replace(this.asks, m("login.asking"));
+      show(this.asks, originOf(url) !== null);
+    }
+    const info = await this.asked.info;
+    if (this.asked?.url !== url) return info; // the address changed meanwhile
+    if (info?.client) {
+      const client = literal(info.client);
+      replace(
+        this.asks,
+        info.claims.length > 0
+          ? m("login.asks", { client, claims: claimsText(info.claims) })
+          : m("login.asksNothing", { client }),
+      );
+      show(this.asks, true);
+    } else {
+      show(this.asks, false);
+    }
+    const personal = (info?.claims.length ?? 0) > 0;
+    if (personal && this.signPinBox.hidden && !store.usesPhone) void this.signPin.loadStatus();
+    show(this.signPinBox, personal);
+    this.updateButton();
+    return info;
   }
 
   private renderWhat(): void {
@@ -101,21 +184,31 @@ export class LoginScreen implements Screen {
       this.url.focus();
       return;
     }
+    const info = await this.lookUp();
+    const personal = (info?.claims.length ?? 0) > 0;
     if (!this.pin.validate()) {
       this.pin.focus();
       return;
     }
+    if (personal && !this.signPin.validate()) {
+      this.signPin.focus();
+      return;
+    }
     const pin = this.pin.value;
+    const signPin = personal ? this.signPin.value : null;
     this.pin.clear();
+    this.signPin.clear();
     try {
-      const result = await cardTask(() => api.login(url, pin));
+      const result = await cardTask(() => api.login(url, pin, signPin));
       store.pinAccepted("auth");
+      if (signPin) store.pinAccepted("sign");
       this.showResult(result);
     } catch (e) {
       const error = showError(e);
-      await afterPinError(error, "auth", this.pin);
+      const field = error.pin === "sign" ? this.signPin : this.pin;
+      await afterPinError(error, field.kind, field);
       if (error.code === "invalid_url") this.url.focus();
-      else this.pin.focus();
+      else field.focus();
     }
   }
 
@@ -130,6 +223,6 @@ export class LoginScreen implements Screen {
   }
 
   private updateButton(): void {
-    this.submit.disabled = isBusy() || this.pin.locked;
+    this.submit.disabled = isBusy() || this.pin.locked || (!this.signPinBox.hidden && this.signPin.locked);
   }
 }
