@@ -1,0 +1,105 @@
+// Drives the Kazasu app's real window (WebKitGTK) through tauri-driver + WebKitWebDriver for
+// "Log in with My Number Card" (OpenID Connect): the card holder pastes the authorization page's
+// `kazasu://` link into the login screen, sees which service asks for which personal data, types
+// the authentication PIN and then the signing PIN. Run by tests/tests/app_window_oidc.rs, which
+// starts Redis, kazasu-rp, the Authlib demo, the simulator, Xvfb and tauri-driver, consents in the
+// "browser" and checks what the demo receives.
+//
+// Lines on stdout tell the test how far it got: `SHOT <file>`, `ASKS <text>`, `LOGGED_IN <text>`, `DONE`.
+
+import fs from "node:fs";
+import path from "node:path";
+import { Builder, By, Capabilities, Key, until } from "selenium-webdriver";
+
+const need = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+const app = need("KAZASU_APP");
+const driverUrl = need("TAURI_DRIVER_URL");
+const simulator = need("SIM_ADDRESS");
+const link = need("APP_LINK");
+const shots = need("SHOTS_DIR");
+const authPin = need("AUTH_PIN");
+const signPin = need("SIGN_PIN");
+
+/** How long one step may take (the first card read includes starting the app). */
+const STEP = 30_000;
+
+const caps = new Capabilities();
+caps.setBrowserName("wry");
+caps.set("tauri:options", { application: app });
+const driver = await new Builder().withCapabilities(caps).usingServer(driverUrl).build();
+
+const find = (css) => driver.wait(until.elementLocated(By.css(css)), STEP, `no ${css}`);
+const shown = async (css) => {
+  const element = await find(css);
+  await driver.wait(until.elementIsVisible(element), STEP, `${css} is not shown`);
+  return element;
+};
+const textOf = async (css) => (await shown(css)).getText();
+const click = async (css) => (await shown(css)).click();
+const type = async (css, text) => {
+  const element = await shown(css);
+  await element.clear();
+  await element.sendKeys(text, Key.TAB);
+};
+const idle = async () => {
+  const progress = await find("#progress");
+  await driver.wait(async () => !(await progress.isDisplayed()), STEP, "the card operation did not finish");
+};
+const shot = async (name) => {
+  const file = path.join(shots, name);
+  fs.writeFileSync(file, await driver.takeScreenshot(), "base64");
+  console.log(`SHOT ${name}`);
+};
+const expect = (what, ok, detail) => {
+  if (!ok) throw new Error(`${what}: ${detail}`);
+};
+
+try {
+  // The reader: the simulator over TCP.
+  await shown("#screen-readers");
+  await (await shown('input[name="reader"][value="simulator"]')).click();
+  await type("#simulator-address", simulator);
+  await click("#readers-continue");
+  await shown("#overview-content");
+  await idle();
+
+  // The login screen: before a link, only the authentication PIN.
+  await click("#nav-login");
+  await idle();
+  const signBox = await find("#login-sign-pin-box");
+  expect("no signing PIN before the link", !(await signBox.isDisplayed()), "shown");
+
+  // The page's link: who asks and for what, then the signing PIN's field.
+  await type("#login-url", link);
+  const asks = await shown("#login-asks");
+  await driver.wait(async () => /asks for/.test(await asks.getText()), STEP, "the screen never says who asks");
+  const asked = (await asks.getText()).replace(/\s+/g, " ");
+  expect("the claims are named", asked.includes("name") && asked.includes("date of birth"), asked);
+  expect("nothing else is named", !asked.includes("address") && !asked.includes("gender"), asked);
+  console.log(`ASKS ${asked}`);
+  await shown("#login-sign-pin-box");
+  await idle();
+  await type("#login-pin", authPin);
+  await type("#login-sign-pin", signPin);
+  await shot("oidc-1-asks.png");
+  await click("#login-submit");
+  await idle();
+  const loggedIn = await textOf("#login-result");
+  console.log(`LOGGED_IN ${loggedIn.replace(/\s+/g, " ")}`);
+  await shot("oidc-2-logged-in.png");
+  console.log("DONE");
+} catch (error) {
+  try {
+    await shot("oidc-failure.png");
+  } catch {
+    // the window may be gone
+  }
+  console.error(error);
+  process.exitCode = 1;
+} finally {
+  await driver.quit();
+}

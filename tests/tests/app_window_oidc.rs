@@ -1,0 +1,208 @@
+//! "Log in with My Number Card" (OpenID Connect, #15) in the app's real window: the debug build of
+//! `kazasu-app` under Xvfb, driven through tauri-driver and WebKitWebDriver by
+//! `tests/browser/app-window-oidc.mjs`.
+//!
+//! The Authlib demo starts an authorization asking for `name` and `birthdate`; the browser's side
+//! (over HTTP, as `kazasu_tests::oidc` plays it) allows the consent and reads the page's
+//! `kazasu://` link; the card holder pastes that link into the app's login screen, which names the
+//! client and the claims, and types the authentication PIN and then the signing PIN. The browser
+//! then gets its code, and Authlib's token answer carries the claims from the signing
+//! certificate. Real Redis, kazasu-rp, Authlib, and the simulated card served over TCP.
+//!
+//! Needs what `app_window.rs` needs (xvfb-run, WebKitWebDriver, tauri-driver, node,
+//! `npm ci --prefix tests/browser`) and what `oidc_claims.rs` needs (Redis, Authlib): all from
+//! scripts/install-deps.
+
+#![allow(clippy::unwrap_used)]
+
+use std::fs::File;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use kazasu_core::pin::PinKind;
+use kazasu_tests::bins::bin;
+use kazasu_tests::child::{Killed, free_ports, line_with, lines_of, log, target_dir};
+use kazasu_tests::oidc::{DEMO_CLIENT, OidcBench, get, open_with_consent, query_of, wait_done};
+use kazasu_tests::served::Served;
+use kazasu_tests::{AUTH_PIN, SIGN_PIN};
+
+/// Where the signing CA and CRL are (claims come from a verified signing certificate).
+const SIGNING: &str = "[oidc]\nsign_trust_anchors = [\"{trust}/sign-ca.pem\"]\nsign_crls = [\"{trust}/sign-crl.pem\"]\n";
+/// What the demo asks for, and how the consent screen lists it.
+const SCOPE: &str = "openid name birthdate";
+const LISTED: [&str; 2] = ["your name", "your date of birth"];
+
+/// How long Xvfb and tauri-driver may take to listen.
+const DRIVER_READY: Duration = Duration::from_secs(30);
+/// How long one scripted step may take.
+const STEP: Duration = Duration::from_secs(120);
+
+/// tauri-driver: on `PATH`, or where `cargo install` puts it.
+fn tauri_driver() -> PathBuf {
+    let on_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>());
+    let cargo_bin = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
+        .map(|home| home.join("bin"));
+    on_path
+        .chain(cargo_bin)
+        .map(|dir| dir.join("tauri-driver"))
+        .find(|path| path.is_file())
+        .expect("tauri-driver is missing: `cargo install --locked tauri-driver` (scripts/install-deps does it)")
+}
+
+fn wait_for_port(port: u16, patience: Duration, log_path: &Path) {
+    let deadline = Instant::now() + patience;
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "tauri-driver did not listen on {port} within {patience:?}; its log:\n{}",
+            log(log_path)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn the_app_window_shows_who_asks_for_what_and_the_demo_gets_the_claims() {
+    let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
+    assert!(
+        browser_dir.join("node_modules/selenium-webdriver").is_dir(),
+        "selenium-webdriver is not installed: run `npm ci --prefix tests/browser` (scripts/install-deps does it)"
+    );
+    let app = bin("kazasu-app");
+    let bench = OidcBench::start(SIGNING, |_| {});
+    let holder = kazasu_sim::HolderProfile::sample();
+    let served = Served::start(bench.card.path(), &["--tcp", "127.0.0.1:0"]);
+
+    // The browser's side: the demo's authorization, the consent allowed, the page's app link.
+    let start = bench.authlib("start", DEMO_CLIENT, &["--scope", SCOPE]);
+    let opened = open_with_consent(start["url"].as_str().unwrap(), &LISTED, true);
+    let mut link = url::Url::parse("kazasu://login").unwrap();
+    link.query_pairs_mut()
+        .append_pair("url", &opened.challenge_url);
+
+    let shots = target_dir().join("kazasu-screenshots/app-oidc");
+    let _ = std::fs::remove_dir_all(&shots);
+    std::fs::create_dir_all(&shots).expect("screenshot directory");
+    let data = bench.card.dir().join("app-home");
+    let [port, native_port] = free_ports::<2>();
+    let driver_log = shots.join("tauri-driver.log");
+    let _driver = Killed::group(
+        Command::new("xvfb-run")
+            .args(["-a", "-s", "-screen 0 1280x1024x24", "--"])
+            .arg(tauri_driver())
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("XDG_DATA_HOME", data.join("data"))
+            .env("XDG_CONFIG_HOME", data.join("config"))
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .env("LANG", "C.UTF-8")
+            .env("LANGUAGE", "en")
+            .stdout(File::create(&driver_log).expect("driver log"))
+            .stderr(Stdio::from(
+                File::options().append(true).open(&driver_log).unwrap(),
+            ))
+            .process_group(0)
+            .spawn()
+            .expect("run xvfb-run tauri-driver"),
+    );
+    wait_for_port(port, DRIVER_READY, &driver_log);
+
+    let script_log = shots.join("app-window-oidc.log");
+    let mut node = Killed::new(
+        Command::new("node")
+            .arg("app-window-oidc.mjs")
+            .current_dir(&browser_dir)
+            .env("KAZASU_APP", &app)
+            .env("TAURI_DRIVER_URL", format!("http://127.0.0.1:{port}/"))
+            .env("SIM_ADDRESS", served.tcp_address())
+            .env("APP_LINK", link.as_str())
+            .env("SHOTS_DIR", &shots)
+            .env("AUTH_PIN", AUTH_PIN)
+            .env("SIGN_PIN", SIGN_PIN)
+            .stdout(Stdio::piped())
+            .stderr(File::create(&script_log).expect("script log"))
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run node: {e}")),
+    );
+    let lines = lines_of(node.child());
+    let step = |prefix: &str| {
+        line_with(&lines, prefix, STEP).unwrap_or_else(|e| {
+            panic!(
+                "the window never got to {prefix:?}: {e}\nscript log:\n{}\ntauri-driver log:\n{}\nproviders:\n{}",
+                log(&script_log),
+                log(&driver_log),
+                bench.logs()
+            )
+        })
+    };
+    let asks = step("ASKS ");
+    let logged_in = step("LOGGED_IN ");
+    step("DONE");
+    let exit = node
+        .wait_for(Duration::from_secs(30))
+        .expect("the script ends");
+    assert!(
+        exit.success(),
+        "app-window-oidc.mjs: {exit}; log:\n{}",
+        log(&script_log)
+    );
+    // Both PINs were right: both counters full.
+    let state = bench.card.state();
+    assert_eq!(
+        (
+            state.tries_left(PinKind::Auth),
+            state.tries_left(PinKind::Sign)
+        ),
+        (3, 5)
+    );
+
+    // The browser gets its code; Authlib's token answer carries the consented claims only.
+    assert_eq!(wait_done(&bench.issuer, &opened.nonce)["state"], "done");
+    let next = get(
+        &format!("{}/oidc/continue/{}", bench.issuer, opened.nonce),
+        Some(&opened.cookie),
+    );
+    let code = query_of(&next.location.expect("a redirect to the demo"))["code"].clone();
+    let answer = bench.authlib(
+        "token",
+        DEMO_CLIENT,
+        &[
+            "--code",
+            &code,
+            "--secret",
+            &bench.secret,
+            "--code-verifier",
+            start["code_verifier"].as_str().unwrap(),
+            "--nonce",
+            start["nonce"].as_str().unwrap(),
+        ],
+    );
+    assert_eq!(answer["ok"], true, "{answer}");
+    assert_eq!(answer["claims"]["name"], holder.name.as_str(), "{answer}");
+    assert_eq!(
+        answer["claims"]["birthdate"],
+        holder.birth_date.to_string(),
+        "{answer}"
+    );
+    assert!(answer["claims"].get("address").is_none(), "{answer}");
+    for shot in ["oidc-1-asks.png", "oidc-2-logged-in.png"] {
+        let size = std::fs::metadata(shots.join(shot))
+            .map(|m| m.len())
+            .unwrap_or(0);
+        assert!(size > 10_000, "{shot} is missing or blank ({size} bytes)");
+    }
+    println!(
+        "asks: {asks}\nlogin: {logged_in}\nscreenshots in {}",
+        shots.display()
+    );
+}
