@@ -240,6 +240,8 @@ export const api = {
   chooseReader: (reader: Reader) => call<void>("choose_reader", { reader }),
   cardOverview: () => call<Overview>("card_overview"),
   pinStatus: (kind: PinKind) => call<PinStatus>("pin_status", { kind }),
+  /** The `kazasu://login?url=…` link the app was opened with (or received since), once. */
+  takeLoginLink: () => call<string | null>("take_login_link"),
   loginRequest: (url: string) => call<LoginRequestInfo>("login_request", { url }),
   login: (url: string, pin: string, signPin: string | null = null) =>
     call<LoginResult>("login", { url, pin, sign_pin: signPin }),

@@ -1,5 +1,6 @@
 // Wiring: the frame (header, navigation, error area, progress), the screens, and navigation.
 
+import { listen } from "@tauri-apps/api/event";
 import { api } from "./api";
 import { h, replace, show } from "./dom";
 import { clearError, createErrorArea } from "./errors";
@@ -27,17 +28,20 @@ const NAV_LABELS = {
 
 class App implements Navigation {
   private readonly screens: Record<ScreenId, Screen>;
+  private readonly login = new LoginScreen();
   private readonly navButtons = new Map<ScreenId, HTMLButtonElement>();
   private readonly currentReader = h("p", { id: "current-reader", class: "current-reader" });
   private readonly version = h("p", { id: "app-version", class: "hint", hidden: true });
   private active: ScreenId | null = null;
+  /** A login link arrived before a reader was chosen: the login screen comes right after. */
+  private loginPending = false;
 
   constructor(root: HTMLElement) {
     this.screens = {
       readers: new ReadersScreen(this),
       overview: new OverviewScreen(this),
       surface: new SurfaceScreen(),
-      login: new LoginScreen(),
+      login: this.login,
       sign: new SignScreen(),
       pin: new PinScreen(),
     };
@@ -112,8 +116,34 @@ class App implements Navigation {
     }
   }
 
+  /** A `kazasu://login?url=…` link from the system: the login screen, filled in (after the reader
+   * is chosen when none is yet). */
+  openLoginLink(link: string): void {
+    this.login.setUrl(link);
+    if (store.reader && !isBusy()) this.goTo("login");
+    else this.loginPending = true;
+  }
+
+  /** Listens for login links, and takes the one the app was opened with. */
+  async watchLoginLinks(): Promise<void> {
+    try {
+      await listen<string>("login-link", (event) => {
+        void api.takeLoginLink().catch(() => null);
+        this.openLoginLink(event.payload);
+      });
+      const link = await api.takeLoginLink();
+      if (link) this.openLoginLink(link);
+    } catch {
+      // Outside the app (no backend): no links to receive.
+    }
+  }
+
   goTo(id: ScreenId): void {
     if (id !== "readers" && !store.reader) id = "readers";
+    if (id === "overview" && this.loginPending && store.reader) {
+      this.loginPending = false;
+      id = "login";
+    }
     const changed = id !== this.active;
     this.active = id;
     for (const screenId of SCREEN_ORDER) {
@@ -150,6 +180,7 @@ function start(): void {
   void listenToCardProgress();
   void app.loadAppInfo();
   app.goTo("readers");
+  void app.watchLoginLinks();
 }
 
 start();

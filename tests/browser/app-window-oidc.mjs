@@ -5,6 +5,10 @@
 // starts Redis, kazasu-rp, the Authlib demo, the simulator, Xvfb and tauri-driver, consents in the
 // "browser" and checks what the demo receives.
 //
+// LINK_MODE is "paste" (the holder pastes the link) or "open" (the system starts the app with the
+// link, as a click on "open Kazasu" does through the registered `kazasu` scheme: the login screen
+// comes up filled in once the reader is chosen).
+//
 // Lines on stdout tell the test how far it got: `SHOT <file>`, `ASKS <text>`, `LOGGED_IN <text>`, `DONE`.
 
 import fs from "node:fs";
@@ -23,13 +27,14 @@ const link = need("APP_LINK");
 const shots = need("SHOTS_DIR");
 const authPin = need("AUTH_PIN");
 const signPin = need("SIGN_PIN");
+const mode = need("LINK_MODE");
 
 /** How long one step may take (the first card read includes starting the app). */
 const STEP = 30_000;
 
 const caps = new Capabilities();
 caps.setBrowserName("wry");
-caps.set("tauri:options", { application: app });
+caps.set("tauri:options", mode === "open" ? { application: app, args: [link] } : { application: app });
 const driver = await new Builder().withCapabilities(caps).usingServer(driverUrl).build();
 
 const find = (css) => driver.wait(until.elementLocated(By.css(css)), STEP, `no ${css}`);
@@ -64,17 +69,22 @@ try {
   await (await shown('input[name="reader"][value="simulator"]')).click();
   await type("#simulator-address", simulator);
   await click("#readers-continue");
-  await shown("#overview-content");
-  await idle();
-
-  // The login screen: before a link, only the authentication PIN.
-  await click("#nav-login");
-  await idle();
-  const signBox = await find("#login-sign-pin-box");
-  expect("no signing PIN before the link", !(await signBox.isDisplayed()), "shown");
-
-  // The page's link: who asks and for what, then the signing PIN's field.
-  await type("#login-url", link);
+  if (mode === "open") {
+    // Opened with the link: straight to the login screen, the link filled in.
+    await shown("#screen-login");
+    const url = await (await shown("#login-url")).getAttribute("value");
+    expect("the link is filled in", url === link, url);
+  } else {
+    await shown("#overview-content");
+    await idle();
+    // The login screen: before a link, only the authentication PIN.
+    await click("#nav-login");
+    await idle();
+    const signBox = await find("#login-sign-pin-box");
+    expect("no signing PIN before the link", !(await signBox.isDisplayed()), "shown");
+    // The page's link: who asks and for what, then the signing PIN's field.
+    await type("#login-url", link);
+  }
   const asks = await shown("#login-asks");
   await driver.wait(async () => /asks for/.test(await asks.getText()), STEP, "the screen never says who asks");
   const asked = (await asks.getText()).replace(/\s+/g, " ");
@@ -85,16 +95,16 @@ try {
   await idle();
   await type("#login-pin", authPin);
   await type("#login-sign-pin", signPin);
-  await shot("oidc-1-asks.png");
+  await shot(`oidc-${mode}-1-asks.png`);
   await click("#login-submit");
   await idle();
   const loggedIn = await textOf("#login-result");
   console.log(`LOGGED_IN ${loggedIn.replace(/\s+/g, " ")}`);
-  await shot("oidc-2-logged-in.png");
+  await shot(`oidc-${mode}-2-logged-in.png`);
   console.log("DONE");
 } catch (error) {
   try {
-    await shot("oidc-failure.png");
+    await shot(`oidc-${mode}-failure.png`);
   } catch {
     // the window may be gone
   }

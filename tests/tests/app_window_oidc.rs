@@ -69,6 +69,18 @@ fn wait_for_port(port: u16, patience: Duration, log_path: &Path) {
 
 #[test]
 fn the_app_window_shows_who_asks_for_what_and_the_demo_gets_the_claims() {
+    login_in_the_window("paste");
+}
+
+/// The app started with the page's link, as the system starts it for a `kazasu://` link (the
+/// scheme registered through Tauri's deep-link plugin): the login screen comes filled in.
+#[test]
+fn the_app_opened_with_the_pages_link_comes_to_the_login_screen_filled_in() {
+    login_in_the_window("open");
+}
+
+/// One OIDC login in the window, the link pasted (`mode` "paste") or given at start ("open").
+fn login_in_the_window(mode: &str) {
     let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
     assert!(
         browser_dir.join("node_modules/selenium-webdriver").is_dir(),
@@ -86,7 +98,7 @@ fn the_app_window_shows_who_asks_for_what_and_the_demo_gets_the_claims() {
     link.query_pairs_mut()
         .append_pair("url", &opened.challenge_url);
 
-    let shots = target_dir().join("kazasu-screenshots/app-oidc");
+    let shots = target_dir().join(format!("kazasu-screenshots/app-oidc-{mode}"));
     let _ = std::fs::remove_dir_all(&shots);
     std::fs::create_dir_all(&shots).expect("screenshot directory");
     let data = bench.card.dir().join("app-home");
@@ -129,6 +141,7 @@ fn the_app_window_shows_who_asks_for_what_and_the_demo_gets_the_claims() {
             .env("SHOTS_DIR", &shots)
             .env("AUTH_PIN", AUTH_PIN)
             .env("SIGN_PIN", SIGN_PIN)
+            .env("LINK_MODE", mode)
             .stdout(Stdio::piped())
             .stderr(File::create(&script_log).expect("script log"))
             .spawn()
@@ -195,8 +208,11 @@ fn the_app_window_shows_who_asks_for_what_and_the_demo_gets_the_claims() {
         "{answer}"
     );
     assert!(answer["claims"].get("address").is_none(), "{answer}");
-    for shot in ["oidc-1-asks.png", "oidc-2-logged-in.png"] {
-        let size = std::fs::metadata(shots.join(shot))
+    for shot in [
+        format!("oidc-{mode}-1-asks.png"),
+        format!("oidc-{mode}-2-logged-in.png"),
+    ] {
+        let size = std::fs::metadata(shots.join(&shot))
             .map(|m| m.len())
             .unwrap_or(0);
         assert!(size > 10_000, "{shot} is missing or blank ({size} bytes)");

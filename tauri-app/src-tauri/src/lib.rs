@@ -3,6 +3,7 @@
 //! worker threads, one operation at a time; the commands and their errors are in `tauri-app/IPC.md`.
 
 pub mod commands;
+pub mod deep_link;
 pub mod error;
 pub mod progress;
 pub mod reader;
@@ -33,6 +34,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::sign::suggest_output,
         commands::sign::sign_document,
         commands::sign::signing_setup,
+        deep_link::take_login_link,
     ])
 }
 
@@ -40,10 +42,37 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
     tracing_init();
-    with_commands(tauri::Builder::default())
+    let builder = with_commands(tauri::Builder::default());
+    // `kazasu://` links on a computer (the scheme is in `tauri.conf.json`); phones would need
+    // their own app-link setup, not done yet.
+    #[cfg(desktop)]
+    let builder = builder.plugin(tauri_plugin_deep_link::init());
+    builder
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_kazasu_nfc::init())
+        .manage(deep_link::PendingLink::default())
         .setup(|app| {
+            #[cfg(desktop)]
+            {
+                use tauri_plugin_deep_link::DeepLinkExt;
+                // A link the app was started with (on Linux and Windows: its arguments), then any
+                // that arrive while it runs.
+                // The plugin takes a lone argument only; a launcher (or WebDriver) may add
+                // others, so the arguments are read here as well.
+                let mut urls = app
+                    .deep_link()
+                    .get_current()
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default();
+                urls.extend(deep_link::login_links_in(std::env::args().skip(1)));
+                if !urls.is_empty() {
+                    deep_link::receive(app.handle(), &urls);
+                }
+                let handle = app.handle().clone();
+                app.deep_link()
+                    .on_open_url(move |event| deep_link::receive(&handle, &event.urls()));
+            }
             let default_trust = app.path().app_data_dir().ok().map(|d| d.join("trust"));
             let trust = trust::TrustDir::from_env_or(default_trust);
             let phone = phone_opener(app.handle());
