@@ -62,8 +62,9 @@ export class LoginScreen implements Screen {
   private readonly signPinBox: HTMLDivElement;
   /** Who asks and for what, once the service said so. */
   private readonly asks = h("p", { id: "login-asks", class: "login-asks", "aria-live": "polite", hidden: true });
-  /** The answer of `login_request` for `asked.url`. */
-  private asked: { url: string; info: Promise<LoginRequestInfo | null> } | null = null;
+  /** The answer of `login_request` for `asked.url` (`failed`: the service could not say; asked
+   * again before logging in). */
+  private asked: { url: string; info: Promise<LoginRequestInfo | null>; failed: boolean } | null = null;
   private lookupTimer: number | undefined;
   private readonly what = h("p", { id: "login-what", class: "what-will-happen" });
   private readonly submit = cardButton("login-submit", m("login.submit"));
@@ -135,9 +136,15 @@ export class LoginScreen implements Screen {
    * signing PIN's field appears only when personal data was consented. */
   private async lookUp(): Promise<LoginRequestInfo | null> {
     const url = this.url.value.trim();
-    if (this.asked?.url !== url) {
-      const info = originOf(url) ? api.loginRequest(url).catch(() => null) : Promise.resolve(null);
-      this.asked = { url, info };
+    if (this.asked?.url !== url || this.asked.failed) {
+      const asked = { url, info: Promise.resolve<LoginRequestInfo | null>(null), failed: false };
+      if (originOf(url)) {
+        asked.info = api.loginRequest(url).catch(() => {
+          asked.failed = true;
+          return null;
+        });
+      }
+      this.asked = asked;
       replace(this.asks, m("login.asking"));
       show(this.asks, originOf(url) !== null);
     }
