@@ -100,6 +100,7 @@ try {
   await idle();
   const loggedIn = await textOf("#login-result");
   console.log(`LOGGED_IN ${loggedIn.replace(/\s+/g, " ")}`);
+  await driver.executeScript("arguments[0].scrollIntoView({ block: 'end' })", await find("#login-result"));
   await shot(`oidc-${mode}-2-logged-in.png`);
   console.log("DONE");
 } catch (error) {
