@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use kazasu_sim::{CardState, SimTransport};
 use tempfile::TempDir;
 
+pub mod app_driver;
 pub mod bins;
 pub mod child;
 pub mod ocsp;

@@ -13,14 +13,14 @@
 
 use std::fs::File;
 use std::io::Write;
-use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use kazasu_core::pin::PinKind;
+use kazasu_tests::app_driver::AppDriver;
 use kazasu_tests::bins::{bin, run_kazasu, run_sim, text};
-use kazasu_tests::child::{Killed, free_ports, line_with, lines_of, log, target_dir};
+use kazasu_tests::child::{Killed, line_with, lines_of, log, target_dir};
 use kazasu_tests::pdf_fixture::sample_pdf;
 use kazasu_tests::rp::RelyingParty;
 use kazasu_tests::served::Served;
@@ -29,8 +29,6 @@ use kazasu_tests::{AUTH_PIN, CARD_INFO_PIN, SIGN_PIN, TestCard};
 /// The card-info PIN the window changes to.
 const NEW_CARD_INFO_PIN: &str = "1357";
 
-/// How long Xvfb and tauri-driver may take to listen.
-const DRIVER_READY: Duration = Duration::from_secs(30);
 /// How long one scripted step may take.
 const STEP: Duration = Duration::from_secs(120);
 
@@ -42,34 +40,6 @@ fn another_my_number(number: &str) -> String {
     let first: [u8; 11] = digits[..11].try_into().expect("a 12-digit My Number");
     digits[11] = kazasu_core::mynumber::check_digit(&first);
     digits.iter().map(|d| char::from(b'0' + d)).collect()
-}
-
-/// tauri-driver: on `PATH`, or where `cargo install` puts it.
-fn tauri_driver() -> std::path::PathBuf {
-    let on_path = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>());
-    let cargo_bin = std::env::var_os("CARGO_HOME")
-        .map(std::path::PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
-        .map(|home| home.join("bin"));
-    on_path
-        .chain(cargo_bin)
-        .map(|dir| dir.join("tauri-driver"))
-        .find(|path| path.is_file())
-        .expect("tauri-driver is missing: `cargo install --locked tauri-driver` (scripts/install-deps does it)")
-}
-
-fn wait_for_port(port: u16, patience: Duration, log_path: &Path) {
-    let deadline = Instant::now() + patience;
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "tauri-driver did not listen on {port} within {patience:?}; its log:\n{}",
-            log(log_path)
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 /// pyHanko's executive summary of a signed PDF, trusting only the card's signing CA.
@@ -112,34 +82,11 @@ fn a_card_holder_sees_the_card_logs_in_and_signs_in_the_app_window() {
     std::fs::create_dir_all(&shots).expect("screenshot directory");
 
     // A virtual display, and tauri-driver in it (it starts WebKitWebDriver, which starts the app).
-    let [port, native_port] = free_ports::<2>();
-    let driver_log = shots.join("tauri-driver.log");
-    let _driver = Killed::group(
-        Command::new("xvfb-run")
-            .args(["-a", "-s", "-screen 0 1280x1024x24", "--"])
-            .arg(tauri_driver())
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native_port.to_string(),
-            ])
-            .env("KAZASU_TRUST_DIR", card.dir().join("trust"))
-            .env("XDG_DATA_HOME", card.dir().join("data"))
-            .env("XDG_CONFIG_HOME", card.dir().join("config"))
-            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-            // The page's language follows the system's: English, so the texts checked are known.
-            .env("LANG", "C.UTF-8")
-            .env("LANGUAGE", "en")
-            .stdout(File::create(&driver_log).expect("driver log"))
-            .stderr(Stdio::from(
-                File::options().append(true).open(&driver_log).unwrap(),
-            ))
-            .process_group(0)
-            .spawn()
-            .expect("run xvfb-run tauri-driver"),
+    let driver = AppDriver::start(
+        card.dir(),
+        &[("KAZASU_TRUST_DIR", card.dir().join("trust").as_os_str())],
+        shots.join("tauri-driver.log"),
     );
-    wait_for_port(port, DRIVER_READY, &driver_log);
 
     let script_log = shots.join("app-window.log");
     let mut node = Killed::new(
@@ -147,7 +94,7 @@ fn a_card_holder_sees_the_card_logs_in_and_signs_in_the_app_window() {
             .arg("app-window.mjs")
             .current_dir(&browser_dir)
             .env("KAZASU_APP", &app)
-            .env("TAURI_DRIVER_URL", format!("http://127.0.0.1:{port}/"))
+            .env("TAURI_DRIVER_URL", driver.url())
             .env("SIM_ADDRESS", served.tcp_address())
             .env("RP_URL", rp.url())
             .env("INPUT_PDF", &input)
@@ -171,7 +118,7 @@ fn a_card_holder_sees_the_card_logs_in_and_signs_in_the_app_window() {
             panic!(
                 "the window never got to {prefix:?}: {e}\nscript log:\n{}\ntauri-driver log:\n{}\nsimulator log:\n{}",
                 log(&script_log),
-                log(&driver_log),
+                driver.log(),
                 log(&card.dir().join("serve.log"))
             )
         })

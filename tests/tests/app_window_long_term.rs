@@ -17,51 +17,21 @@
 
 use std::fs::File;
 use std::io::Write;
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use kazasu_core::pin::PinKind;
+use kazasu_tests::app_driver::AppDriver;
 use kazasu_tests::bins::{bin, run_kazasu, run_sim, text};
-use kazasu_tests::child::{Killed, free_ports, line_with, lines_of, log, target_dir};
+use kazasu_tests::child::{Killed, line_with, lines_of, log, target_dir};
 use kazasu_tests::pdf_fixture::sample_pdf;
 use kazasu_tests::served::Served;
 use kazasu_tests::tsa::{Tsa, openssl};
 use kazasu_tests::{SIGN_PIN, TestCard};
 
-/// How long Xvfb and tauri-driver may take to listen.
-const DRIVER_READY: Duration = Duration::from_secs(30);
 /// How long one scripted step may take.
 const STEP: Duration = Duration::from_secs(120);
-
-/// tauri-driver: on `PATH`, or where `cargo install` puts it.
-fn tauri_driver() -> PathBuf {
-    let on_path = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>());
-    let cargo_bin = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
-        .map(|home| home.join("bin"));
-    on_path
-        .chain(cargo_bin)
-        .map(|dir| dir.join("tauri-driver"))
-        .find(|path| path.is_file())
-        .expect("tauri-driver is missing: `cargo install --locked tauri-driver` (scripts/install-deps does it)")
-}
-
-fn wait_for_port(port: u16, patience: Duration, log_path: &Path) {
-    let deadline = Instant::now() + patience;
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "tauri-driver did not listen on {port} within {patience:?}; its log:\n{}",
-            log(log_path)
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
 
 /// A CRL of the TSA's CA (revoking nothing) at `out`, made by `openssl ca -gencrl`.
 fn tsa_crl(tsa: &Tsa, out: &Path) {
@@ -149,33 +119,11 @@ fn a_card_holder_signs_a_pdf_that_keeps_its_proof_for_years_in_the_app_window() 
     let _ = std::fs::remove_dir_all(&shots);
     std::fs::create_dir_all(&shots).expect("screenshot directory");
 
-    let [port, native_port] = free_ports::<2>();
-    let driver_log = shots.join("tauri-driver.log");
-    let _driver = Killed::group(
-        Command::new("xvfb-run")
-            .args(["-a", "-s", "-screen 0 1280x1024x24", "--"])
-            .arg(tauri_driver())
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native_port.to_string(),
-            ])
-            .env("KAZASU_TRUST_DIR", &trust)
-            .env("XDG_DATA_HOME", card.dir().join("data"))
-            .env("XDG_CONFIG_HOME", card.dir().join("config"))
-            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-            .env("LANG", "C.UTF-8")
-            .env("LANGUAGE", "en")
-            .stdout(File::create(&driver_log).expect("driver log"))
-            .stderr(Stdio::from(
-                File::options().append(true).open(&driver_log).unwrap(),
-            ))
-            .process_group(0)
-            .spawn()
-            .expect("run xvfb-run tauri-driver"),
+    let driver = AppDriver::start(
+        card.dir(),
+        &[("KAZASU_TRUST_DIR", trust.as_os_str())],
+        shots.join("tauri-driver.log"),
     );
-    wait_for_port(port, DRIVER_READY, &driver_log);
 
     let script_log = shots.join("app-window-long-term.log");
     let mut node = Killed::new(
@@ -183,7 +131,7 @@ fn a_card_holder_signs_a_pdf_that_keeps_its_proof_for_years_in_the_app_window() 
             .arg("app-window-long-term.mjs")
             .current_dir(&browser_dir)
             .env("KAZASU_APP", &app)
-            .env("TAURI_DRIVER_URL", format!("http://127.0.0.1:{port}/"))
+            .env("TAURI_DRIVER_URL", driver.url())
             .env("SIM_ADDRESS", served.tcp_address())
             .env("INPUT_PDF", &input)
             .env("OUTPUT_PDF", &output)
@@ -202,7 +150,7 @@ fn a_card_holder_signs_a_pdf_that_keeps_its_proof_for_years_in_the_app_window() 
             panic!(
                 "the window never got to {prefix:?}: {e}\nscript log:\n{}\ntauri-driver log:\n{}\nTSA log:\n{}",
                 log(&script_log),
-                log(&driver_log),
+                driver.log(),
                 log(&tsa.dir().join("tsa.log"))
             )
         })

@@ -16,14 +16,14 @@
 #![allow(clippy::unwrap_used)]
 
 use std::fs::File;
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use kazasu_core::pin::PinKind;
+use kazasu_tests::app_driver::AppDriver;
 use kazasu_tests::bins::bin;
-use kazasu_tests::child::{Killed, free_ports, line_with, lines_of, log, target_dir};
+use kazasu_tests::child::{Killed, line_with, lines_of, log, target_dir};
 use kazasu_tests::oidc::{DEMO_CLIENT, OidcBench, get, open_with_consent, query_of, wait_done};
 use kazasu_tests::served::Served;
 use kazasu_tests::{AUTH_PIN, SIGN_PIN};
@@ -34,38 +34,8 @@ const SIGNING: &str = "[oidc]\nsign_trust_anchors = [\"{trust}/sign-ca.pem\"]\ns
 const SCOPE: &str = "openid name birthdate";
 const LISTED: [&str; 2] = ["your name", "your date of birth"];
 
-/// How long Xvfb and tauri-driver may take to listen.
-const DRIVER_READY: Duration = Duration::from_secs(30);
 /// How long one scripted step may take.
 const STEP: Duration = Duration::from_secs(120);
-
-/// tauri-driver: on `PATH`, or where `cargo install` puts it.
-fn tauri_driver() -> PathBuf {
-    let on_path = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>());
-    let cargo_bin = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
-        .map(|home| home.join("bin"));
-    on_path
-        .chain(cargo_bin)
-        .map(|dir| dir.join("tauri-driver"))
-        .find(|path| path.is_file())
-        .expect("tauri-driver is missing: `cargo install --locked tauri-driver` (scripts/install-deps does it)")
-}
-
-fn wait_for_port(port: u16, patience: Duration, log_path: &Path) {
-    let deadline = Instant::now() + patience;
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "tauri-driver did not listen on {port} within {patience:?}; its log:\n{}",
-            log(log_path)
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
 
 #[test]
 fn the_app_window_shows_who_asks_for_what_and_the_demo_gets_the_claims() {
@@ -102,32 +72,7 @@ fn login_in_the_window(mode: &str) {
     let _ = std::fs::remove_dir_all(&shots);
     std::fs::create_dir_all(&shots).expect("screenshot directory");
     let data = bench.card.dir().join("app-home");
-    let [port, native_port] = free_ports::<2>();
-    let driver_log = shots.join("tauri-driver.log");
-    let _driver = Killed::group(
-        Command::new("xvfb-run")
-            .args(["-a", "-s", "-screen 0 1280x1024x24", "--"])
-            .arg(tauri_driver())
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native_port.to_string(),
-            ])
-            .env("XDG_DATA_HOME", data.join("data"))
-            .env("XDG_CONFIG_HOME", data.join("config"))
-            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-            .env("LANG", "C.UTF-8")
-            .env("LANGUAGE", "en")
-            .stdout(File::create(&driver_log).expect("driver log"))
-            .stderr(Stdio::from(
-                File::options().append(true).open(&driver_log).unwrap(),
-            ))
-            .process_group(0)
-            .spawn()
-            .expect("run xvfb-run tauri-driver"),
-    );
-    wait_for_port(port, DRIVER_READY, &driver_log);
+    let driver = AppDriver::start(&data, &[], shots.join("tauri-driver.log"));
 
     let script_log = shots.join("app-window-oidc.log");
     let mut node = Killed::new(
@@ -135,7 +80,7 @@ fn login_in_the_window(mode: &str) {
             .arg("app-window-oidc.mjs")
             .current_dir(&browser_dir)
             .env("KAZASU_APP", &app)
-            .env("TAURI_DRIVER_URL", format!("http://127.0.0.1:{port}/"))
+            .env("TAURI_DRIVER_URL", driver.url())
             .env("SIM_ADDRESS", served.tcp_address())
             .env("APP_LINK", link.as_str())
             .env("SHOTS_DIR", &shots)
@@ -153,7 +98,7 @@ fn login_in_the_window(mode: &str) {
             panic!(
                 "the window never got to {prefix:?}: {e}\nscript log:\n{}\ntauri-driver log:\n{}\nproviders:\n{}",
                 log(&script_log),
-                log(&driver_log),
+                driver.log(),
                 bench.logs()
             )
         })
