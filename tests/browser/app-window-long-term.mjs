@@ -9,61 +9,19 @@
 // got: `SHOT <file>`, `NO_TSA <text>` (then waits for a line on stdin: the TSA is configured),
 // `SIGNED <text>`, `DONE`.
 
-import fs from "node:fs";
-import path from "node:path";
 import readline from "node:readline";
-import { Builder, By, Capabilities, Key, until } from "selenium-webdriver";
-
-const need = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
-const app = need("KAZASU_APP");
-const driverUrl = need("TAURI_DRIVER_URL");
+import { By } from "selenium-webdriver";
+import { STEP, expect, need, openApp } from "./app-session.mjs";
 const simulator = need("SIM_ADDRESS");
 const input = need("INPUT_PDF");
 const output = need("OUTPUT_PDF");
-const shots = need("SHOTS_DIR");
 const signPin = need("SIGN_PIN");
 const tsaUrl = need("TSA_URL");
-
-/** How long one step may take (the first card read includes starting the app). */
-const STEP = 30_000;
 
 const stdin = readline.createInterface({ input: process.stdin });
 const nextLine = () => new Promise((resolve) => stdin.once("line", resolve));
 
-const caps = new Capabilities();
-caps.setBrowserName("wry");
-caps.set("tauri:options", { application: app });
-const driver = await new Builder().withCapabilities(caps).usingServer(driverUrl).build();
-
-const find = (css) => driver.wait(until.elementLocated(By.css(css)), STEP, `no ${css}`);
-const shown = async (css) => {
-  const element = await find(css);
-  await driver.wait(until.elementIsVisible(element), STEP, `${css} is not shown`);
-  return element;
-};
-const textOf = async (css) => (await shown(css)).getText();
-const click = async (css) => (await shown(css)).click();
-const type = async (css, text) => {
-  const element = await shown(css);
-  await element.clear();
-  await element.sendKeys(text, Key.TAB);
-};
-const idle = async () => {
-  const progress = await find("#progress");
-  await driver.wait(async () => !(await progress.isDisplayed()), STEP, "the card operation did not finish");
-};
-const shot = async (name) => {
-  const file = path.join(shots, name);
-  fs.writeFileSync(file, await driver.takeScreenshot(), "base64");
-  console.log(`SHOT ${name}`);
-};
-const expect = (what, ok, detail) => {
-  if (!ok) throw new Error(`${what}: ${detail}`);
-};
+const { driver, find, shown, textOf, click, type, idle, shot } = await openApp();
 /** The radio button of a profile (the options are redrawn: found afresh each time). */
 const profile = (name) => find(`#sign-profile-${name}`);
 const oneLine = (text) => text.replace(/\s+/g, " ");

@@ -11,57 +11,15 @@
 //
 // Lines on stdout tell the test how far it got: `SHOT <file>`, `ASKS <text>`, `LOGGED_IN <text>`, `DONE`.
 
-import fs from "node:fs";
-import path from "node:path";
-import { Builder, By, Capabilities, Key, until } from "selenium-webdriver";
 
-const need = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
-const app = need("KAZASU_APP");
-const driverUrl = need("TAURI_DRIVER_URL");
+import { STEP, expect, need, openApp } from "./app-session.mjs";
 const simulator = need("SIM_ADDRESS");
 const link = need("APP_LINK");
-const shots = need("SHOTS_DIR");
 const authPin = need("AUTH_PIN");
 const signPin = need("SIGN_PIN");
 const mode = need("LINK_MODE");
 
-/** How long one step may take (the first card read includes starting the app). */
-const STEP = 30_000;
-
-const caps = new Capabilities();
-caps.setBrowserName("wry");
-caps.set("tauri:options", mode === "open" ? { application: app, args: [link] } : { application: app });
-const driver = await new Builder().withCapabilities(caps).usingServer(driverUrl).build();
-
-const find = (css) => driver.wait(until.elementLocated(By.css(css)), STEP, `no ${css}`);
-const shown = async (css) => {
-  const element = await find(css);
-  await driver.wait(until.elementIsVisible(element), STEP, `${css} is not shown`);
-  return element;
-};
-const textOf = async (css) => (await shown(css)).getText();
-const click = async (css) => (await shown(css)).click();
-const type = async (css, text) => {
-  const element = await shown(css);
-  await element.clear();
-  await element.sendKeys(text, Key.TAB);
-};
-const idle = async () => {
-  const progress = await find("#progress");
-  await driver.wait(async () => !(await progress.isDisplayed()), STEP, "the card operation did not finish");
-};
-const shot = async (name) => {
-  const file = path.join(shots, name);
-  fs.writeFileSync(file, await driver.takeScreenshot(), "base64");
-  console.log(`SHOT ${name}`);
-};
-const expect = (what, ok, detail) => {
-  if (!ok) throw new Error(`${what}: ${detail}`);
-};
+const { driver, find, shown, textOf, click, type, idle, shot } = await openApp(mode === "open" ? [link] : []);
 
 try {
   // The reader: the simulator over TCP.
