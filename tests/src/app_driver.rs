@@ -8,7 +8,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::child::{Killed, free_ports, log};
+use std::io::Write;
+use std::process::ChildStdin;
+use std::sync::mpsc::Receiver;
+
+use crate::bins::bin;
+use crate::child::{Killed, free_ports, line_with, lines_of, log};
+
+/// How long one scripted step in the window may take.
+pub const SCRIPT_STEP: Duration = Duration::from_secs(120);
 
 /// How long Xvfb and tauri-driver may take to listen.
 pub const DRIVER_READY: Duration = Duration::from_secs(30);
@@ -96,5 +104,97 @@ impl AppDriver {
     /// Its log, for a failure report.
     pub fn log(&self) -> String {
         log(&self.log)
+    }
+}
+
+impl AppDriver {
+    /// Runs `tests/browser/SCRIPT` with node against this driver: the app (`kazasu-app`), the
+    /// driver's URL and `shots` (screenshots; the script's log goes there too) are passed as
+    /// `KAZASU_APP`, `TAURI_DRIVER_URL` and `SHOTS_DIR`, with `env` added. `context` gives the
+    /// other logs worth reading when a step never comes.
+    pub fn script<'a>(
+        &'a self,
+        script: &str,
+        shots: &Path,
+        env: &[(&str, &std::ffi::OsStr)],
+        context: impl Fn() -> String + 'a,
+    ) -> WindowScript<'a> {
+        let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
+        assert!(
+            browser_dir.join("node_modules/selenium-webdriver").is_dir(),
+            "selenium-webdriver is not installed: run `npm ci --prefix tests/browser` (scripts/install-deps does it)"
+        );
+        let log_path = shots.join(format!("{}.log", script.trim_end_matches(".mjs")));
+        let mut command = Command::new("node");
+        command
+            .arg(script)
+            .current_dir(&browser_dir)
+            .env("KAZASU_APP", bin("kazasu-app"))
+            .env("TAURI_DRIVER_URL", self.url())
+            .env("SHOTS_DIR", shots);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut node = Killed::new(
+            command
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(File::create(&log_path).expect("script log"))
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot run node: {e}")),
+        );
+        let lines = lines_of(node.child());
+        let stdin = node.child().stdin.take().expect("script stdin");
+        WindowScript {
+            driver: self,
+            node,
+            lines,
+            stdin,
+            log: log_path,
+            context: Box::new(context),
+        }
+    }
+}
+
+/// A script driving the app's window, and what it has said so far.
+pub struct WindowScript<'a> {
+    driver: &'a AppDriver,
+    node: Killed,
+    lines: Receiver<String>,
+    stdin: ChildStdin,
+    log: PathBuf,
+    context: Box<dyn Fn() -> String + 'a>,
+}
+
+impl WindowScript<'_> {
+    /// The rest of the script's next line starting with `prefix` (waiting up to
+    /// [`SCRIPT_STEP`]); a step that never comes fails the test with every log.
+    pub fn step(&self, prefix: &str) -> String {
+        line_with(&self.lines, prefix, SCRIPT_STEP).unwrap_or_else(|e| {
+            panic!(
+                "the window never got to {prefix:?}: {e}\nscript log:\n{}\ntauri-driver log:\n{}\n{}",
+                log(&self.log),
+                self.driver.log(),
+                (self.context)()
+            )
+        })
+    }
+
+    /// Waits (up to 30 s) for the script to end, which it must do successfully.
+    pub fn finish(mut self) {
+        let exit = self
+            .node
+            .wait_for(Duration::from_secs(30))
+            .expect("the script ends");
+        assert!(
+            exit.success(),
+            "the window script: {exit}; log:\n{}",
+            log(&self.log)
+        );
+    }
+
+    /// Tells the script (waiting on its standard input) to go on.
+    pub fn tell(&mut self, line: &str) {
+        writeln!(self.stdin, "{line}").expect("tell the script");
     }
 }

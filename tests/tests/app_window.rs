@@ -11,16 +11,15 @@
 //! Needs `xvfb-run`, `WebKitWebDriver` (webkit2gtk-driver), `tauri-driver` (`cargo install
 //! tauri-driver --locked`), node and `npm ci --prefix tests/browser`: scripts/install-deps does it.
 
-use std::fs::File;
-use std::io::Write;
+use std::ffi::OsStr;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Instant;
 
 use kazasu_core::pin::PinKind;
 use kazasu_tests::app_driver::AppDriver;
 use kazasu_tests::bins::{bin, run_kazasu, run_sim, text};
-use kazasu_tests::child::{Killed, line_with, lines_of, log, target_dir};
+use kazasu_tests::child::{log, target_dir};
 use kazasu_tests::pdf_fixture::sample_pdf;
 use kazasu_tests::rp::RelyingParty;
 use kazasu_tests::served::Served;
@@ -28,9 +27,6 @@ use kazasu_tests::{AUTH_PIN, CARD_INFO_PIN, SIGN_PIN, TestCard};
 
 /// The card-info PIN the window changes to.
 const NEW_CARD_INFO_PIN: &str = "1357";
-
-/// How long one scripted step may take.
-const STEP: Duration = Duration::from_secs(120);
 
 /// Another well-formed My Number than `number`: the first digit changed and the check digit made
 /// to match, so the card (not the app) refuses it.
@@ -58,12 +54,6 @@ fn pyhanko_summary(dir: &Path, pdf: &Path) -> String {
 #[test]
 fn a_card_holder_sees_the_card_logs_in_and_signs_in_the_app_window() {
     let started = Instant::now();
-    let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
-    assert!(
-        browser_dir.join("node_modules/selenium-webdriver").is_dir(),
-        "selenium-webdriver is not installed: run `npm ci --prefix tests/browser` (scripts/install-deps does it)"
-    );
-    let app = bin("kazasu-app");
 
     // The card on a TCP "reader", its CAs trusted by the app and by a running relying party.
     let card = TestCard::new();
@@ -88,50 +78,31 @@ fn a_card_holder_sees_the_card_logs_in_and_signs_in_the_app_window() {
         shots.join("tauri-driver.log"),
     );
 
-    let script_log = shots.join("app-window.log");
-    let mut node = Killed::new(
-        Command::new("node")
-            .arg("app-window.mjs")
-            .current_dir(&browser_dir)
-            .env("KAZASU_APP", &app)
-            .env("TAURI_DRIVER_URL", driver.url())
-            .env("SIM_ADDRESS", served.tcp_address())
-            .env("RP_URL", rp.url())
-            .env("INPUT_PDF", &input)
-            .env("OUTPUT_PDF", &output)
-            .env("SHOTS_DIR", &shots)
-            .env("AUTH_PIN", AUTH_PIN)
-            .env("SIGN_PIN", SIGN_PIN)
-            .env("CARD_INFO_PIN", CARD_INFO_PIN)
-            .env("NEW_CARD_INFO_PIN", NEW_CARD_INFO_PIN)
-            .env("CODE_A", &code_a)
-            .env("WRONG_CODE_A", another_my_number(&code_a))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(File::create(&script_log).expect("script log"))
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run node: {e}")),
+    let mut script = driver.script(
+        "app-window.mjs",
+        &shots,
+        &[
+            ("SIM_ADDRESS", OsStr::new(&served.tcp_address())),
+            ("RP_URL", OsStr::new(&rp.url())),
+            ("INPUT_PDF", OsStr::new(&input)),
+            ("OUTPUT_PDF", OsStr::new(&output)),
+            ("AUTH_PIN", OsStr::new(&AUTH_PIN)),
+            ("SIGN_PIN", OsStr::new(&SIGN_PIN)),
+            ("CARD_INFO_PIN", OsStr::new(&CARD_INFO_PIN)),
+            ("NEW_CARD_INFO_PIN", OsStr::new(&NEW_CARD_INFO_PIN)),
+            ("CODE_A", OsStr::new(&code_a)),
+            ("WRONG_CODE_A", OsStr::new(&another_my_number(&code_a))),
+        ],
+        || format!("simulator log:\n{}", log(&card.dir().join("serve.log"))),
     );
-    let lines = lines_of(node.child());
-    let step = |prefix: &str| {
-        line_with(&lines, prefix, STEP).unwrap_or_else(|e| {
-            panic!(
-                "the window never got to {prefix:?}: {e}\nscript log:\n{}\ntauri-driver log:\n{}\nsimulator log:\n{}",
-                log(&script_log),
-                driver.log(),
-                log(&card.dir().join("serve.log"))
-            )
-        })
-    };
 
-    let mut stdin = node.child().stdin.take().expect("script stdin");
-    let card_face = step("CARD_FACE ");
+    let card_face = script.step("CARD_FACE ");
     assert_eq!(
         card.state().tries_left(PinKind::SurfaceCodeA),
         PinKind::SurfaceCodeA.retry_limit(),
         "the right code A resets its counter"
     );
-    let logged_in = step("LOGGED_IN ");
+    let logged_in = script.step("LOGGED_IN ");
     assert_eq!(
         card.state().tries_left(PinKind::Auth),
         3,
@@ -139,28 +110,21 @@ fn a_card_holder_sees_the_card_logs_in_and_signs_in_the_app_window() {
     );
 
     // The signature is torn off the card: the app must say so, write nothing, and lose no try.
-    step("READY_TO_SIGN");
+    script.step("READY_TO_SIGN");
     served.control("tear sign");
-    writeln!(stdin, "tear armed").expect("tell the script");
-    let torn = step("TORN ");
+    script.tell("tear armed");
+    let torn = script.step("TORN ");
     assert!(
         !output.exists(),
         "no signed file after the card was pulled away: {torn}"
     );
     assert_eq!(card.state().tries_left(PinKind::Sign), 5);
     served.control("insert");
-    writeln!(stdin, "card is back").expect("tell the script");
-    let signed = step("SIGNED ");
-    let changed = step("PIN_CHANGED ");
-    step("DONE");
-    let exit = node
-        .wait_for(Duration::from_secs(30))
-        .expect("the script ends");
-    assert!(
-        exit.success(),
-        "app-window.mjs: {exit}; log:\n{}",
-        log(&script_log)
-    );
+    script.tell("card is back");
+    let signed = script.step("SIGNED ");
+    let changed = script.step("PIN_CHANGED ");
+    script.step("DONE");
+    script.finish();
 
     // What was signed in the window passes a third-party validator.
     let summary = pyhanko_summary(card.dir(), &output);

@@ -15,23 +15,19 @@
 
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
-use std::fs::File;
-use std::io::Write;
+use std::ffi::OsStr;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Instant;
 
 use kazasu_core::pin::PinKind;
 use kazasu_tests::app_driver::AppDriver;
 use kazasu_tests::bins::{bin, run_kazasu, run_sim, text};
-use kazasu_tests::child::{Killed, line_with, lines_of, log, target_dir};
+use kazasu_tests::child::{log, target_dir};
 use kazasu_tests::pdf_fixture::sample_pdf;
 use kazasu_tests::served::Served;
 use kazasu_tests::tsa::{Tsa, openssl};
 use kazasu_tests::{SIGN_PIN, TestCard};
-
-/// How long one scripted step may take.
-const STEP: Duration = Duration::from_secs(120);
 
 /// A CRL of the TSA's CA (revoking nothing) at `out`, made by `openssl ca -gencrl`.
 fn tsa_crl(tsa: &Tsa, out: &Path) {
@@ -96,12 +92,6 @@ fn ades_passed(report: &str) -> bool {
 #[test]
 fn a_card_holder_signs_a_pdf_that_keeps_its_proof_for_years_in_the_app_window() {
     let started = Instant::now();
-    let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
-    assert!(
-        browser_dir.join("node_modules/selenium-webdriver").is_dir(),
-        "selenium-webdriver is not installed: run `npm ci --prefix tests/browser` (scripts/install-deps does it)"
-    );
-    let app = bin("kazasu-app");
 
     // The card on a TCP "reader", its office's CAs and CRLs in the app's trust folder, and a
     // running TSA the app is not told about yet.
@@ -125,40 +115,21 @@ fn a_card_holder_signs_a_pdf_that_keeps_its_proof_for_years_in_the_app_window() 
         shots.join("tauri-driver.log"),
     );
 
-    let script_log = shots.join("app-window-long-term.log");
-    let mut node = Killed::new(
-        Command::new("node")
-            .arg("app-window-long-term.mjs")
-            .current_dir(&browser_dir)
-            .env("KAZASU_APP", &app)
-            .env("TAURI_DRIVER_URL", driver.url())
-            .env("SIM_ADDRESS", served.tcp_address())
-            .env("INPUT_PDF", &input)
-            .env("OUTPUT_PDF", &output)
-            .env("SHOTS_DIR", &shots)
-            .env("SIGN_PIN", SIGN_PIN)
-            .env("TSA_URL", tsa.url())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(File::create(&script_log).expect("script log"))
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run node: {e}")),
+    let mut script = driver.script(
+        "app-window-long-term.mjs",
+        &shots,
+        &[
+            ("SIM_ADDRESS", OsStr::new(&served.tcp_address())),
+            ("INPUT_PDF", OsStr::new(&input)),
+            ("OUTPUT_PDF", OsStr::new(&output)),
+            ("SIGN_PIN", OsStr::new(&SIGN_PIN)),
+            ("TSA_URL", OsStr::new(&tsa.url())),
+        ],
+        || format!("TSA log:\n{}", log(&tsa.dir().join("tsa.log"))),
     );
-    let lines = lines_of(node.child());
-    let step = |prefix: &str| {
-        line_with(&lines, prefix, STEP).unwrap_or_else(|e| {
-            panic!(
-                "the window never got to {prefix:?}: {e}\nscript log:\n{}\ntauri-driver log:\n{}\nTSA log:\n{}",
-                log(&script_log),
-                driver.log(),
-                log(&tsa.dir().join("tsa.log"))
-            )
-        })
-    };
-    let mut stdin = node.child().stdin.take().expect("script stdin");
 
     // No TSA set: the option is disabled and nothing was asked of the TSA.
-    let no_tsa = step("NO_TSA ");
+    let no_tsa = script.step("NO_TSA ");
     assert!(
         !log(&tsa.dir().join("tsa.log")).contains("POST"),
         "the app contacted a TSA nobody configured: {no_tsa}"
@@ -168,18 +139,11 @@ fn a_card_holder_signs_a_pdf_that_keeps_its_proof_for_years_in_the_app_window() 
     std::fs::create_dir(trust.join("tsa")).unwrap();
     std::fs::copy(tsa.ca_pem(), trust.join("tsa/ca.pem")).unwrap();
     tsa_crl(&tsa, &trust.join("tsa/crl.pem"));
-    writeln!(stdin, "tsa configured").expect("tell the script");
+    script.tell("tsa configured");
 
-    let signed = step("SIGNED ");
-    step("DONE");
-    let exit = node
-        .wait_for(Duration::from_secs(30))
-        .expect("the script ends");
-    assert!(
-        exit.success(),
-        "app-window-long-term.mjs: {exit}; log:\n{}",
-        log(&script_log)
-    );
+    let signed = script.step("SIGNED ");
+    script.step("DONE");
+    script.finish();
     assert_eq!(card.state().tries_left(PinKind::Sign), 5);
     assert!(
         log(&tsa.dir().join("tsa.log")).contains("POST"),

@@ -15,15 +15,11 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::fs::File;
-use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::ffi::OsStr;
 
 use kazasu_core::pin::PinKind;
 use kazasu_tests::app_driver::AppDriver;
-use kazasu_tests::bins::bin;
-use kazasu_tests::child::{Killed, line_with, lines_of, log, target_dir};
+use kazasu_tests::child::target_dir;
 use kazasu_tests::oidc::{DEMO_CLIENT, OidcBench, get, open_with_consent, query_of, wait_done};
 use kazasu_tests::served::Served;
 use kazasu_tests::{AUTH_PIN, SIGN_PIN};
@@ -33,9 +29,6 @@ const SIGNING: &str = "[oidc]\nsign_trust_anchors = [\"{trust}/sign-ca.pem\"]\ns
 /// What the demo asks for, and how the consent screen lists it.
 const SCOPE: &str = "openid name birthdate";
 const LISTED: [&str; 2] = ["your name", "your date of birth"];
-
-/// How long one scripted step may take.
-const STEP: Duration = Duration::from_secs(120);
 
 #[test]
 fn the_app_window_shows_who_asks_for_what_and_the_demo_gets_the_claims() {
@@ -51,12 +44,6 @@ fn the_app_opened_with_the_pages_link_comes_to_the_login_screen_filled_in() {
 
 /// One OIDC login in the window, the link pasted (`mode` "paste") or given at start ("open").
 fn login_in_the_window(mode: &str) {
-    let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
-    assert!(
-        browser_dir.join("node_modules/selenium-webdriver").is_dir(),
-        "selenium-webdriver is not installed: run `npm ci --prefix tests/browser` (scripts/install-deps does it)"
-    );
-    let app = bin("kazasu-app");
     let bench = OidcBench::start(SIGNING, |_| {});
     let holder = kazasu_sim::HolderProfile::sample();
     let served = Served::start(bench.card.path(), &["--tcp", "127.0.0.1:0"]);
@@ -74,46 +61,22 @@ fn login_in_the_window(mode: &str) {
     let data = bench.card.dir().join("app-home");
     let driver = AppDriver::start(&data, &[], shots.join("tauri-driver.log"));
 
-    let script_log = shots.join("app-window-oidc.log");
-    let mut node = Killed::new(
-        Command::new("node")
-            .arg("app-window-oidc.mjs")
-            .current_dir(&browser_dir)
-            .env("KAZASU_APP", &app)
-            .env("TAURI_DRIVER_URL", driver.url())
-            .env("SIM_ADDRESS", served.tcp_address())
-            .env("APP_LINK", link.as_str())
-            .env("SHOTS_DIR", &shots)
-            .env("AUTH_PIN", AUTH_PIN)
-            .env("SIGN_PIN", SIGN_PIN)
-            .env("LINK_MODE", mode)
-            .stdout(Stdio::piped())
-            .stderr(File::create(&script_log).expect("script log"))
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run node: {e}")),
+    let script = driver.script(
+        "app-window-oidc.mjs",
+        &shots,
+        &[
+            ("SIM_ADDRESS", OsStr::new(&served.tcp_address())),
+            ("APP_LINK", OsStr::new(&link.as_str())),
+            ("AUTH_PIN", OsStr::new(&AUTH_PIN)),
+            ("SIGN_PIN", OsStr::new(&SIGN_PIN)),
+            ("LINK_MODE", OsStr::new(&mode)),
+        ],
+        || format!("providers:\n{}", bench.logs()),
     );
-    let lines = lines_of(node.child());
-    let step = |prefix: &str| {
-        line_with(&lines, prefix, STEP).unwrap_or_else(|e| {
-            panic!(
-                "the window never got to {prefix:?}: {e}\nscript log:\n{}\ntauri-driver log:\n{}\nproviders:\n{}",
-                log(&script_log),
-                driver.log(),
-                bench.logs()
-            )
-        })
-    };
-    let asks = step("ASKS ");
-    let logged_in = step("LOGGED_IN ");
-    step("DONE");
-    let exit = node
-        .wait_for(Duration::from_secs(30))
-        .expect("the script ends");
-    assert!(
-        exit.success(),
-        "app-window-oidc.mjs: {exit}; log:\n{}",
-        log(&script_log)
-    );
+    let asks = script.step("ASKS ");
+    let logged_in = script.step("LOGGED_IN ");
+    script.step("DONE");
+    script.finish();
     // Both PINs were right: both counters full.
     let state = bench.card.state();
     assert_eq!(
