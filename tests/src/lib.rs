@@ -17,6 +17,7 @@ pub mod ocsp;
 pub mod oidc;
 pub mod pcscd;
 pub mod pdf_fixture;
+pub mod pyhanko;
 pub mod rp;
 pub mod served;
 pub mod transcript;

@@ -275,6 +275,12 @@ impl Tsa {
     /// A CRL of the test CA made now by `openssl ca -gencrl` (valid one day), listing the TSA's
     /// certificate when `revoking_the_tsa` and nothing otherwise.
     pub fn crl(&self, revoking_the_tsa: bool) -> Vec<u8> {
+        self.crl_dated(revoking_the_tsa, None)
+    }
+
+    /// Like [`Tsa::crl`], dated `(last, next)` (thisUpdate and nextUpdate as OpenSSL's
+    /// `YYYYMMDDHHMMSSZ`) when given: what the CA publishes on another day.
+    pub fn crl_dated(&self, revoking_the_tsa: bool, dates: Option<(&str, &str)>) -> Vec<u8> {
         let work = tempfile::tempdir_in(&self.dir).expect("work directory");
         let at = work.path().display().to_string();
         fs::write(work.path().join("index.txt"), "").expect("CA database");
@@ -291,7 +297,11 @@ impl Tsa {
             openssl(&self.dir, &["ca", "-config", &cnf, "-revoke", "tsa.pem"]);
         }
         let out = format!("{at}/crl.pem");
-        openssl(&self.dir, &["ca", "-config", &cnf, "-gencrl", "-out", &out]);
+        let mut args = vec!["ca", "-config", &cnf, "-gencrl", "-out", &out];
+        if let Some((last, next)) = dates {
+            args.extend(["-crl_lastupdate", last, "-crl_nextupdate", next]);
+        }
+        openssl(&self.dir, &args);
         fs::read(&out).expect("read CRL")
     }
 

@@ -13,7 +13,8 @@ use kazasu_core::cms::unsigned;
 use kazasu_core::pdf;
 use kazasu_tests::bins::{bin, run_kazasu, run_sim, text};
 use kazasu_tests::pdf_fixture::sample_pdf;
-use kazasu_tests::tsa::{Tsa, openssl};
+use kazasu_tests::pyhanko::judged_valid;
+use kazasu_tests::tsa::Tsa;
 use kazasu_tests::{SIGN_PIN, TestCard};
 
 /// Long after the test card's signing certificate expires (issued 2026-04-01, five years).
@@ -51,52 +52,16 @@ impl Desk {
         assert!(out.status.success(), "{}", text(&out.stderr));
     }
 
-    /// A new CRL of the TSA's CA (revoking nothing) in `tsa/crl.pem`, made by `openssl ca`.
+    /// A new CRL of the TSA's CA (revoking nothing) in `tsa/crl.pem`.
     fn tsa_crl(&self) {
-        let dir = self.tsa.dir();
-        if !dir.join("crlnumber").exists() {
-            std::fs::write(dir.join("index.txt"), "").unwrap();
-            std::fs::write(dir.join("crlnumber"), "01\n").unwrap();
-        }
-        std::fs::write(
-            dir.join("ca.cnf"),
-            format!(
-                "[ca]\ndefault_ca = tsa_ca\n[tsa_ca]\ndatabase = {d}/index.txt\ncrlnumber = {d}/crlnumber\ndefault_md = sha256\ndefault_crl_days = 30\n",
-                d = dir.display()
-            ),
-        )
-        .unwrap();
-        openssl(
-            dir,
-            &[
-                "ca", "-gencrl", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key",
-                "-out", "crl.pem",
-            ],
-        );
+        std::fs::write(self.path("tsa/crl.pem"), self.tsa.crl(false)).unwrap();
     }
 
     /// A CRL of the TSA's CA dated `last`..`next` (as OpenSSL's `YYYYMMDDHHMMSSZ`) at `out`:
     /// what the CA publishes on that day.
     fn tsa_crl_dated(&self, last: &str, next: &str, out: &str) {
-        openssl(
-            self.tsa.dir(),
-            &[
-                "ca",
-                "-gencrl",
-                "-config",
-                "ca.cnf",
-                "-cert",
-                "ca.pem",
-                "-keyfile",
-                "ca.key",
-                "-crl_lastupdate",
-                last,
-                "-crl_nextupdate",
-                next,
-                "-out",
-                self.path(out).to_str().unwrap(),
-            ],
-        );
+        let crl = self.tsa.crl_dated(false, Some((last, next)));
+        std::fs::write(self.path(out), crl).unwrap();
     }
 
     /// pyHanko's AdES validation through its library (`tests/tools/pyhanko_ades_at.py`) at
@@ -257,18 +222,6 @@ impl Desk {
     }
 }
 
-/// True when pyHanko judged every signature and timestamp field it reported on valid.
-fn ades_passed(report: &str) -> bool {
-    let verdicts: Vec<&str> = report
-        .lines()
-        .filter(|l| l.contains(" is judged "))
-        .collect();
-    !verdicts.is_empty()
-        && verdicts
-            .iter()
-            .all(|l| l.trim_end().ends_with("judged VALID."))
-}
-
 #[test]
 fn a_pades_b_lta_signature_outlives_a_move_and_the_certificate_in_kazasu_and_pyhanko() {
     let desk = Desk::new();
@@ -282,7 +235,7 @@ fn a_pades_b_lta_signature_outlives_a_move_and_the_certificate_in_kazasu_and_pyh
     assert!(report.contains("validation data (DSS)"), "{report}");
     assert!(report.contains("protects the document until"), "{report}");
     let ades = desk.pyhanko_ades("lta.pdf", None);
-    assert!(ades_passed(&ades), "pyHanko: {ades}");
+    assert!(judged_valid(&ades), "pyHanko: {ades}");
 
     // The holder moves: the signing certificate is revoked now, after the timestamp.
     desk.move_house();
@@ -317,7 +270,7 @@ fn a_pades_b_lta_signature_outlives_a_move_and_the_certificate_in_kazasu_and_pyh
     assert!(!valid, "{report}");
     let ades = desk.pyhanko_ades("bb.pdf", Some(AFTER_EXPIRY));
     assert!(
-        !ades_passed(&ades),
+        !judged_valid(&ades),
         "pyHanko accepted an expired B-B signature: {ades}"
     );
 }
@@ -345,7 +298,7 @@ fn each_pades_profile_reaches_its_level_and_the_timestamp_satisfies_openssl_and_
         } else {
             desk.pyhanko_ades(&output, None)
         };
-        assert!(ades_passed(&report), "pyHanko on {profile}: {report}");
+        assert!(judged_valid(&report), "pyHanko on {profile}: {report}");
         assert!(
             report.contains("backed by a time stamping authority"),
             "{report}"
@@ -468,7 +421,7 @@ fn cades_t_and_lt_are_accepted_by_openssl_cms_and_verified_at_their_timestamp() 
     }
     // pyHanko sees and checks the signature timestamp of the detached CAdES-T signature.
     let report = desk.pyhanko_timestamped(&["--detached", "ledger.t.p7s", "ledger.csv"]);
-    assert!(ades_passed(&report), "pyHanko on CAdES-T: {report}");
+    assert!(judged_valid(&report), "pyHanko on CAdES-T: {report}");
     assert!(
         report.contains("backed by a time stamping authority"),
         "{report}"
@@ -582,7 +535,7 @@ fn extend_adds_a_new_archive_timestamp_that_kazasu_and_pyhanko_accept() {
     let (valid, report) = desk.verify(&["--crl", "trust/sign-crl.pem", "renewed.pdf"]);
     assert!(valid, "{report}");
     let ades = desk.pyhanko_ades("renewed.pdf", None);
-    assert!(ades_passed(&ades), "pyHanko: {ades}");
+    assert!(judged_valid(&ades), "pyHanko: {ades}");
 
     // A B-B file has no archive to renew.
     desk.signed("contract.pdf", "pades-b", "bb.pdf");
@@ -645,7 +598,7 @@ fn a_timestamp_over_other_bytes_and_a_dss_without_revocation_data_are_refused() 
     );
     let pyhanko = desk.pyhanko_timestamped(&["forged.pdf"]);
     assert!(
-        !ades_passed(&pyhanko),
+        !judged_valid(&pyhanko),
         "pyHanko accepted a timestamp over other bytes: {pyhanko}"
     );
 
@@ -670,7 +623,7 @@ fn a_timestamp_over_other_bytes_and_a_dss_without_revocation_data_are_refused() 
     assert!(report.contains("cannot be established"), "{report}");
     let ades = desk.pyhanko_ades("thin.pdf", Some(AFTER_EXPIRY));
     assert!(
-        !ades_passed(&ades),
+        !judged_valid(&ades),
         "pyHanko accepted a DSS without revocation data: {ades}"
     );
 }
@@ -693,7 +646,7 @@ fn the_government_profile_is_adbe_pkcs7_detached_without_a_timestamp() {
     assert!(valid, "{report}");
     assert!(report.contains("PAdES level: B-B"), "{report}");
     let pyhanko = desk.pyhanko_timestamped(&["filing.pdf"]);
-    assert!(ades_passed(&pyhanko), "{pyhanko}");
+    assert!(judged_valid(&pyhanko), "{pyhanko}");
     let pdfsig = text(&desk.run("pdfsig", &["filing.pdf"]).stdout);
     assert!(pdfsig.contains("adbe.pkcs7.detached"), "{pdfsig}");
     // A detached file cannot take it: refused before the card.
@@ -827,5 +780,5 @@ fn an_ocsp_answer_from_a_real_responder_joins_the_dss_but_a_signing_certificate_
     assert!(report.contains("1 OCSP response(s)"), "{report}");
     assert!(report.contains("PAdES level: B-LT"), "{report}");
     let ades = desk.pyhanko_ades("lt.pdf", None);
-    assert!(ades_passed(&ades), "pyHanko: {ades}");
+    assert!(judged_valid(&ades), "pyHanko: {ades}");
 }
