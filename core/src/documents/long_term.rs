@@ -241,26 +241,13 @@ pub(crate) fn validation_data(
     data.certificates.push(ca.der().to_vec());
 
     // The signer: the CRLs given (those its CA signed), then OCSP if a responder is known.
-    let mut signer_trust = TrustStore::new();
-    signer_trust.add_anchors(ca.der())?;
-    let mut covered_by_crl = false;
-    let mut covered_by_ocsp = false;
-    for crl in &sources.crls {
-        let mut one = signer_trust.clone();
-        if one.add_crls(crl).is_err() {
-            continue;
-        }
-        match one.revocation(signer, ca, now) {
-            cms::trust::CrlAnswer::Good { .. } => {
-                covered_by_crl = true;
-                data.crls.extend(crl_ders(crl));
-            }
-            cms::trust::CrlAnswer::Revoked(r) => {
-                return Err(DocumentError::SignerRevoked { on: r.on });
-            }
-            _ => {}
-        }
+    let crls = crls_about(signer, ca, &sources.crls, now)?;
+    if let Some(on) = crls.revoked {
+        return Err(DocumentError::SignerRevoked { on });
     }
+    let covered_by_crl = !crls.good.is_empty();
+    data.crls.extend(crls.good);
+    let mut covered_by_ocsp = false;
     let ocsp_url = sources.ocsp_url.clone().or_else(|| signer.ocsp_url());
     if let Some(url) = ocsp_url {
         let request = ocsp::OcspRequest::new(signer, ca);
@@ -294,39 +281,73 @@ pub(crate) fn validation_data(
 
     // Each TSA: its certificate, its CA, and what the sources say about it.
     for token in tokens {
-        let Some(tsa) = token.tsa_certificate() else {
-            continue;
-        };
-        data.certificates.push(tsa.der().to_vec());
-        let Some(tsa_ca) = sources.tsa_trust.issuer_of(&tsa).cloned() else {
-            continue;
-        };
-        data.certificates.push(tsa_ca.der().to_vec());
-        let mut tsa_trust = TrustStore::new();
-        tsa_trust.add_anchors(tsa_ca.der())?;
-        for crl in &sources.crls {
-            let mut one = tsa_trust.clone();
-            if one.add_crls(crl).is_ok()
-                && matches!(
-                    one.revocation(&tsa, &tsa_ca, now),
-                    cms::trust::CrlAnswer::Good { .. }
-                )
-            {
-                data.crls.extend(crl_ders(crl));
-            }
-        }
-        if let Some(url) = tsa.ocsp_url() {
-            let request = ocsp::OcspRequest::new(&tsa, &tsa_ca);
-            if let Ok(response) = ocsp::fetch(&url, &request)
-                && ocsp::check(&response, &tsa, &tsa_ca, request.nonce(), now).is_ok()
-            {
-                data.ocsp_responses.push(response);
-            }
+        if let Some(tsa) = token.tsa_certificate() {
+            data.merge(tsa_validation_data(&tsa, sources, now)?);
         }
     }
     let mut unique = ValidationData::default();
     unique.merge(data);
     Ok(unique)
+}
+
+/// What the CRLs given say about `certificate`, issued by `ca`, at `now`.
+struct CrlsAbout {
+    /// The DER CRLs, signed by `ca`, that say it is not revoked.
+    good: Vec<Vec<u8>>,
+    /// When one of them says it was revoked.
+    revoked: Option<OffsetDateTime>,
+}
+
+/// Each CRL of `crls` (DER or PEM) that `ca` signed, judged about `certificate` at `now`.
+fn crls_about(
+    certificate: &CardCertificate,
+    ca: &CardCertificate,
+    crls: &[Vec<u8>],
+    now: OffsetDateTime,
+) -> Result<CrlsAbout, DocumentError> {
+    let mut trust = TrustStore::new();
+    trust.add_anchors(ca.der())?;
+    let mut about = CrlsAbout {
+        good: Vec::new(),
+        revoked: None,
+    };
+    for crl in crls {
+        let mut one = trust.clone();
+        if one.add_crls(crl).is_err() {
+            continue;
+        }
+        match one.revocation(certificate, ca, now) {
+            cms::trust::CrlAnswer::Good { .. } => about.good.extend(crl_ders(crl)),
+            cms::trust::CrlAnswer::Revoked(r) => about.revoked = Some(r.on),
+            _ => {}
+        }
+    }
+    Ok(about)
+}
+
+/// A TSA's certificate, its CA from the trusted TSA CAs, the CRLs given that show it good at
+/// `now`, and its own OCSP responder's answer when it names one.
+fn tsa_validation_data(
+    tsa: &CardCertificate,
+    sources: &LongTermSources,
+    now: OffsetDateTime,
+) -> Result<ValidationData, DocumentError> {
+    let mut data = ValidationData::default();
+    data.certificates.push(tsa.der().to_vec());
+    let Some(ca) = sources.tsa_trust.issuer_of(tsa) else {
+        return Ok(data);
+    };
+    data.certificates.push(ca.der().to_vec());
+    data.crls = crls_about(tsa, ca, &sources.crls, now)?.good;
+    if let Some(url) = tsa.ocsp_url() {
+        let request = ocsp::OcspRequest::new(tsa, ca);
+        if let Ok(response) = ocsp::fetch(&url, &request)
+            && ocsp::check(&response, tsa, ca, request.nonce(), now).is_ok()
+        {
+            data.ocsp_responses.push(response);
+        }
+    }
+    Ok(data)
 }
 
 /// The DER CRLs in `bytes` (DER, or PEM blocks).
@@ -370,26 +391,10 @@ pub fn extend(
         .find(|s| s.sub_filter.as_deref() == Some("ETSI.RFC3161"))
         .ok_or(DocumentError::NotAnArchive)?;
     let token = TimestampToken::parse(&last.cms_der)?;
-    let mut data = ValidationData::default();
-    if let Some(tsa) = token.tsa_certificate() {
-        data.certificates.push(tsa.der().to_vec());
-        if let Some(ca) = sources.tsa_trust.issuer_of(&tsa) {
-            data.certificates.push(ca.der().to_vec());
-            let mut tsa_trust = TrustStore::new();
-            tsa_trust.add_anchors(ca.der())?;
-            for crl in &sources.crls {
-                let mut one = tsa_trust.clone();
-                if one.add_crls(crl).is_ok()
-                    && matches!(
-                        one.revocation(&tsa, ca, now),
-                        cms::trust::CrlAnswer::Good { .. }
-                    )
-                {
-                    data.crls.extend(crl_ders(crl));
-                }
-            }
-        }
-    }
+    let data = match token.tsa_certificate() {
+        Some(tsa) => tsa_validation_data(&tsa, sources, now)?,
+        None => ValidationData::default(),
+    };
     let with_dss = pdf::add_dss(pdf, &data, &[])?;
     Ok(add_document_timestamp(&with_dss, sources, now)?.0)
 }
